@@ -1,0 +1,84 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/neuroplastic/neuroplastic/optim"
+)
+
+// Statuses of a run. Completed and Diverged are final; Failed reruns on the
+// next invocation; Partial has epochs but no summary and resumes from its
+// checkpoint; Pending has nothing on disk yet.
+const (
+	Completed = "completed"
+	Diverged  = "diverged"
+	Failed    = "failed"
+	Partial   = "partial"
+	Pending   = "pending"
+)
+
+// RunConfig is a run's fully resolved configuration, written to config.json.
+// Its canonical JSON (plus the numerics version) is hashed into the run ID.
+type RunConfig struct {
+	Study     string          `json:"study"`
+	Arm       string          `json:"arm"`   // arm name from the spec, e.g. "full", "grad_only", "sgd"
+	Label     string          `json:"label"` // arm plus its grid point, e.g. "full lr=0.1 warmup_epochs=2 plasticity_scale=2"
+	Dataset   string          `json:"dataset"`
+	Model     string          `json:"model"`
+	Epochs    int             `json:"epochs"`
+	BatchSize int             `json:"batch_size"`
+	Seed      int64           `json:"seed"`
+	Fraction  float64         `json:"fraction"`
+	Optimizer json.RawMessage `json:"optimizer"` // canonical optim.Config JSON, every key present
+	Overrides []string        `json:"overrides,omitempty"` // --set key=value applied, in order
+	Numerics  int             `json:"numerics"`
+}
+
+// EpochMetrics is one line of metrics.jsonl.
+type EpochMetrics struct {
+	Epoch       int                `json:"epoch"`
+	TrainLoss   float64            `json:"train_loss"`
+	TrainAcc    float64            `json:"train_acc"`
+	TestLoss    float64            `json:"test_loss"`
+	TestAcc     float64            `json:"test_acc"`
+	WallSeconds float64            `json:"wall_seconds"` // excluded from determinism comparisons
+	Diagnostics *optim.Diagnostics `json:"diagnostics,omitempty"`
+}
+
+// Summary is summary.json, written last.
+type Summary struct {
+	ID         string        `json:"id"`
+	Status     string        `json:"status"`
+	Error      string        `json:"error,omitempty"`
+	EpochsDone int           `json:"epochs_done"`
+	Final      *EpochMetrics `json:"final,omitempty"`     // last epoch
+	BestAcc    float64       `json:"best_test_acc"`       // max test accuracy over epochs
+	BestEpoch  int           `json:"best_epoch"`
+	Attempts   int           `json:"attempts"`
+	Manifest   Manifest      `json:"manifest"`
+}
+
+// Manifest records where and how a run was made.
+type Manifest struct {
+	ConfigHash  string    `json:"config_hash"`
+	GitCommit   string    `json:"git_commit"`
+	GitDirty    bool      `json:"git_dirty"`
+	GoVersion   string    `json:"go_version"`
+	GOARCH      string    `json:"goarch"`
+	Kernel      string    `json:"kernel"`
+	Threads     int       `json:"threads"`
+	Host        string    `json:"host"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	WallSeconds float64   `json:"wall_seconds"`
+}
+
+// Run is everything the store holds about one run, as loaded for reports.
+type Run struct {
+	ID      string
+	Config  RunConfig
+	Status  string
+	Metrics []EpochMetrics
+	Summary *Summary // nil unless summary.json exists
+}
