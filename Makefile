@@ -1,0 +1,70 @@
+# neuroplastic: the menu. `make reproduce` regenerates results/, `make test`
+# runs every check CI runs. Both fetch what they need (Go modules, datasets).
+
+GO       ?= go
+BIN      := bin/neuroplastic
+RESULTS  ?= results
+STUDIES  ?=
+QUICK    ?=
+WORKERS  ?=
+
+REPRO_FLAGS := --results $(RESULTS)
+ifneq ($(QUICK),)
+REPRO_FLAGS += --quick
+endif
+ifneq ($(STUDIES),)
+REPRO_FLAGS += --studies $(STUDIES)
+endif
+ifneq ($(WORKERS),)
+REPRO_FLAGS += --workers $(WORKERS)
+endif
+
+.PHONY: all build data reproduce reproduce-resnet18 report test fmt-check vet staticcheck \
+	test-go test-race test-slurm bench clean help
+
+all: build
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+build: ## build the neuroplastic binary into bin/
+	$(GO) build -o $(BIN) .
+
+data: build ## fetch and verify the datasets (MNIST, Fashion-MNIST; CIFAR-10 if placed by hand)
+	$(BIN) data
+
+reproduce: data ## run every study whose data is present and write results/ (QUICK=1: results/quick/)
+	$(BIN) reproduce $(REPRO_FLAGS)
+
+reproduce-resnet18: data ## the cluster-sized CIFAR-10 ResNet-18 study (about 10 hours on 2 cores)
+	$(BIN) reproduce --results $(RESULTS) --studies cifar10_resnet18 --workers 1
+
+report: build ## re-render tables, figures and results/README.md from the run store
+	$(BIN) report --results $(RESULTS)
+
+test: fmt-check vet staticcheck test-go test-race test-slurm ## every check CI runs
+
+fmt-check: ## fail if gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet: ## go vet
+	$(GO) vet ./...
+
+staticcheck: ## staticcheck, pinned as a tool in go.mod
+	$(GO) tool staticcheck ./...
+
+test-go: ## the full test suite (fetches MNIST and Fashion-MNIST for the real-data tests)
+	$(GO) test -count=1 -timeout 20m ./...
+
+test-race: ## the short suite under the race detector (needs cgo and gcc)
+	CGO_ENABLED=1 $(GO) test -count=1 -race -short -timeout 20m ./...
+
+test-slurm: build ## a real single-node Slurm cluster runs a tiny sweep as a job array
+	bash harness/testdata/slurm/cluster-test.sh
+
+bench: ## benchmarks: kernels, training steps, optimizer steps (not part of `make test`)
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 60m ./models/... ./optim/ | tee bench.txt
+
+clean: ## remove the binary and the quick-profile outputs
+	rm -rf bin $(RESULTS)/quick
