@@ -1,6 +1,12 @@
 package optim
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/neuroplastic/neuroplastic/models/param"
+)
 
 // ErrNonFinite is wrapped by Step when a gradient holds NaN or Inf.
 var ErrNonFinite = errors.New("optim: non-finite gradient")
@@ -30,4 +36,98 @@ type Diagnostics struct {
 	GradNorm            float64 `json:"grad_norm"`
 	RawUpdateNorm       float64 `json:"raw_update_norm"`
 	EffectiveUpdateNorm float64 `json:"effective_update_norm"`
+}
+
+// checkParams panics unless every parameter is non-nil, non-empty and has a
+// gradient of its own length: an optimizer bound to such a set is a
+// programmer error, not a configuration error.
+func checkParams(algo string, params []*param.Param) {
+	for i, p := range params {
+		switch {
+		case p == nil:
+			panic(fmt.Sprintf("optim: %s: parameter %d is nil", algo, i))
+		case len(p.Data) == 0:
+			panic(fmt.Sprintf("optim: %s: parameter %d (%s) is empty", algo, i, p.Name))
+		case len(p.Grad) != len(p.Data):
+			panic(fmt.Sprintf("optim: %s: parameter %d (%s) has %d values but %d gradients",
+				algo, i, p.Name, len(p.Data), len(p.Grad)))
+		}
+	}
+}
+
+// checkStep panics on an epoch below 1 or when a parameter's slices changed
+// length since the optimizer was bound to it (its state would no longer line
+// up): both are programmer errors.
+func checkStep(algo string, epoch int, params []*param.Param, numel []int) {
+	if epoch < 1 {
+		panic(fmt.Sprintf("optim: %s: epoch %d < 1 (epochs are 1-based)", algo, epoch))
+	}
+	for i, p := range params {
+		if len(p.Data) != numel[i] || len(p.Grad) != numel[i] {
+			panic(fmt.Sprintf("optim: %s: parameter %d (%s) has %d values and %d gradients, bound with %d",
+				algo, i, p.Name, len(p.Data), len(p.Grad), numel[i]))
+		}
+	}
+}
+
+// checkGrads returns an error wrapping ErrNonFinite naming the first
+// parameter whose gradient holds a NaN or an Inf. It only reads, so a Step
+// that calls it first leaves parameters and state untouched on error.
+func checkGrads(params []*param.Param) error {
+	for _, p := range params {
+		for _, g := range p.Grad {
+			// g - g is 0 for every finite g and NaN for NaN and +-Inf.
+			if g-g != 0 {
+				return fmt.Errorf("%w in %s", ErrNonFinite, p.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// numels returns the element count of every parameter.
+func numels(params []*param.Param) []int {
+	n := make([]int, len(params))
+	for i, p := range params {
+		n[i] = len(p.Data)
+	}
+	return n
+}
+
+// sumInts returns the sum of s.
+func sumInts(s []int) int {
+	t := 0
+	for _, x := range s {
+		t += x
+	}
+	return t
+}
+
+// views splits buf into consecutive slices of the given lengths.
+func views(buf []float32, numel []int) [][]float32 {
+	out := make([][]float32, len(numel))
+	off := 0
+	for i, n := range numel {
+		out[i] = buf[off : off+n : off+n]
+		off += n
+	}
+	return out
+}
+
+// abs32 returns |x|.
+func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
+
+// sqrt32 returns the correctly rounded float32 square root of x (a float64
+// square root of a float32 rounds to the same value as a float32 one).
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
+
+// clamp32 returns x limited to [lo, hi], as torch.clamp: min(max(x, lo), hi).
+func clamp32(x, lo, hi float32) float32 {
+	if x < lo {
+		x = lo
+	}
+	if x > hi {
+		x = hi
+	}
+	return x
 }

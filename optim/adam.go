@@ -1,0 +1,186 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/neuroplastic/neuroplastic/models/param"
+)
+
+// AdamConfig holds the hyperparameters of Adam and AdamW as torch.optim
+// defines them (bias-corrected, no amsgrad). Adam adds WeightDecay*p to the
+// gradient; AdamW decays the parameter directly.
+type AdamConfig struct {
+	LR          float64 // lr: learning rate, >= 0
+	Beta1       float64 // beta1: first-moment decay, in [0, 1)
+	Beta2       float64 // beta2: second-moment decay, in [0, 1)
+	Eps         float64 // eps: added to the denominator, > 0
+	WeightDecay float64 // weight_decay: >= 0
+}
+
+// DefaultAdam returns torch.optim.Adam's defaults: lr 1e-3, betas (0.9,
+// 0.999), eps 1e-8, weight decay 0.
+func DefaultAdam() AdamConfig {
+	return AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+}
+
+// DefaultAdamW returns torch.optim.AdamW's defaults: those of Adam with
+// weight decay 0.01.
+func DefaultAdamW() AdamConfig {
+	c := DefaultAdam()
+	c.WeightDecay = 0.01
+	return c
+}
+
+// Validate returns an error naming the first invalid hyperparameter; errors
+// say "adam", the same checks serve AdamW.
+func (c AdamConfig) Validate() error { return c.validate(NameAdam) }
+
+// validate is Validate with the algorithm name used in messages.
+func (c AdamConfig) validate(algo string) error {
+	return firstError(
+		nonNegative(algo, "lr", c.LR),
+		unitInterval(algo, "beta1", c.Beta1),
+		unitInterval(algo, "beta2", c.Beta2),
+		positive(algo, "eps", c.Eps),
+		nonNegative(algo, "weight_decay", c.WeightDecay),
+	)
+}
+
+// unitInterval checks that v lies in [0, 1).
+func unitInterval(algo, key string, v float64) error {
+	if !(v >= 0 && v < 1) {
+		return fmt.Errorf("optim: %s: %s %v is outside [0, 1)", algo, key, v)
+	}
+	return nil
+}
+
+func (c *AdamConfig) fields() []field {
+	return []field{
+		{"lr", &c.LR},
+		{"beta1", &c.Beta1},
+		{"beta2", &c.Beta2},
+		{"eps", &c.Eps},
+		{"weight_decay", &c.WeightDecay},
+	}
+}
+
+// Adam is the Adam or AdamW optimizer bound to its parameters.
+type Adam struct {
+	name      string // NameAdam or NameAdamW
+	decoupled bool   // AdamW: decay p directly instead of adding wd*p to g
+	cfg       AdamConfig
+	params    []*param.Param
+	numel     []int
+	step      uint64      // number of steps taken, t
+	buf       []float32   // m and v of every parameter, flat
+	st        []adamState // per-parameter views of buf
+}
+
+// adamState is one parameter's first and second moment estimates.
+type adamState struct{ m, v []float32 }
+
+// NewAdam returns Adam (torch.optim.Adam) bound to params, or an error if c
+// is invalid. It panics on a malformed parameter set (see New).
+func NewAdam(params []*param.Param, c AdamConfig) (*Adam, error) {
+	return newAdam(NameAdam, params, c)
+}
+
+// NewAdamW returns AdamW (torch.optim.AdamW) bound to params, or an error if
+// c is invalid. It panics on a malformed parameter set (see New).
+func NewAdamW(params []*param.Param, c AdamConfig) (*Adam, error) {
+	return newAdam(NameAdamW, params, c)
+}
+
+func newAdam(name string, params []*param.Param, c AdamConfig) (*Adam, error) {
+	if err := c.validate(name); err != nil {
+		return nil, err
+	}
+	checkParams(name, params)
+	o := &Adam{name: name, decoupled: name == NameAdamW, cfg: c, params: params, numel: numels(params)}
+	o.buf = make([]float32, 2*sumInts(o.numel))
+	// Lay out m and v of each parameter next to each other.
+	both := make([]int, 0, 2*len(o.numel))
+	for _, n := range o.numel {
+		both = append(both, n, n)
+	}
+	vs := views(o.buf, both)
+	o.st = make([]adamState, len(params))
+	for i := range o.st {
+		o.st[i] = adamState{m: vs[2*i], v: vs[2*i+1]}
+	}
+	return o, nil
+}
+
+// Step applies one Adam or AdamW update to every parameter; Adam does not
+// depend on the epoch.
+func (o *Adam) Step(epoch int) error {
+	checkStep(o.name, epoch, o.params, o.numel)
+	if err := checkGrads(o.params); err != nil {
+		return err
+	}
+	o.step++
+	c := &o.cfg
+	// Scalars as torch computes them: in float64, rounded to float32 where
+	// they meet a tensor.
+	t := float64(o.step)
+	stepSize := float32(c.LR / (1 - math.Pow(c.Beta1, t)))  // lr / (1 - beta1^t)
+	bc2Sqrt := float32(math.Sqrt(1 - math.Pow(c.Beta2, t))) // sqrt(1 - beta2^t)
+	decay := float32(1 - c.LR*c.WeightDecay)                // AdamW's factor 1 - lr*wd
+	wd := float32(c.WeightDecay)
+	b1, b2 := float32(c.Beta1), float32(c.Beta2)
+	ob1, ob2 := float32(1-c.Beta1), float32(1-c.Beta2)
+	eps := float32(c.Eps)
+	coupled := !o.decoupled && c.WeightDecay != 0
+	decoupled := o.decoupled && c.WeightDecay != 0
+	for i, p := range o.params {
+		w := p.Data
+		g := p.Grad[:len(w)]
+		m, v := o.st[i].m[:len(w)], o.st[i].v[:len(w)]
+		for j, gj := range g {
+			if decoupled {
+				// AdamW: p <- p*(1 - lr*wd)
+				w[j] *= decay
+			} else if coupled {
+				// Adam: g <- g + wd*p
+				gj += wd * w[j]
+			}
+			// m <- beta1*m + (1-beta1)*g
+			m[j] = b1*m[j] + ob1*gj
+			// v <- beta2*v + (1-beta2)*g*g
+			v[j] = b2*v[j] + ob2*gj*gj
+			// p <- p - lr/(1-beta1^t) * m / (sqrt(v)/sqrt(1-beta2^t) + eps)
+			w[j] -= stepSize * (m[j] / (sqrt32(v[j])/bc2Sqrt + eps))
+		}
+	}
+	return nil
+}
+
+// EpochDiagnostics returns ok false: Adam keeps no diagnostics.
+func (o *Adam) EpochDiagnostics() (Diagnostics, bool) { return Diagnostics{}, false }
+
+// MarshalBinary encodes the step count and both moments of every parameter.
+func (o *Adam) MarshalBinary() ([]byte, error) {
+	w := newStateWriter(o.name, o.params, len(o.buf))
+	w.u64(o.step)
+	w.f32s(o.buf)
+	return w.b, nil
+}
+
+// UnmarshalBinary restores a state written by MarshalBinary of the same
+// algorithm (Adam or AdamW) over the same parameters; on error the state is
+// unchanged.
+func (o *Adam) UnmarshalBinary(data []byte) error {
+	r, err := newStateReader(data, o.name, o.params)
+	if err != nil {
+		return err
+	}
+	step := r.u64()
+	buf := r.f32s(len(o.buf))
+	if err := r.close(); err != nil {
+		return err
+	}
+	o.step = step
+	copy(o.buf, buf)
+	return nil
+}
