@@ -1,0 +1,295 @@
+package data
+
+import (
+	"archive/tar"
+	"bufio"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// CIFAR-10 binary format (https://www.cs.toronto.edu/~kriz/cifar.html):
+// each batch file is a sequence of records of one label byte followed by
+// the 32x32 image as 1024 red, 1024 green and 1024 blue bytes (row-major),
+// which is already the CHW layout. The archive cifar-10-binary.tar.gz holds
+// the batches under cifar-10-batches-bin/.
+
+const (
+	cifarArchive = "cifar-10-binary.tar.gz"  // the canonical archive
+	cifarBinDir  = "cifar-10-batches-bin"    // the folder the archive extracts to
+	cifarSums    = "cifar-10-batches.sha256" // SHA-256 of each batch, recorded when first seen
+	cifarImage   = 3 * 32 * 32               // bytes of one image
+	cifarTrain   = 5                         // the first five batches are the training set
+)
+
+// cifarBatches names the batch files in the order their records are used:
+// data_batch_1..5 make the training set, test_batch the test set.
+var cifarBatches = [...]string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"}
+
+// cifarFiles describes the CIFAR-10 files.
+type cifarFiles struct {
+	records int    // records per batch file
+	md5     string // hex MD5 of the archive file
+	url     string // where the archive can be downloaded, for messages
+}
+
+// cifarRaw holds the raw bytes of CIFAR-10: images (CHW per record) and
+// labels of the training and test sets.
+type cifarRaw struct {
+	trainX, trainY, testX, testY []byte
+}
+
+// newCIFARRaw allocates the raw arrays for f.
+func newCIFARRaw(f cifarFiles) *cifarRaw {
+	train := cifarTrain * f.records
+	return &cifarRaw{
+		trainX: make([]byte, train*cifarImage), trainY: make([]byte, train),
+		testX: make([]byte, f.records*cifarImage), testY: make([]byte, f.records),
+	}
+}
+
+// batch returns the destination of batch k (an index into cifarBatches).
+func (c *cifarRaw) batch(k, records int) (images, labels []byte) {
+	if k == cifarTrain {
+		return c.testX, c.testY
+	}
+	return c.trainX[k*records*cifarImage : (k+1)*records*cifarImage], c.trainY[k*records : (k+1)*records]
+}
+
+// parseCIFARBatch reads one batch of len(labels) records from r.
+func parseCIFARBatch(r io.Reader, images, labels []byte) error {
+	const record = 1 + cifarImage
+	buf := make([]byte, len(labels)*record)
+	if err := readFull(r, buf, fmt.Sprintf("the batch (%d records of %d bytes)", len(labels), record)); err != nil {
+		return err
+	}
+	for i := range labels {
+		labels[i] = buf[i*record]
+		copy(images[i*cifarImage:(i+1)*cifarImage], buf[i*record+1:(i+1)*record])
+	}
+	return checkLabels(labels)
+}
+
+// cifarLocation is where the CIFAR-10 files of one directory are: the
+// archive, or the folder of extracted batches.
+type cifarLocation struct {
+	archive string // path of cifar-10-binary.tar.gz, or ""
+	bins    string // folder holding all six .bin batches, or ""
+	sums    string // path of the file recording the batches' SHA-256
+}
+
+// locateCIFAR looks for the archive in dir, then for the six batches in
+// dir/cifar-10-batches-bin and in dir itself.
+func locateCIFAR(dir string) (cifarLocation, bool) {
+	loc := cifarLocation{sums: filepath.Join(dir, cifarSums)}
+	if p := filepath.Join(dir, cifarArchive); isFile(p) {
+		loc.archive = p
+		return loc, true
+	}
+	for _, d := range []string{filepath.Join(dir, cifarBinDir), dir} {
+		if !slices.ContainsFunc(cifarBatches[:], func(b string) bool { return !isFile(filepath.Join(d, b)) }) {
+			loc.bins = d
+			return loc, true
+		}
+	}
+	return loc, false
+}
+
+// readCIFAR reads and verifies the CIFAR-10 files at loc. The archive is
+// checked against f's MD5; extracted batches against the SHA-256 recorded in
+// loc.sums, which is written (with a line to log) the first time batches are
+// seen, so later reads detect any change.
+func readCIFAR(loc cifarLocation, f cifarFiles, log io.Writer) (*cifarRaw, error) {
+	var raw *cifarRaw
+	var sums map[string]string
+	var err error
+	if loc.archive != "" {
+		raw, sums, err = readCIFARArchive(loc.archive, f)
+	} else {
+		raw, sums, err = readCIFARBins(loc, f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !isFile(loc.sums) {
+		if err := writeSums(loc.sums, sums); err != nil {
+			fmt.Fprintf(log, "data: could not record the CIFAR-10 batch checksums: %v\n", err)
+		} else {
+			fmt.Fprintf(log, "data: recorded the SHA-256 of the CIFAR-10 batches in %s\n", loc.sums)
+		}
+	}
+	return raw, nil
+}
+
+// readCIFARArchive reads the batches from the tar.gz archive at p, checks
+// each batch's format, and the MD5 of the whole archive file.
+func readCIFARArchive(p string, f cifarFiles) (*cifarRaw, map[string]string, error) {
+	file, err := os.Open(p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("data: %w", err)
+	}
+	defer file.Close()
+	h := md5.New()
+	whole := io.TeeReader(file, h) // every byte of the file passes here once
+	d, err := openDecoded(whole)
+	if err != nil {
+		return nil, nil, corrupt(p, "%v", err)
+	}
+	raw := newCIFARRaw(f)
+	sums := map[string]string{}
+	tr := tar.NewReader(d)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, corrupt(p, "bad tar archive: %v", err)
+		}
+		name := path.Base(hdr.Name)
+		k := slices.Index(cifarBatches[:], name)
+		if k < 0 || hdr.Typeflag != tar.TypeReg {
+			continue
+		}
+		if _, dup := sums[name]; dup {
+			return nil, nil, corrupt(p, "archive holds %s twice", name)
+		}
+		images, labels := raw.batch(k, f.records)
+		entry, err := openDecoded(tr)
+		if err == nil {
+			err = parseCIFARBatch(entry, images, labels)
+		}
+		if err == nil {
+			sums[name], err = entry.finish()
+		}
+		if err != nil {
+			return nil, nil, corrupt(p, "%s: %v", hdr.Name, err)
+		}
+	}
+	// Drain the compressed stream (checking its CRC) and the file, so the
+	// MD5 covers every byte.
+	if _, err := io.Copy(io.Discard, d); err != nil {
+		return nil, nil, corrupt(p, "%v", readProblem(err))
+	}
+	if _, err := io.Copy(io.Discard, whole); err != nil {
+		return nil, nil, fmt.Errorf("data: %s: %w", p, err)
+	}
+	for _, b := range cifarBatches {
+		if _, ok := sums[b]; !ok {
+			return nil, nil, corrupt(p, "archive lacks %s", b)
+		}
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != f.md5 {
+		return nil, nil, corrupt(p, "MD5 of the archive is %s, expected %s (the file is damaged or not the original)", got, f.md5)
+	}
+	return raw, sums, nil
+}
+
+// readCIFARBins reads the six extracted batch files in loc.bins, checking
+// them against the recorded SHA-256 when there is a record.
+func readCIFARBins(loc cifarLocation, f cifarFiles) (*cifarRaw, map[string]string, error) {
+	recorded, err := readSums(loc.sums)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw := newCIFARRaw(f)
+	sums := map[string]string{}
+	for k, b := range cifarBatches {
+		images, labels := raw.batch(k, f.records)
+		sum, err := readFile(filepath.Join(loc.bins, b), recorded[b], func(r io.Reader) error {
+			return parseCIFARBatch(r, images, labels)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		sums[b] = sum
+	}
+	return raw, sums, nil
+}
+
+// readSums reads a sha256sum-style file ("<hex>  <name>" lines); a missing
+// file is an empty record.
+func readSums(p string) (map[string]string, error) {
+	sums := map[string]string{}
+	file, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return sums, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	defer file.Close()
+	sc := bufio.NewScanner(file)
+	for line := 1; sc.Scan(); line++ {
+		sum, name, ok := strings.Cut(sc.Text(), "  ")
+		if !ok || len(sum) != 64 {
+			return nil, corrupt(p, "line %d is not \"<sha256>  <file>\"", line)
+		}
+		sums[name] = sum
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("data: %s: %w", p, err)
+	}
+	return sums, nil
+}
+
+// writeSums records the batches' SHA-256 at p, atomically.
+func writeSums(p string, sums map[string]string) error {
+	var b strings.Builder
+	for _, name := range cifarBatches {
+		fmt.Fprintf(&b, "%s  %s\n", sums[name], name)
+	}
+	return writeAtomic(p, strings.NewReader(b.String()), nil)
+}
+
+func (f cifarFiles) missing(dir string) []string {
+	if _, ok := locateCIFAR(dir); ok {
+		return nil
+	}
+	return []string{cifarArchive}
+}
+
+func (f cifarFiles) verify(dir string, log io.Writer) error {
+	loc, ok := locateCIFAR(dir)
+	if !ok {
+		return nil
+	}
+	_, err := readCIFAR(loc, f, log)
+	return err
+}
+
+func (f cifarFiles) verifyFetched(path, _ string) error {
+	_, _, err := readCIFARArchive(path, f)
+	return err
+}
+
+func (f cifarFiles) load(dir string, log io.Writer) (*Dataset, error) {
+	loc, ok := locateCIFAR(dir)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrMissing, filepath.Join(dir, cifarArchive))
+	}
+	raw, err := readCIFAR(loc, f, log)
+	if err != nil {
+		return nil, err
+	}
+	// The reference's per-channel normalisation.
+	mean := []float32{0.491, 0.482, 0.447}
+	std := []float32{0.247, 0.243, 0.262}
+	return &Dataset{
+		Train: newSplit(raw.trainX, raw.trainY, 3, 32, 32, mean, std),
+		Test:  newSplit(raw.testX, raw.testY, 3, 32, 32, mean, std),
+	}, nil
+}
+
+func (f cifarFiles) howToGet(dir string) string {
+	return fmt.Sprintf("download %s (MD5 %s) on a machine with internet "+
+		"and put it at %s (or put its extracted %s/ folder in %s), then run `make data` to verify it",
+		f.url, f.md5, filepath.Join(dir, cifarArchive), cifarBinDir, dir)
+}

