@@ -1,0 +1,155 @@
+package models
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/neuroplastic/neuroplastic/models/param"
+)
+
+// BatchNorm2d constants, PyTorch's defaults.
+const (
+	bnEps      = 1e-5
+	bnMomentum = 0.1
+)
+
+// batchNorm2d is PyTorch's nn.BatchNorm2d with affine parameters and running
+// statistics. In training mode each channel is normalised with the biased
+// mean and variance of the batch (over samples and positions) and the running
+// statistics move towards the batch mean and the unbiased batch variance:
+//
+//	running = (1-momentum)*running + momentum*batch
+//
+// In evaluation mode the running statistics normalise.
+type batchNorm2d struct {
+	name       string
+	in         shape
+	maxBatch   int
+	weight     *param.Param // gamma [C]
+	bias       *param.Param // beta [C]
+	runMean    []float32
+	runVar     []float32
+	mean, istd []float64 // batch mean and 1/sqrt(var+eps) of the last training forward
+	x          *tensor
+	y, dx      tensor
+}
+
+// batchNorm builds a BatchNorm2d layer named name, registering name.weight
+// (ones) and name.bias (zeros) and the running statistics
+// name.running_mean (zeros) and name.running_var (ones).
+func (b *builder) batchNorm(name string, in shape) *batchNorm2d {
+	bn := &batchNorm2d{name: name, in: in, maxBatch: b.maxBatch,
+		runMean: make([]float32, in.c), runVar: make([]float32, in.c),
+		mean: make([]float64, in.c), istd: make([]float64, in.c)}
+	bn.weight = b.newParam(name+".weight", in.c)
+	bn.bias = b.newParam(name+".bias", in.c)
+	for c := range in.c {
+		bn.weight.Data[c] = 1
+		bn.runVar[c] = 1
+	}
+	b.stats = append(b.stats, stat{name + ".running_mean", bn.runMean}, stat{name + ".running_var", bn.runVar})
+	bn.y = newTensor(b.maxBatch, in)
+	bn.dx = newTensor(b.maxBatch, in)
+	return bn
+}
+
+func (bn *batchNorm2d) outShape() shape { return bn.in }
+
+// plane returns the values of channel c of sample i of t.
+func (bn *batchNorm2d) plane(t *tensor, i, c int) []float32 {
+	hw := bn.in.h * bn.in.w
+	return t.data[(i*bn.in.c+c)*hw : (i*bn.in.c+c+1)*hw]
+}
+
+func (bn *batchNorm2d) forward(x *tensor, train bool) *tensor {
+	checkInput(bn.name, x, bn.in, bn.maxBatch)
+	bn.x = x
+	bn.y.resize(x.n)
+	count := float64(x.n * bn.in.h * bn.in.w)
+	if train && count < 2 {
+		panic(fmt.Sprintf("models: %s: training needs more than 1 value per channel, got input %d x %v", bn.name, x.n, bn.in))
+	}
+	for c := range bn.in.c {
+		var mean, istd float64
+		if train {
+			// Two passes in float64 and sample order: mean, then the biased variance.
+			var s float64
+			for i := range x.n {
+				for _, v := range bn.plane(x, i, c) {
+					s += float64(v)
+				}
+			}
+			mean = s / count
+			var ss float64
+			for i := range x.n {
+				for _, v := range bn.plane(x, i, c) {
+					d := float64(v) - mean
+					ss += d * d
+				}
+			}
+			variance := ss / count
+			istd = 1 / math.Sqrt(variance+bnEps)
+			bn.mean[c], bn.istd[c] = mean, istd
+			bn.runMean[c] = float32((1-bnMomentum)*float64(bn.runMean[c]) + bnMomentum*mean)
+			bn.runVar[c] = float32((1-bnMomentum)*float64(bn.runVar[c]) + bnMomentum*variance*count/(count-1))
+		} else {
+			mean = float64(bn.runMean[c])
+			istd = 1 / math.Sqrt(float64(bn.runVar[c])+bnEps)
+		}
+		// y = gamma*(x-mean)*istd + beta
+		mean32, scale, beta := float32(mean), float32(float64(bn.weight.Data[c])*istd), bn.bias.Data[c]
+		for i := range x.n {
+			src, dst := bn.plane(x, i, c), bn.plane(&bn.y, i, c)
+			for j, v := range src {
+				dst[j] = (v-mean32)*scale + beta
+			}
+		}
+	}
+	return &bn.y
+}
+
+// backward follows a training-mode forward. With xhat = (x-mean)*istd and m
+// values per channel:
+//
+//	dbeta  = sum(dy)
+//	dgamma = sum(dy*xhat)
+//	dx     = gamma*istd/m * (m*dy - dbeta - xhat*dgamma)
+func (bn *batchNorm2d) backward(dy *tensor, needDx bool) *tensor {
+	x := bn.x
+	count := float64(x.n * bn.in.h * bn.in.w)
+	if needDx {
+		bn.dx.resize(x.n)
+	}
+	for c := range bn.in.c {
+		mean, istd := bn.mean[c], bn.istd[c]
+		var sdy, sdyx float64
+		for i := range x.n {
+			xs, ds := bn.plane(x, i, c), bn.plane(dy, i, c)
+			for j, g := range ds {
+				sdy += float64(g)
+				sdyx += float64(g) * (float64(xs[j]) - mean) * istd
+			}
+		}
+		bn.bias.Grad[c] += float32(sdy)
+		bn.weight.Grad[c] += float32(sdyx)
+		if !needDx {
+			continue
+		}
+		// dx = k*dy + a*(x-mean) + b with k = gamma*istd,
+		// a = -k*istd*dgamma/m and b = -k*dbeta/m: the formula above with
+		// xhat expanded.
+		k := float64(bn.weight.Data[c]) * istd
+		k32, a32, b32 := float32(k), float32(-k*istd*sdyx/count), float32(-k*sdy/count)
+		mean32 := float32(mean)
+		for i := range x.n {
+			xs, ds, dxs := bn.plane(x, i, c), bn.plane(dy, i, c), bn.plane(&bn.dx, i, c)
+			for j, g := range ds {
+				dxs[j] = k32*g + a32*(xs[j]-mean32) + b32
+			}
+		}
+	}
+	if !needDx {
+		return nil
+	}
+	return &bn.dx
+}
