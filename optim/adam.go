@@ -124,9 +124,10 @@ func (o *Adam) Step(epoch int) error {
 	// Scalars as torch computes them: in float64, rounded to float32 where
 	// they meet a tensor.
 	t := float64(o.step)
-	stepSize := float32(c.LR / (1 - math.Pow(c.Beta1, t)))  // lr / (1 - beta1^t)
-	bc2Sqrt := float32(math.Sqrt(1 - math.Pow(c.Beta2, t))) // sqrt(1 - beta2^t)
-	decay := float32(1 - c.LR*c.WeightDecay)                // AdamW's factor 1 - lr*wd
+	stepSize := float32(c.LR / (1 - math.Pow(c.Beta1, t))) // lr / (1 - beta1^t)
+	// sqrt(1 - beta2^t), divided by as quo(x, rbc2) (see quo).
+	rbc2 := recip(float32(math.Sqrt(1 - math.Pow(c.Beta2, t))))
+	decay := float32(1 - c.LR*c.WeightDecay) // AdamW's factor 1 - lr*wd
 	wd := float32(c.WeightDecay)
 	b1, b2 := float32(c.Beta1), float32(c.Beta2)
 	ob1, ob2 := float32(1-c.Beta1), float32(1-c.Beta2)
@@ -150,7 +151,7 @@ func (o *Adam) Step(epoch int) error {
 			// v <- beta2*v + (1-beta2)*g*g
 			v[j] = b2*v[j] + ob2*gj*gj
 			// p <- p - lr/(1-beta1^t) * m / (sqrt(v)/sqrt(1-beta2^t) + eps)
-			w[j] -= stepSize * (m[j] / (sqrt32(v[j])/bc2Sqrt + eps))
+			w[j] -= stepSize * (m[j] / (quo(sqrt32(v[j]), rbc2) + eps))
 		}
 	}
 	return nil

@@ -71,6 +71,9 @@ func TestGolden(t *testing.T) {
 			if len(gc.Steps) == 0 {
 				t.Fatal("case has no steps")
 			}
+			// worst is the largest |got - expect| as a fraction of its
+			// tolerance, logged to show how much headroom a change leaves.
+			var worst, worstDiff float64
 			for s, st := range gc.Steps {
 				if len(st.Grads) != len(params) || len(st.Expect) != len(params) {
 					t.Fatalf("step %d: %d grads and %d expects for %d params", s, len(st.Grads), len(st.Expect), len(params))
@@ -91,7 +94,11 @@ func TestGolden(t *testing.T) {
 					for j, want := range st.Expect[i] {
 						got := float64(p.Data[j])
 						w := float64(want)
-						if d := abs64(got - w); !(d <= gc.Tolerance.Abs+gc.Tolerance.Rel*abs64(w)) {
+						d, tol := abs64(got-w), gc.Tolerance.Abs+gc.Tolerance.Rel*abs64(w)
+						if d/tol > worst {
+							worst, worstDiff = d/tol, d
+						}
+						if !(d <= tol) {
 							if bad < 5 {
 								t.Errorf("step %d (epoch %d): %s[%d] = %.9g, want %.9g (diff %.3g)", s, st.Epoch, p.Name, j, got, w, d)
 							}
@@ -103,6 +110,7 @@ func TestGolden(t *testing.T) {
 					t.Fatalf("step %d: %d values out of tolerance", s, bad)
 				}
 			}
+			t.Logf("max deviation %.3g (%.3f of tolerance)", worstDiff, worst)
 		})
 	}
 }

@@ -201,6 +201,14 @@ func (o *NeuroPlastic) Step(epoch int) error {
 }
 
 // update applies one step to parameter p with state s and blend weight k.
+// It makes three or four flat passes over the tensor, each loop specialised
+// for one mode so that no configuration test sits inside a loop:
+//
+//  1. traces: update A, m and v and sum what the standardisations need;
+//  2. alpha: alpha and the raw update alpha*g, with alpha's statistics;
+//  3. weight decay, only if configured: u += wd*p (coupled) or p -= lr*wd*p
+//     (decoupled);
+//  4. apply: stabilize's cap and gain, then p <- p - lr*u.
 func (o *NeuroPlastic) update(p *param.Param, s npState, k float32) {
 	c := &o.cfg
 	w := p.Data
@@ -208,139 +216,266 @@ func (o *NeuroPlastic) update(p *param.Param, s npState, k float32) {
 	g := p.Grad[:n]
 	a, m, v := s.a[:n], s.m[:n], s.v[:n]
 	u := o.work[:n]
-	// Both modes clamp to the configured [min_alpha, max_alpha]. Reference
-	// quirk: the paper's grad-only arm uses [0.5, 1.5] and the full arm
-	// [0.2, 2.0], so the ablation changes two things; each arm's config
-	// carries its own clamp and nothing here substitutes it.
-	lo, hi := float32(c.MinAlpha), float32(c.MaxAlpha)
-	wa, wg, wm := float32(c.ActivityWeight), float32(c.GradientWeight), float32(c.MemoryWeight)
-	wd := float32(c.WeightDecay)
-	coupled := c.WeightDecay != 0 && !c.DecoupledWeightDecay
-	decoupled := c.WeightDecay != 0 && c.DecoupledWeightDecay
-	pw := c.Parameterwise
 	// a_full is needed only when k != 0: with k = 0, alpha = a_go +
 	// 0*(a_full - a_go) is a_go exactly (a_full is always finite), so the
 	// traces are updated but not read.
 	full := k != 0
 
-	// Pass 1: update the traces (in both modes, before alpha, which uses the
-	// new values) and sum what the standardisations n(.) need.
-	var sumAbs, sumGradSq, sumA, sumR float64
+	// Pass 1: the traces, updated in both modes before alpha, which uses the
+	// new values. With a_full, r = |m|/(sqrt(v) + 1e-8) is parked in u.
+	var t traceSums
+	if full {
+		t = tracesFull(g, a, m, v, u)
+	} else {
+		t = traces(g, a, m, v)
+	}
+
+	// Pass 2: alpha and u = alpha*g. Reference quirk: the paper's grad-only
+	// arm uses [0.5, 1.5] and the full arm [0.2, 2.0], so the ablation
+	// changes two things; each arm's config carries its own clamp and
+	// nothing here substitutes it. n(x) = x/d(x) with d(x) = mean(x) + 1e-8
+	// for x = |g|, A and r is computed as quo(x, 1/d(x)), which rounds as
+	// the division does.
+	ap := alphaParams{
+		lo: float32(c.MinAlpha), hi: float32(c.MaxAlpha),
+		wa: float32(c.ActivityWeight), wg: float32(c.GradientWeight), wm: float32(c.MemoryWeight),
+		k:  k,
+		rG: recip(stdDenom(t.abs, n)), rA: recip(stdDenom(t.a, n)), rR: recip(stdDenom(t.r, n)),
+	}
+	var st alphaStats
+	switch {
+	case !c.Parameterwise:
+		st = alphaTensorwise(g, a, u, &ap, full)
+	case full:
+		st = alphaStatsRaw(g, u, alphaFull(g, a, u, &ap), &ap)
+	default:
+		st = alphaStatsRaw(g, u, alphaGradOnly(g, u, &ap), &ap)
+	}
+
+	// Pass 3: weight decay. Without coupled decay u is the raw update.
+	sumUSq := st.rawSq
+	switch {
+	case c.WeightDecay == 0:
+	case c.DecoupledWeightDecay:
+		decayParams(w, float32(c.LR*c.WeightDecay))
+	default:
+		sumUSq = coupleDecay(u, w, float32(c.WeightDecay))
+	}
+
+	// Pass 4, stabilize(u): if ||u||_2 > max_update_norm, u <- u *
+	// max_update_norm/(||u||_2 + 1e-8); then u <- u * clamp(1 + rate*(
+	// target_rms - rms), 0.5, 1.5) with rms = sqrt(mean(u*u) + 1e-8), the
+	// capped u's sum of squares taken as sc^2 times the uncapped one (it
+	// differs from the sum of the rounded squares by float32 rounding,
+	// about 1e-7 relative, which moves the gain by about 1e-11). Then p <-
+	// p - lr*u.
+	sc := capScale(float32(math.Sqrt(sumUSq)), float32(c.MaxUpdateNorm))
+	gain := rmsGain(float64(sc)*float64(sc)*sumUSq, n, float32(c.TargetRMS), float32(c.AdaptationRate))
+	sumEffSq := applyUpdate(w, u, sc, gain, float32(c.LR))
+
+	mean, m2 := tensorMoments(n, st.shift, st.sumD, st.sumD2)
+	o.diag.merge(diagAcc{
+		n: float64(n), mean: mean, m2: m2, min: float64(st.min), max: float64(st.max),
+		nearMin: float64(st.nearLo), nearMax: float64(st.nearHi),
+		gradSq: t.gradSq, rawSq: st.rawSq, effSq: sumEffSq,
+	})
+}
+
+// traceSums are the sums pass 1 takes, in float64: of |g|, g*g, the new A
+// and r = |m|/(sqrt(v) + 1e-8) (the last two only with a_full).
+type traceSums struct{ abs, gradSq, a, r float64 }
+
+// traces updates the traces for the grad-only rule, which reads none of
+// them, and sums |g| and g*g.
+func traces(g, a, m, v []float32) traceSums {
+	a, m, v = a[:len(g)], m[:len(g)], v[:len(g)]
+	var t traceSums
 	for j, gj := range g {
 		// A <- 0.95*A + 0.05*|g|;  m <- 0.9*m + 0.1*g;  v <- 0.99*v + 0.01*g*g
 		a[j], m[j], v[j] = trace(a[j], gj), memory(m[j], gj), second(v[j], gj)
-		sumAbs += float64(abs32(gj))
-		sumGradSq += float64(gj) * float64(gj)
-		if full {
-			// r = |m| / (sqrt(v) + 1e-8), parked in u until pass 2.
-			r := memSignal(m[j], v[j])
-			u[j] = r
-			sumA += float64(a[j])
-			sumR += float64(r)
-		}
+		t.abs += float64(abs32(gj)) // shares trace's |g|
+		t.gradSq += float64(gj) * float64(gj)
 	}
-	// n(x) = x / d(x) with d(x) = mean(x) + 1e-8, for x = |g|, A and r.
-	dG, dA, dR := stdDenom(sumAbs, n), stdDenom(sumA, n), stdDenom(sumR, n)
+	return t
+}
 
-	// parameterwise false: each alpha is the clamped tensor mean of its
-	// unclamped elementwise value, a_go = clamp(mean(G)) and
-	// a_full = clamp(mean(wa*n(A) + wg*G + wm*n(r))), blended once per tensor.
-	var alphaT float32
-	if !pw {
-		var sumGo, sumFull float64
-		for j, gj := range g {
-			gs := abs32(gj) / dG // G = n(|g|)
-			sumGo += float64(gs)
-			if full {
-				sumFull += float64(mix(wa, wg, wm, a[j]/dA, gs, u[j]/dR))
-			}
-		}
-		alphaT = clamp32(float32(sumGo/float64(n)), lo, hi)
-		if full {
-			alphaT = blend(alphaT, clamp32(float32(sumFull/float64(n)), lo, hi), k)
-		}
+// tracesFull is traces for a_full: it also stores r = |m|/(sqrt(v) + 1e-8)
+// of the new m and v in r and sums the new A and r.
+func tracesFull(g, a, m, v, r []float32) traceSums {
+	a, m, v, r = a[:len(g)], m[:len(g)], v[:len(g)], r[:len(g)]
+	var t traceSums
+	for j, gj := range g {
+		aj, mj, vj := trace(a[j], gj), memory(m[j], gj), second(v[j], gj)
+		a[j], m[j], v[j] = aj, mj, vj
+		rj := memSignal(mj, vj)
+		r[j] = rj
+		t.abs += float64(abs32(gj)) // shares trace's |g|
+		t.gradSq += float64(gj) * float64(gj)
+		t.a += float64(aj)
+		t.r += float64(rj)
 	}
+	return t
+}
 
-	// Pass 2: alpha and the raw update u = alpha*g (+ wd*p if coupled), with
-	// the diagnostics' alpha statistics and norms. Alpha's sums are taken
-	// relative to a value of this tensor's alpha (the first a_go), so its
-	// variance does not cancel.
-	shift := float64(alphaT)
-	if pw {
-		shift = float64(clamp32(abs32(g[0])/dG, lo, hi))
+// alphaParams are the scalars of pass 2: the clamp, a_full's weights, the
+// blend weight k and the reciprocals of the standardisation denominators.
+type alphaParams struct {
+	lo, hi, wa, wg, wm, k float32
+	rG, rA, rR            float64
+}
+
+// near returns the thresholds of the diagnostics' "near min/max": within 5%
+// of the clamp range from either end.
+func (ap *alphaParams) near() (lo, hi float32) {
+	return ap.lo + nearFrac*(ap.hi-ap.lo), ap.hi - nearFrac*(ap.hi-ap.lo)
+}
+
+// alphaStats are alpha's statistics from pass 2: sums of d = alpha - shift
+// and d*d (shift, some alpha of the tensor, keeps the variance from
+// cancelling), extremes, counts near the clamp ends, and the sum of the
+// squared raw updates (alpha*g)^2.
+type alphaStats struct {
+	shift, sumD, sumD2 float64
+	min, max           float32
+	nearLo, nearHi     int
+	rawSq              float64
+}
+
+// alphaGradOnly stores a_go = clamp(G, min_alpha, max_alpha), G = n(|g|),
+// of every element in u and returns alpha's shift for alphaStats.
+func alphaGradOnly(g, u []float32, ap *alphaParams) (shift float64) {
+	u = u[:len(g)]
+	// G is non-negative and finite (G <= n), so clampBits applies.
+	lo, hi, rG := bits32(ap.lo), bits32(ap.hi), ap.rG
+	for j, gj := range g {
+		u[j] = clampBits(quo(abs32(gj), rG), lo, hi)
 	}
-	nearLo, nearHi := lo+nearFrac*(hi-lo), hi-nearFrac*(hi-lo)
-	var sumD, sumD2, sumRawSq, sumUSq float64
+	return float64(u[0])
+}
+
+// alphaFull stores alpha of the full rule of every element in u, which
+// holds r on entry, and returns alpha's shift for alphaStats.
+func alphaFull(g, a, u []float32, ap *alphaParams) (shift float64) {
+	a, u = a[:len(g)], u[:len(g)]
+	// G, n(A) and n(r) are non-negative and at most n (each standardises
+	// a non-negative tensor by its mean), so with finite non-negative
+	// weights both clamps' arguments are finite and non-negative, and
+	// clampBits applies.
+	lo, hi, k := bits32(ap.lo), bits32(ap.hi), ap.k
+	wa, wg, wm := ap.wa, ap.wg, ap.wm
+	rG, rA, rR := ap.rG, ap.rA, ap.rR
+	// The shift is the first a_go, a value of the tensor's alpha when k = 1.
+	shift = float64(clampBits(quo(abs32(g[0]), rG), lo, hi))
+	for j, gj := range g {
+		gs := quo(abs32(gj), rG) // G = n(|g|)
+		// a_go = clamp(G, min_alpha, max_alpha)
+		aGo := clampBits(gs, lo, hi)
+		// a_full = clamp(wa*n(A) + wg*G + wm*n(r), min_alpha, max_alpha)
+		aFull := clampBits(mix(wa, wg, wm, quo(a[j], rA), gs, quo(u[j], rR)), lo, hi)
+		// alpha = a_go + k*(a_full - a_go). Reference quirk: not clamped
+		// again, so alpha may leave [min_alpha, max_alpha] when k > 1, even
+		// go negative.
+		u[j] = blend(aGo, aFull, k)
+	}
+	return shift
+}
+
+// alphaStatsRaw replaces alpha in u by the raw update alpha*g and returns
+// alpha's statistics, its deviations taken from shift. It is a loop of its
+// own, apart from alpha's, so that each loop's accumulators and constants
+// fit in registers: an accumulator spilled to memory adds a store-to-load
+// delay to every element.
+func alphaStatsRaw(g, u []float32, shift float64, ap *alphaParams) alphaStats {
+	u = u[:len(g)]
+	nearLo, nearHi := ap.near()
+	var sumD, sumD2, rawSq float64
 	var cntLo, cntHi int
 	aMin, aMax := float32(math.Inf(1)), float32(math.Inf(-1))
 	for j, gj := range g {
-		alpha := alphaT
-		if pw {
-			gs := abs32(gj) / dG // G = n(|g|)
-			// a_go = clamp(G, min_alpha, max_alpha)
-			alpha = clamp32(gs, lo, hi)
-			if full {
-				// a_full = clamp(wa*n(A) + wg*G + wm*n(r), min_alpha, max_alpha)
-				aFull := clamp32(mix(wa, wg, wm, a[j]/dA, gs, u[j]/dR), lo, hi)
-				// alpha = a_go + k*(a_full - a_go). Reference quirk: not
-				// clamped again, so alpha may leave [min_alpha, max_alpha]
-				// when k > 1, even go negative.
-				alpha = blend(alpha, aFull, k)
-			}
-		}
+		alpha := u[j]
 		raw := alpha * gj
-		uj := raw
-		if coupled {
-			// u = alpha*g + wd*p
-			uj += wd * w[j]
-		}
-		u[j] = uj
+		u[j] = raw
 		d := float64(alpha) - shift
 		sumD += d
 		sumD2 += d * d
-		if alpha < aMin {
-			aMin = alpha
-		}
-		if alpha > aMax {
-			aMax = alpha
-		}
+		aMin, aMax = min32(aMin, alpha), max32(aMax, alpha)
 		cntLo += b2i(alpha <= nearLo)
 		cntHi += b2i(alpha >= nearHi)
-		sumRawSq += float64(raw) * float64(raw)
-		sumUSq += float64(uj) * float64(uj)
+		rawSq += float64(raw) * float64(raw)
 	}
+	return alphaStats{shift, sumD, sumD2, aMin, aMax, cntLo, cntHi, rawSq}
+}
 
-	// Pass 3, stabilize(u), first half: if ||u||_2 > max_update_norm,
-	// u <- u * max_update_norm/(||u||_2 + 1e-8).
-	if sc := capScale(float32(math.Sqrt(sumUSq)), float32(c.MaxUpdateNorm)); sc != 1 {
-		sumUSq = 0
-		for j := range u {
-			u[j] *= sc
-			sumUSq += float64(u[j]) * float64(u[j])
+// alphaTensorwise computes u = alpha*g with one alpha for the tensor (the
+// parameterwise false rule): each alpha is the clamped tensor mean of its
+// unclamped elementwise value, a_go = clamp(mean(G)) and a_full =
+// clamp(mean(wa*n(A) + wg*G + wm*n(r))), blended once. u holds r on entry
+// when full. Alpha is constant, so its statistics follow without a loop.
+func alphaTensorwise(g, a, u []float32, ap *alphaParams, full bool) alphaStats {
+	n := float64(len(g))
+	a, u = a[:len(g)], u[:len(g)]
+	var sumGo, sumFull float64
+	if full {
+		for j, gj := range g {
+			gs := quo(abs32(gj), ap.rG) // G = n(|g|)
+			sumGo += float64(gs)
+			sumFull += float64(mix(ap.wa, ap.wg, ap.wm, quo(a[j], ap.rA), gs, quo(u[j], ap.rR)))
+		}
+	} else {
+		for _, gj := range g {
+			sumGo += float64(quo(abs32(gj), ap.rG))
 		}
 	}
-	// Second half: u <- u * clamp(1 + rate*(target_rms - rms), 0.5, 1.5)
-	// with rms = sqrt(mean(u*u) + 1e-8).
-	gain := rmsGain(sumUSq, n, float32(c.TargetRMS), float32(c.AdaptationRate))
+	alpha := clamp32(float32(sumGo/n), ap.lo, ap.hi)
+	if full {
+		alpha = blend(alpha, clamp32(float32(sumFull/n), ap.lo, ap.hi), ap.k)
+	}
+	nearLo, nearHi := ap.near()
+	st := alphaStats{shift: float64(alpha), min: alpha, max: alpha}
+	st.nearLo = len(g) * b2i(alpha <= nearLo)
+	st.nearHi = len(g) * b2i(alpha >= nearHi)
+	var rawSq float64
+	for j, gj := range g {
+		raw := alpha * gj
+		u[j] = raw
+		rawSq += float64(raw) * float64(raw)
+	}
+	st.rawSq = rawSq
+	return st
+}
 
-	// Pass 4: p <- p - lr*u (after p <- p - lr*wd*p if decay is decoupled).
-	lr, lrwd := float32(c.LR), float32(c.LR*c.WeightDecay)
-	var sumEffSq float64
-	for j := range u {
-		e := u[j] * gain
-		sumEffSq += float64(e) * float64(e)
-		if decoupled {
-			w[j] -= lrwd * w[j]
-		}
+// coupleDecay adds coupled weight decay to the update, u <- u + wd*p, and
+// returns the sum of the new u*u.
+func coupleDecay(u, w []float32, wd float32) float64 {
+	w = w[:len(u)]
+	var sumSq float64
+	for j, uj := range u {
+		uj += wd * w[j]
+		u[j] = uj
+		sumSq += float64(uj) * float64(uj)
+	}
+	return sumSq
+}
+
+// decayParams applies decoupled weight decay, p <- p - lr*wd*p, with lrwd =
+// lr*wd; it commutes with the rest of the step, which does not read p.
+func decayParams(w []float32, lrwd float32) {
+	for j := range w {
+		w[j] -= lrwd * w[j]
+	}
+}
+
+// applyUpdate applies p <- p - lr*u with u scaled by the cap factor sc and
+// then by the gain, and returns the sum of the squared scaled u.
+func applyUpdate(w, u []float32, sc, gain, lr float32) float64 {
+	w = w[:len(u)]
+	var sumSq float64
+	for j, uj := range u {
+		e := uj * sc * gain
+		sumSq += float64(e) * float64(e)
 		w[j] -= lr * e
 	}
-
-	mean, m2 := tensorMoments(n, shift, sumD, sumD2)
-	o.diag.merge(diagAcc{
-		n: float64(n), mean: mean, m2: m2, min: float64(aMin), max: float64(aMax),
-		nearMin: float64(cntLo), nearMax: float64(cntHi),
-		gradSq: sumGradSq, rawSq: sumRawSq, effSq: sumEffSq,
-	})
+	return sumSq
 }
 
 // The formula pieces, each one line of SPEC.md section 1 in float32.
@@ -357,6 +492,20 @@ func second(v, g float32) float32 { return sqDecay*v + sqRate*g*g }
 // memSignal returns r = |m| / (sqrt(v) + 1e-8), the memory term a_full
 // standardises.
 func memSignal(m, v float32) float32 { return abs32(m) / (sqrt32(v) + npEps) }
+
+// recip returns 1/d in float64, for quo.
+func recip(d float32) float64 { return 1 / float64(d) }
+
+// quo returns x/d rounded to float32, given r = recip(d): float32(x*r) in
+// float64. It equals the float32 division whenever x/d is a normal float32.
+// Proof: with x = X*2^a and d = D*2^b, X and D 24-bit integers, a float32
+// rounding midpoint is M*2^c with M odd and of 25 bits; x/d = M*2^c would
+// need M to divide X, impossible as M > X, so x/d - M*2^c is a non-zero
+// multiple of 2^(b+c)/d, at least 2^-49 relative to x/d. The float64 product
+// is within 2^-52 relative of x/d (two roundings of 2^-53), so it rounds to
+// the same float32. TestQuo checks it. A division costs several times a
+// multiply and two conversions.
+func quo(x float32, r float64) float32 { return float32(float64(x) * r) }
 
 // stdDenom returns mean(x) + 1e-8 for a tensor of n elements summing to sum,
 // so that the standardisation is n(x) = x / stdDenom: a division by the mean,

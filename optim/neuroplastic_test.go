@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -253,6 +254,25 @@ func TestNoDiagnostics(t *testing.T) {
 		o := mustNew(t, newParams(smallShapes, 1), tc.cfg)
 		if _, ok := o.EpochDiagnostics(); ok != (tc.cfg.NeuroPlastic != nil) {
 			t.Errorf("%s: ok = %v", tc.name, ok)
+		}
+	}
+}
+
+// TestQuo checks that quo(x, recip(d)) rounds exactly as the float32
+// division x/d (proved in quo's comment) on random operands spanning the
+// exponents the optimizer meets and on hand-picked ones.
+func TestQuo(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	pairs := [][2]float32{{1, 3}, {2, 3}, {1, 10}, {0, 1e-8}, {3.4e38, 1e-8}, {1e-30, 7}, {5, 5}}
+	for range 1 << 20 {
+		x := math.Float32frombits(r.Uint32N(0x7f000000-0x1000000) + 0x1000000) // normal, > 2^-125
+		d := float32(math.Ldexp(1+r.Float64(), r.IntN(60)-30))                 // 2^-30 .. 2^30
+		pairs = append(pairs, [2]float32{x, d})
+	}
+	for _, p := range pairs {
+		x, d := p[0], p[1]
+		if got, want := quo(x, recip(d)), x/d; got != want && (x/d >= 0x1p-126) {
+			t.Fatalf("quo(%g, recip(%g)) = %g, want %g", x, d, got, want)
 		}
 	}
 }
