@@ -1,5 +1,7 @@
 package models
 
+import "math"
+
 // relu is the rectifier y = max(x, 0). Its gradient at 0 is taken as 0, as
 // in PyTorch.
 type relu struct {
@@ -30,12 +32,15 @@ func (r *relu) backward(dy *tensor, needDx bool) *tensor {
 		return nil
 	}
 	r.dx.resize(dy.n)
+	y, dx := r.y.data[:len(dy.data)], r.dx.data[:len(dy.data)]
 	for i, g := range dy.data {
-		if r.y.data[i] > 0 {
-			r.dx.data[i] = g
-		} else {
-			r.dx.data[i] = 0
-		}
+		// y is +0, positive or NaN, so apart from positive NaNs (which
+		// pass g on) y > 0 exactly when its bits are in [1, 2^31]. A mask
+		// keeps g instead of a branch, which the signs of real activations
+		// would mispredict half the time: int32(bits-1)>>31 is all ones
+		// for bits 0 and above 2^31, else 0.
+		drop := uint32(int32(math.Float32bits(y[i])-1) >> 31)
+		dx[i] = math.Float32frombits(math.Float32bits(g) &^ drop)
 	}
 	return &r.dx
 }

@@ -75,17 +75,12 @@ func (bn *batchNorm2d) forward(x *tensor, train bool) *tensor {
 			// Two passes in float64 and sample order: mean, then the biased variance.
 			var s float64
 			for i := range x.n {
-				for _, v := range bn.plane(x, i, c) {
-					s += float64(v)
-				}
+				s += sum64(bn.plane(x, i, c))
 			}
 			mean = s / count
 			var ss float64
 			for i := range x.n {
-				for _, v := range bn.plane(x, i, c) {
-					d := float64(v) - mean
-					ss += d * d
-				}
+				ss += sumSquares64(bn.plane(x, i, c), mean)
 			}
 			variance := ss / count
 			istd = 1 / math.Sqrt(variance+bnEps)
@@ -124,12 +119,11 @@ func (bn *batchNorm2d) backward(dy *tensor, needDx bool) *tensor {
 		mean, istd := bn.mean[c], bn.istd[c]
 		var sdy, sdyx float64
 		for i := range x.n {
-			xs, ds := bn.plane(x, i, c), bn.plane(dy, i, c)
-			for j, g := range ds {
-				sdy += float64(g)
-				sdyx += float64(g) * (float64(xs[j]) - mean) * istd
-			}
+			a, b := sumProducts64(bn.plane(dy, i, c), bn.plane(x, i, c), mean)
+			sdy += a
+			sdyx += b
 		}
+		sdyx *= istd
 		bn.bias.Grad[c] += float32(sdy)
 		bn.weight.Grad[c] += float32(sdyx)
 		if !needDx {
@@ -152,4 +146,70 @@ func (bn *batchNorm2d) backward(dy *tensor, needDx bool) *tensor {
 		return nil
 	}
 	return &bn.dx
+}
+
+// The sums below run four interleaved float64 accumulators (element j goes
+// to accumulator j%4, combined as (s0+s1)+(s2+s3) at the end) so that the
+// additions are not one chain of dependent adds; the order is still fixed,
+// so results are reproducible.
+
+// sum64 returns the sum of v in float64.
+func sum64(v []float32) float64 {
+	var s0, s1, s2, s3 float64
+	j := 0
+	for ; j+4 <= len(v); j += 4 {
+		q := v[j : j+4 : j+4]
+		s0 += float64(q[0])
+		s1 += float64(q[1])
+		s2 += float64(q[2])
+		s3 += float64(q[3])
+	}
+	for ; j < len(v); j++ {
+		s0 += float64(v[j])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumSquares64 returns the sum of (v[j]-mean)^2 in float64.
+func sumSquares64(v []float32, mean float64) float64 {
+	var s0, s1, s2, s3 float64
+	j := 0
+	for ; j+4 <= len(v); j += 4 {
+		q := v[j : j+4 : j+4]
+		d0, d1, d2, d3 := float64(q[0])-mean, float64(q[1])-mean, float64(q[2])-mean, float64(q[3])-mean
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; j < len(v); j++ {
+		d := float64(v[j]) - mean
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumProducts64 returns the sum of g and the sum of g[j]*(x[j]-mean) in
+// float64; x is at least as long as g.
+func sumProducts64(g, x []float32, mean float64) (sg, sgx float64) {
+	x = x[:len(g)]
+	var a0, a1, a2, a3, b0, b1, b2, b3 float64
+	j := 0
+	for ; j+4 <= len(g); j += 4 {
+		p, q := g[j:j+4:j+4], x[j:j+4:j+4]
+		g0, g1, g2, g3 := float64(p[0]), float64(p[1]), float64(p[2]), float64(p[3])
+		a0 += g0
+		a1 += g1
+		a2 += g2
+		a3 += g3
+		b0 += g0 * (float64(q[0]) - mean)
+		b1 += g1 * (float64(q[1]) - mean)
+		b2 += g2 * (float64(q[2]) - mean)
+		b3 += g3 * (float64(q[3]) - mean)
+	}
+	for ; j < len(g); j++ {
+		a0 += float64(g[j])
+		b0 += float64(g[j]) * (float64(x[j]) - mean)
+	}
+	return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
 }

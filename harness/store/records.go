@@ -30,7 +30,7 @@ type RunConfig struct {
 	BatchSize int             `json:"batch_size"`
 	Seed      int64           `json:"seed"`
 	Fraction  float64         `json:"fraction"`
-	Optimizer json.RawMessage `json:"optimizer"` // canonical optim.Config JSON, every key present
+	Optimizer json.RawMessage `json:"optimizer"`           // canonical optim.Config JSON, every key present
 	Overrides []string        `json:"overrides,omitempty"` // --set key=value applied, in order
 	Numerics  int             `json:"numerics"`
 }
@@ -52,8 +52,8 @@ type Summary struct {
 	Status     string        `json:"status"`
 	Error      string        `json:"error,omitempty"`
 	EpochsDone int           `json:"epochs_done"`
-	Final      *EpochMetrics `json:"final,omitempty"`     // last epoch
-	BestAcc    float64       `json:"best_test_acc"`       // max test accuracy over epochs
+	Final      *EpochMetrics `json:"final,omitempty"` // last epoch
+	BestAcc    float64       `json:"best_test_acc"`   // max test accuracy over epochs
 	BestEpoch  int           `json:"best_epoch"`
 	Attempts   int           `json:"attempts"`
 	Manifest   Manifest      `json:"manifest"`

@@ -1,0 +1,191 @@
+package harness
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/neuroplastic/neuroplastic/harness/store"
+)
+
+// Numerics is the numerics version recorded in every run config and hashed
+// into every run ID. Bump it whenever a change alters the numbers a run
+// produces (a new kernel, a fixed bug in a layer or optimizer), so runs of
+// the old code are never mistaken for current ones.
+const Numerics = 1
+
+// Job is one run of an expanded spec.
+type Job struct {
+	ID     string          // RunID(Config)
+	Index  int             // position in the spec's expanded order (sharding uses it)
+	Config store.RunConfig // the run's resolved configuration
+}
+
+// Expand returns the runs of s in order: arms (and each arm's grid points in
+// the key order of the YAML, first key slowest), then dataset, model,
+// epochs, batch size, fraction and seed (fastest). Their number is the
+// product of the axis lengths and the grid sizes. Expand is pure.
+func (s *Spec) Expand() []Job {
+	var jobs []Job
+	for _, arm := range s.Arms {
+		for _, pt := range arm.Points {
+			opt, err := pt.Config.MarshalJSON()
+			if err != nil {
+				// The config was marshalled during validation already.
+				panic(fmt.Sprintf("harness: marshal of a validated optimizer config: %v", err))
+			}
+			for _, ds := range s.Datasets {
+				for _, model := range s.Models {
+					for _, epochs := range s.Epochs {
+						for _, batch := range s.BatchSizes {
+							for _, frac := range s.Fractions {
+								for _, seed := range s.Seeds {
+									c := store.RunConfig{
+										Study: s.Study, Arm: arm.Name, Label: pt.Label,
+										Dataset: ds, Model: model, Epochs: epochs, BatchSize: batch,
+										Seed: seed, Fraction: frac, Optimizer: opt,
+										Overrides: slices.Clone(arm.Overrides), Numerics: Numerics,
+									}
+									jobs = append(jobs, Job{ID: RunID(c), Index: len(jobs), Config: c})
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return jobs
+}
+
+// ConfigHash returns the hex SHA-256 of the canonical JSON of c with its
+// Overrides cleared: every object's keys sorted, no insignificant space. The
+// overrides are left out because their effect is already in the config.
+func ConfigHash(c store.RunConfig) string {
+	c.Overrides = nil
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(fmt.Sprintf("harness: marshal of a run config: %v", err))
+	}
+	var v any
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		panic(fmt.Sprintf("harness: re-decoding a run config: %v", err))
+	}
+	canon, err := json.Marshal(v) // maps marshal with sorted keys
+	if err != nil {
+		panic(fmt.Sprintf("harness: marshal of a run config: %v", err))
+	}
+	sum := sha256.Sum256(canon)
+	return hex.EncodeToString(sum[:])
+}
+
+// RunID returns a run's ID: the first 12 hex digits of ConfigHash(c).
+func RunID(c store.RunConfig) string { return ConfigHash(c)[:12] }
+
+// Shard is one part of a sweep split across processes: run k of the
+// expanded order belongs to shard k mod N.
+type Shard struct {
+	I, N int
+}
+
+// ParseShard parses "i/n" with 0 <= i < n.
+func ParseShard(s string) (Shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return Shard{}, fmt.Errorf("harness: bad shard %q: want i/n with 0 <= i < n", s)
+	}
+	return Shard{I: i, N: n}, nil
+}
+
+// Has reports whether job belongs to the shard. The zero Shard has every job.
+func (sh Shard) Has(j Job) bool { return sh.N <= 1 || j.Index%sh.N == sh.I }
+
+// Filter selects jobs by --only: a comma-separated list of key=value
+// conditions. Keys: arm (exact), label (substring), dataset, model (exact),
+// seed, fraction (numeric equality) and id (prefix). A job matches when, for
+// every key given, it matches at least one of that key's values; so
+// "arm=full,seed=41,seed=42" is the full arm at seeds 41 or 42. The zero
+// Filter matches every job.
+type Filter struct {
+	conds map[string][]string
+}
+
+// filterKeys are the keys --only accepts.
+var filterKeys = []string{"arm", "label", "dataset", "model", "seed", "fraction", "id"}
+
+// ParseFilter parses an --only value; "" is the zero Filter.
+func ParseFilter(s string) (Filter, error) {
+	f := Filter{conds: map[string][]string{}}
+	if s == "" {
+		return f, nil
+	}
+	for _, c := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(c), "=")
+		if !ok || v == "" {
+			return f, fmt.Errorf("harness: --only %s: %q is not key=value", s, c)
+		}
+		if !slices.Contains(filterKeys, k) {
+			return f, fmt.Errorf("harness: --only %s: unknown key %q (want one of %s)", s, k, strings.Join(filterKeys, ", "))
+		}
+		switch k {
+		case "seed":
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				return f, fmt.Errorf("harness: --only %s: seed %q is not an integer", s, v)
+			}
+		case "fraction":
+			if _, err := strconv.ParseFloat(v, 64); err != nil {
+				return f, fmt.Errorf("harness: --only %s: fraction %q is not a number", s, v)
+			}
+		}
+		f.conds[k] = append(f.conds[k], v)
+	}
+	return f, nil
+}
+
+// Match reports whether j passes the filter.
+func (f Filter) Match(j Job) bool {
+	c := j.Config
+	for k, vals := range f.conds {
+		if !slices.ContainsFunc(vals, func(v string) bool {
+			switch k {
+			case "arm":
+				return c.Arm == v
+			case "label":
+				return strings.Contains(c.Label, v)
+			case "dataset":
+				return c.Dataset == v
+			case "model":
+				return c.Model == v
+			case "seed":
+				n, _ := strconv.ParseInt(v, 10, 64)
+				return c.Seed == n
+			case "fraction":
+				x, _ := strconv.ParseFloat(v, 64)
+				return c.Fraction == x
+			}
+			return strings.HasPrefix(j.ID, v)
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+// Select returns the jobs of the shard that pass the filter, in order.
+func Select(jobs []Job, sh Shard, f Filter) []Job {
+	var out []Job
+	for _, j := range jobs {
+		if sh.Has(j) && f.Match(j) {
+			out = append(out, j)
+		}
+	}
+	return out
+}

@@ -1,0 +1,324 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/models/kernel"
+)
+
+// Options configure Run.
+type Options struct {
+	// Results is the results directory; runs go to <Results>/runs/<study>/<id>/.
+	Results string
+	// Workers is the number of runs trained at once; <= 0 means
+	// runtime.NumCPU(). Each run's kernels get max(1, NumCPU/workers)
+	// goroutines, so workers x threads <= cores.
+	Workers int
+	// Retries is how many more times a failed run is attempted within this
+	// call (a failed run is attempted again on the next call too).
+	Retries int
+	// DataDir is the data directory passed to data.Load ("" = its default).
+	DataDir string
+	// LoadData, if not nil, replaces the built-in dataset loader (the
+	// Synthetic dataset, else data.Load). Tests use it.
+	LoadData func(name string) (*data.Dataset, error)
+	// Log receives progress and messages; nil discards them.
+	Log io.Writer
+	// Bars shows live progress bars on Log (a terminal) instead of one
+	// plain line per finished epoch and run.
+	Bars bool
+}
+
+// Result counts what Run did with its jobs.
+type Result struct {
+	AlreadyDone int // completed or diverged before this call; not run again
+	Completed   int
+	Diverged    int
+	Failed      int
+	Skipped     int // dataset missing
+	Interrupted int // stopped by cancellation; partial, resumed next time
+}
+
+// outcome is how one attempt at a run ended.
+type outcome int
+
+const (
+	outCompleted outcome = iota
+	outDiverged
+	outFailed
+	outSkipped
+	outInterrupted
+)
+
+// Run trains the jobs that are not completed or diverged yet, resuming
+// partial ones from their checkpoints, with o.Workers runs at once. A run
+// that fails (an error or a panic, recorded with its message in its summary)
+// does not stop the others; it is retried up to o.Retries times. Runs whose
+// dataset is missing are skipped with one line per dataset. Run returns an
+// error if any run failed or ctx was cancelled, after all workers stopped.
+func Run(ctx context.Context, jobs []Job, o Options) (Result, error) {
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	var res Result
+	var todo []Job
+	for _, j := range jobs {
+		st, err := store.Status(store.RunDir(o.Results, j.Config.Study, j.ID))
+		if err != nil {
+			return res, err
+		}
+		if st == store.Completed || st == store.Diverged {
+			res.AlreadyDone++
+			continue
+		}
+		todo = append(todo, j)
+	}
+	if len(todo) == 0 {
+		fmt.Fprintf(o.Log, "nothing to do: %d runs already done\n", res.AlreadyDone)
+		return res, nil
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = min(workers, len(todo))
+	p := &pool{
+		opts:     o,
+		trainer:  trainer{results: o.Results, threads: max(1, runtime.NumCPU()/workers)},
+		manifest: baseManifest(),
+		missing:  map[string]error{},
+	}
+	p.trainer.prog = newProgress(o.Log, o.Bars, workers, todo)
+	ch := make(chan Job)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for w := range workers {
+		wg.Go(func() {
+			for j := range ch {
+				out := p.run(ctx, w, j)
+				mu.Lock()
+				switch out {
+				case outCompleted:
+					res.Completed++
+				case outDiverged:
+					res.Diverged++
+				case outFailed:
+					res.Failed++
+				case outSkipped:
+					res.Skipped++
+				case outInterrupted:
+					res.Interrupted++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+feed:
+	for _, j := range todo {
+		select {
+		case ch <- j:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(ch)
+	wg.Wait()
+	p.trainer.prog.close()
+	fmt.Fprintf(o.Log, "done: %d completed, %d diverged, %d failed, %d skipped (data missing), %d already done",
+		res.Completed, res.Diverged, res.Failed, res.Skipped, res.AlreadyDone)
+	if res.Interrupted > 0 || ctx.Err() != nil {
+		fmt.Fprintf(o.Log, ", interrupted (rerun to resume)")
+	}
+	fmt.Fprintln(o.Log)
+	if err := ctx.Err(); err != nil {
+		return res, fmt.Errorf("harness: interrupted: %w", err)
+	}
+	if res.Failed > 0 {
+		return res, fmt.Errorf("harness: %d of %d runs failed (see their summary.json)", res.Failed, len(todo))
+	}
+	return res, nil
+}
+
+// pool is the shared state of one Run call.
+type pool struct {
+	opts     Options
+	trainer  trainer
+	manifest store.Manifest // the fields that are the same for every run
+
+	mu      sync.Mutex
+	missing map[string]error // datasets found missing, by name
+}
+
+// run makes up to 1+Retries attempts at job and returns how it ended.
+func (p *pool) run(ctx context.Context, worker int, j Job) outcome {
+	for attempt := 0; ; attempt++ {
+		out := p.attempt(ctx, worker, j)
+		if out != outFailed || attempt >= p.opts.Retries || ctx.Err() != nil {
+			return out
+		}
+	}
+}
+
+// attempt trains job once and records how it ended in its summary.json.
+// It is the only place that recovers panics.
+func (p *pool) attempt(ctx context.Context, worker int, j Job) (out outcome) {
+	dir := store.RunDir(p.opts.Results, j.Config.Study, j.ID)
+	start := time.Now()
+	attempts := 0
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v", r)
+				p.logf("%s %s panicked: %v\n%s", j.ID, j.Config.Label, r, debug.Stack())
+			}
+		}()
+		ds, lerr := p.load(j.Config.Dataset)
+		if errors.Is(lerr, data.ErrMissing) {
+			return lerr
+		}
+		if attempts, err = prepare(dir, j); err != nil {
+			return err
+		}
+		if lerr != nil {
+			return lerr
+		}
+		return p.trainer.train(ctx, worker, j, ds)
+	}()
+	if errors.Is(err, data.ErrMissing) {
+		return outSkipped
+	}
+	status, msg := store.Completed, ""
+	var div *divergence
+	switch {
+	case err == nil:
+		out = outCompleted
+	case errors.As(err, &div):
+		status, msg, out = store.Diverged, div.reason, outDiverged
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		p.trainer.prog.runEnded(worker, j, "interrupted", "")
+		return outInterrupted
+	default:
+		status, msg, out = store.Failed, err.Error(), outFailed
+	}
+	if err := p.writeSummary(dir, j, status, msg, attempts+1, start); err != nil {
+		status, msg, out = store.Failed, err.Error(), outFailed
+	}
+	p.trainer.prog.runEnded(worker, j, status, msg)
+	return out
+}
+
+// load returns the dataset name, remembering missing datasets so each is
+// reported once and not looked for again.
+func (p *pool) load(name string) (*data.Dataset, error) {
+	p.mu.Lock()
+	err, known := p.missing[name]
+	p.mu.Unlock()
+	if known {
+		return nil, err
+	}
+	var ds *data.Dataset
+	switch {
+	case p.opts.LoadData != nil:
+		ds, err = p.opts.LoadData(name)
+	case name == Synthetic:
+		ds = syntheticDataset()
+	default:
+		ds, err = data.Load(name, data.Options{Dir: p.opts.DataDir, Log: p.opts.Log})
+	}
+	if errors.Is(err, data.ErrMissing) {
+		p.mu.Lock()
+		if _, dup := p.missing[name]; !dup {
+			p.missing[name] = err
+			p.logf("skipping every run on dataset %s: it is missing (get it with `neuroplastic data`): %v", name, err)
+		}
+		p.mu.Unlock()
+	}
+	return ds, err
+}
+
+// logf prints one message line through the progress display.
+func (p *pool) logf(format string, args ...any) {
+	p.trainer.prog.message(fmt.Sprintf(format, args...))
+}
+
+// prepare readies a run's directory for an attempt: it writes config.json
+// and removes a summary.json of an earlier failed attempt, returning the
+// number of attempts made before.
+func prepare(dir string, j Job) (int, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("harness: %w", err)
+	}
+	if err := store.WriteJSON(filepath.Join(dir, store.ConfigFile), j.Config); err != nil {
+		return 0, err
+	}
+	prev, err := store.ReadSummary(dir)
+	if err != nil || prev == nil {
+		return 0, err
+	}
+	if err := os.Remove(filepath.Join(dir, store.SummaryFile)); err != nil {
+		return 0, fmt.Errorf("harness: %w", err)
+	}
+	return prev.Attempts, nil
+}
+
+// writeSummary writes summary.json of a run that ended with status, from the
+// metrics on disk. A run that ended for good (completed or diverged) no
+// longer needs its checkpoint, which is removed.
+func (p *pool) writeSummary(dir string, j Job, status, msg string, attempts int, start time.Time) error {
+	ms, err := store.ReadMetrics(dir)
+	if err != nil {
+		return err
+	}
+	s := store.Summary{ID: j.ID, Status: status, Error: msg, EpochsDone: len(ms), Attempts: attempts, Manifest: p.manifest}
+	s.Manifest.ConfigHash = ConfigHash(j.Config)
+	s.Manifest.Threads = p.trainer.threads
+	s.Manifest.Start, s.Manifest.End = start, time.Now()
+	s.Manifest.WallSeconds = s.Manifest.End.Sub(start).Seconds()
+	for i := range ms {
+		if i == 0 || ms[i].TestAcc > s.BestAcc {
+			s.BestAcc, s.BestEpoch = ms[i].TestAcc, ms[i].Epoch
+		}
+	}
+	if len(ms) > 0 {
+		s.Final = &ms[len(ms)-1]
+	}
+	if err := store.WriteJSON(filepath.Join(dir, store.SummaryFile), s); err != nil {
+		return err
+	}
+	if status == store.Completed || status == store.Diverged {
+		return store.RemoveCheckpoint(dir)
+	}
+	return nil
+}
+
+// baseManifest returns the manifest fields shared by the runs of one
+// process: git commit and dirty flag (empty when git or the repository is
+// not there), Go version, architecture, kernel variant and host.
+func baseManifest() store.Manifest {
+	m := store.Manifest{
+		GoVersion: runtime.Version(),
+		GOARCH:    runtime.GOARCH,
+		Kernel:    kernel.New(1).Variant(),
+	}
+	m.Host, _ = os.Hostname()
+	if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
+		m.GitCommit = strings.TrimSpace(string(out))
+		if out, err := exec.Command("git", "status", "--porcelain").Output(); err == nil {
+			m.GitDirty = len(strings.TrimSpace(string(out))) > 0
+		}
+	}
+	return m
+}

@@ -1,0 +1,156 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/models"
+	"github.com/neuroplastic/neuroplastic/models/kernel"
+	"github.com/neuroplastic/neuroplastic/optim"
+)
+
+// augmented names the datasets trained with augmentation (crop and flip).
+const augmented = "cifar10"
+
+// trainer trains runs for a pool; its workers share it.
+type trainer struct {
+	results string
+	threads int // kernel goroutines per run
+	prog    progress
+}
+
+// divergence is a run that ended diverged, and why.
+type divergence struct{ reason string }
+
+func (d *divergence) Error() string { return d.reason }
+
+// train trains job on ds from its last checkpoint (or from scratch) to its
+// last epoch, appending a metrics line and writing a checkpoint after every
+// epoch. It returns a *divergence error when the training loss or a gradient
+// becomes non-finite, ctx.Err() when cancelled between batches (the run stays
+// partial) and any other error as is (the run failed). Numbers depend only on
+// job.Config: all randomness comes from param.Stream(seed, purpose, epoch).
+func (t *trainer) train(ctx context.Context, worker int, job Job, ds *data.Dataset) error {
+	c := job.Config
+	dir := store.RunDir(t.results, c.Study, job.ID)
+	cfg, err := optim.DecodeConfig(c.Optimizer)
+	if err != nil {
+		return err
+	}
+	eng := kernel.New(t.threads)
+	net, err := models.New(c.Model, c.BatchSize, uint64(c.Seed), eng)
+	if err != nil {
+		return err
+	}
+	if in, tr := net.InputShape(), ds.Train; in != [3]int{tr.C, tr.H, tr.W} {
+		return fmt.Errorf("harness: model %s takes %dx%dx%d inputs, dataset %s has %dx%dx%d", c.Model, in[0], in[1], in[2], c.Dataset, tr.C, tr.H, tr.W)
+	}
+	opt, err := optim.New(net.Params(), cfg)
+	if err != nil {
+		return err
+	}
+	done, err := resume(dir, net, opt)
+	if err != nil {
+		return err
+	}
+	var indices []int // nil: the whole training set
+	if c.Fraction < 1 {
+		indices = data.Subset(ds.Train.N, c.Fraction, c.Seed)
+	}
+	trainL := data.NewLoader(ds.Train, indices, c.BatchSize, uint64(c.Seed), c.Dataset == augmented)
+	testL := data.NewLoader(ds.Test, nil, c.BatchSize, uint64(c.Seed), false)
+	t.prog.runStarted(worker, job, done)
+	for e := done + 1; e <= c.Epochs; e++ {
+		start := time.Now()
+		net.BeginEpoch(e)
+		trainL.Epoch(e)
+		var lossSum float64
+		var correct, n int
+		for x, y, ok := trainL.Next(); ok; x, y, ok = trainL.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			loss, k := net.TrainStep(x, y)
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return &divergence{fmt.Sprintf("non-finite training loss at epoch %d", e)}
+			}
+			if err := opt.Step(e); errors.Is(err, optim.ErrNonFinite) {
+				return &divergence{fmt.Sprintf("epoch %d: %v", e, err)}
+			} else if err != nil {
+				return err
+			}
+			lossSum += loss * float64(len(y))
+			correct += k
+			n += len(y)
+		}
+		m := store.EpochMetrics{Epoch: e, TrainLoss: lossSum / float64(n), TrainAcc: float64(correct) / float64(n)}
+		m.TestLoss, m.TestAcc = evaluate(net, testL)
+		if math.IsNaN(m.TestLoss) || math.IsInf(m.TestLoss, 0) {
+			return &divergence{fmt.Sprintf("non-finite test loss at epoch %d", e)}
+		}
+		if d, ok := opt.EpochDiagnostics(); ok {
+			m.Diagnostics = &d
+		}
+		m.WallSeconds = time.Since(start).Seconds()
+		if err := saveEpoch(dir, m, net, opt); err != nil {
+			return err
+		}
+		t.prog.epochDone(worker, job, m)
+	}
+	return nil
+}
+
+// evaluate returns the mean loss and the accuracy of net over the whole
+// split of l, in order, weighting each batch by its size.
+func evaluate(net *models.Net, l *data.Loader) (loss, acc float64) {
+	l.Epoch(0)
+	var correct, n int
+	for x, y, ok := l.Next(); ok; x, y, ok = l.Next() {
+		bl, k := net.Evaluate(x, y)
+		loss += bl * float64(len(y))
+		correct += k
+		n += len(y)
+	}
+	return loss / float64(n), float64(correct) / float64(n)
+}
+
+// resume restores net and opt from the run's checkpoint, if any, discards
+// metrics lines beyond it, and returns the number of epochs done.
+func resume(dir string, net *models.Net, opt optim.Optimizer) (int, error) {
+	ck, ok, err := store.ReadCheckpoint(dir)
+	if err != nil {
+		return 0, fmt.Errorf("%w (delete %s to restart the run)", err, dir)
+	}
+	if ok {
+		if err := net.UnmarshalBinary(ck.Model); err != nil {
+			return 0, fmt.Errorf("harness: %s: restoring the model: %w", dir, err)
+		}
+		if err := opt.UnmarshalBinary(ck.Optimizer); err != nil {
+			return 0, fmt.Errorf("harness: %s: restoring the optimizer: %w", dir, err)
+		}
+	}
+	_, err = store.TruncateMetrics(dir, ck.Epoch)
+	return ck.Epoch, err
+}
+
+// saveEpoch appends m to the run's metrics and then writes the checkpoint of
+// its epoch, in that order (see package store).
+func saveEpoch(dir string, m store.EpochMetrics, net *models.Net, opt optim.Optimizer) error {
+	if err := store.AppendMetrics(dir, m); err != nil {
+		return err
+	}
+	mb, err := net.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("harness: saving the model: %w", err)
+	}
+	ob, err := opt.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("harness: saving the optimizer: %w", err)
+	}
+	return store.WriteCheckpoint(dir, store.Checkpoint{Epoch: m.Epoch, Model: mb, Optimizer: ob})
+}

@@ -1,0 +1,351 @@
+// Command neuroplastic reproduces the NeuroPlastic preprint's experiments:
+// it plans and runs sweeps of training runs described by YAML specs
+// (experiments/*.yaml), fetches datasets and emits Slurm array scripts. Run
+// `neuroplastic help` for the subcommands and `neuroplastic CMD --help` for
+// each one's flags. Flags may come before or after the spec path.
+//
+// Exit codes: 0 success, 1 an error or failed runs, 2 bad usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness"
+)
+
+// command is one subcommand: add one function and one entry in commands.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, out, log io.Writer) error
+}
+
+// commands returns the subcommands in help order.
+func commands() []command {
+	return []command{
+		{"plan", "list a spec's runs, their status and the estimated work", cmdPlan},
+		{"run", "train a spec's runs that are not done yet (resumable)", cmdRun},
+		{"data", "fetch and verify the datasets, print what is present", cmdData},
+		{"slurm", "write an sbatch array script that runs a spec in shards", cmdSlurm},
+	}
+}
+
+// usageError is bad command-line usage (exit code 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// dispatch runs the subcommand named by args[0] and returns the exit code.
+func dispatch(ctx context.Context, args []string, out, log io.Writer) int {
+	if len(args) == 0 {
+		help(log)
+		return 2
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			return dispatch(ctx, []string{args[1], "--help"}, out, log)
+		}
+		help(out)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, args[1:], out, log)
+		var ue *usageError
+		switch {
+		case err == nil, errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(log, "neuroplastic %s: %v\nrun `neuroplastic %s --help` for usage\n", c.name, err, c.name)
+			return 2
+		default:
+			fmt.Fprintf(log, "neuroplastic %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(log, "neuroplastic: unknown command %q\n", args[0])
+	help(log)
+	return 2
+}
+
+// help prints the list of subcommands.
+func help(w io.Writer) {
+	fmt.Fprintln(w, "Usage: neuroplastic COMMAND [flags] [SPEC]")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "  help     print this, or `help COMMAND` for a command's flags")
+	fmt.Fprintln(w, "\nFlags may come before or after the spec path. Exit codes: 0 ok, 1 error or failed runs, 2 usage.")
+}
+
+// newFlags returns a FlagSet for a subcommand whose --help prints usage
+// (the synopsis) and about (what it does), then the flags.
+func newFlags(name, usage, about string, log io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(log)
+	fs.Usage = func() {
+		fmt.Fprintf(log, "Usage: neuroplastic %s %s\n\n%s\n\nFlags:\n", name, usage, strings.TrimSpace(about))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseArgs parses flags interleaved with positional arguments and returns
+// the positionals; it wants exactly npos of them.
+func parseArgs(fs *flag.FlagSet, args []string, npos int) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != npos {
+		return nil, &usageError{fmt.Sprintf("want %d argument(s), got %d: %q", npos, len(pos), pos)}
+	}
+	return pos, nil
+}
+
+// setList collects repeated --set flags.
+type setList []string
+
+func (s *setList) String() string     { return strings.Join(*s, " ") }
+func (s *setList) Set(v string) error { *s = append(*s, v); return nil }
+
+// specFlags are the flags of every command that reads a spec.
+type specFlags struct {
+	results string
+	sets    setList
+	quick   bool
+}
+
+func addSpecFlags(fs *flag.FlagSet) *specFlags {
+	f := &specFlags{}
+	fs.StringVar(&f.results, "results", "results", "results `DIR` (with --quick the default is results/quick)")
+	fs.Var(&f.sets, "set", "override a spec value, `key=value`: epochs=3, quick.epochs=1, full.lr=0.05 (one arm), lr=0.05 (every arm); repeatable")
+	fs.BoolVar(&f.quick, "quick", false, "use the spec's quick profile (fewer epochs and seeds, smaller fractions)")
+	return f
+}
+
+// load resolves the results directory and loads the spec.
+func (f *specFlags) load(fs *flag.FlagSet, path string) (*harness.Spec, error) {
+	explicit := false
+	fs.Visit(func(fl *flag.Flag) { explicit = explicit || fl.Name == "results" })
+	if f.quick && !explicit {
+		f.results = filepath.Join("results", "quick")
+	}
+	return harness.LoadSpec(path, harness.SpecOptions{Results: f.results, Set: f.sets, Quick: f.quick})
+}
+
+// selection are the flags that pick a subset of a spec's runs.
+type selection struct {
+	only, shard string
+}
+
+func addSelection(fs *flag.FlagSet) *selection {
+	s := &selection{}
+	fs.StringVar(&s.only, "only", "", "run only runs matching `FILTER`: comma-separated key=value with keys arm, label (substring), dataset, model, seed, fraction, id (prefix); values of one key are alternatives, different keys must all match, e.g. arm=full,seed=41,seed=42")
+	fs.StringVar(&s.shard, "shard", "", "run only shard `i/n` (0 <= i < n): run k of the spec's order belongs to shard k mod n")
+	return s
+}
+
+// load loads the spec at path, expands it and applies the selection.
+func (s *selection) load(fs *flag.FlagSet, sf *specFlags, path string) (*harness.Spec, []harness.Job, error) {
+	spec, err := sf.load(fs, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	jobs, err := s.jobs(spec)
+	return spec, jobs, err
+}
+
+// jobs expands spec and applies the selection.
+func (s *selection) jobs(spec *harness.Spec) ([]harness.Job, error) {
+	var sh harness.Shard
+	if s.shard != "" {
+		var err error
+		if sh, err = harness.ParseShard(s.shard); err != nil {
+			return nil, &usageError{err.Error()}
+		}
+	}
+	f, err := harness.ParseFilter(s.only)
+	if err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	return harness.Select(spec.Expand(), sh, f), nil
+}
+
+const runAbout = `
+Trains every run of SPEC that is not completed or diverged yet, with --workers
+runs at once, into DIR/runs/<study>/<run-id>/ (config.json, metrics.jsonl,
+checkpoint.bin, summary.json). It can be killed at any time: rerunning resumes
+partial runs from their last finished epoch with identical numbers, reruns
+failed runs, and skips completed and diverged ones. Runs whose dataset is
+missing are skipped (see the data command). Exits 1 if any run failed.`
+
+func cmdRun(ctx context.Context, args []string, _, log io.Writer) error {
+	fs := newFlags("run", "SPEC [flags]", runAbout, log)
+	sf := addSpecFlags(fs)
+	sel := addSelection(fs)
+	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
+	retries := fs.Int("retries", 0, "extra attempts for a failed run within this invocation")
+	dataDir := fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
+	pos, err := parseArgs(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if *workers < 1 || *retries < 0 {
+		return &usageError{"--workers must be >= 1 and --retries >= 0"}
+	}
+	spec, jobs, err := sel.load(fs, sf, pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "study %s: %d runs selected, results in %s\n", spec.Study, len(jobs), sf.results)
+	_, err = harness.Run(ctx, jobs, harness.Options{
+		Results: sf.results, Workers: *workers, Retries: *retries, DataDir: *dataDir,
+		Log: log, Bars: harness.IsTerminal(log),
+	})
+	return err
+}
+
+const planAbout = `
+Lists the runs SPEC expands into (ID, label, dataset, model, epochs, fraction,
+seed and status in the results directory), counts them per status, and
+estimates the work (epochs, sample passes, TFLOP, time at --gflops).`
+
+func cmdPlan(_ context.Context, args []string, out, log io.Writer) error {
+	fs := newFlags("plan", "SPEC [flags]", planAbout, log)
+	sf := addSpecFlags(fs)
+	sel := addSelection(fs)
+	gflops := fs.Float64("gflops", harness.DefaultGFLOPS, "assumed sustained throughput for the time estimate, GFLOP/s")
+	pos, err := parseArgs(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if *gflops <= 0 {
+		return &usageError{"--gflops must be > 0"}
+	}
+	spec, jobs, err := sel.load(fs, sf, pos[0])
+	if err != nil {
+		return err
+	}
+	return harness.WritePlan(out, spec.Study, jobs, sf.results, *gflops)
+}
+
+const dataAbout = `
+Fetches the datasets that can be got (data directory, Go module cache, Debian
+packages, download), verifies their checksums and prints what is present and
+what is missing.`
+
+func cmdData(_ context.Context, args []string, out, log io.Writer) error {
+	fs := newFlags("data", "[flags]", dataAbout, log)
+	dir := fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	return data.Fetch(data.Options{Dir: *dir, Log: log}, out)
+}
+
+const slurmAbout = `
+Writes an sbatch script for a Slurm array of --shards tasks; task i runs
+"neuroplastic run SPEC --shard i/N --results DIR --workers C" into the shared
+results directory, logging to DIR/slurm/ (created now). Paths are made
+absolute. It only writes the script (to stdout or -o); submit it with sbatch.`
+
+func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
+	fs := newFlags("slurm", "SPEC --shards N [flags]", slurmAbout, log)
+	sf := addSpecFlags(fs)
+	shards := fs.Int("shards", 0, "number of array tasks (required)")
+	parallel := fs.Int("parallel", 0, "run at most `P` tasks at once (0: no limit)")
+	limit := fs.String("time", "24:00:00", "time limit per task, `[D-]HH:MM:SS`")
+	partition := fs.String("partition", "", "Slurm partition (default: the cluster's)")
+	cpus := fs.Int("cpus-per-task", 1, "cores per task, also each task's --workers")
+	binary := fs.String("binary", "", "neuroplastic binary the tasks run (default: this one)")
+	dataDir := fs.String("data-dir", "", "data `DIR` passed on to the tasks")
+	output := fs.String("o", "", "write the script to `FILE` instead of stdout")
+	pos, err := parseArgs(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	spec, err := sf.load(fs, pos[0])
+	if err != nil {
+		return err
+	}
+	o := harness.SlurmOptions{Study: spec.Study, Shards: *shards, Parallel: *parallel, Time: *limit,
+		Partition: *partition, CPUsPerTask: *cpus}
+	if *binary == "" {
+		if *binary, err = os.Executable(); err != nil {
+			return err
+		}
+	}
+	if o.Binary, err = filepath.Abs(*binary); err != nil {
+		return err
+	}
+	if o.Results, err = filepath.Abs(sf.results); err != nil {
+		return err
+	}
+	if o.Spec, err = filepath.Abs(pos[0]); err != nil {
+		return err
+	}
+	for _, s := range sf.sets {
+		o.Extra = append(o.Extra, "--set", s)
+	}
+	if sf.quick {
+		o.Extra = append(o.Extra, "--quick")
+	}
+	if *dataDir != "" {
+		abs, err := filepath.Abs(*dataDir)
+		if err != nil {
+			return err
+		}
+		o.Extra = append(o.Extra, "--data-dir", abs)
+	}
+	if err := o.Validate(); err != nil {
+		return &usageError{err.Error()}
+	}
+	if err := os.MkdirAll(harness.SlurmLogDir(o.Results), 0o755); err != nil {
+		return err
+	}
+	if *output == "" {
+		return harness.WriteSlurm(out, o)
+	}
+	var script strings.Builder
+	if err := harness.WriteSlurm(&script, o); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*output, []byte(script.String()), 0o755); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "wrote %s: %d runs of study %s in %d array tasks; submit with: sbatch %s\n",
+		*output, len(spec.Expand()), spec.Study, o.Shards, *output)
+	return nil
+}
