@@ -38,6 +38,8 @@ func commands() []command {
 		{"run", "train a spec's runs that are not done yet (resumable)", cmdRun},
 		{"data", "fetch and verify the datasets, print what is present", cmdData},
 		{"slurm", "write an sbatch array script that runs a spec in shards", cmdSlurm},
+		{"report", "render tables, figures and README.md from the run store", cmdReport},
+		{"reproduce", "run every study of the preprint and write its report", cmdReproduce},
 	}
 }
 
@@ -157,11 +159,7 @@ func addSpecFlags(fs *flag.FlagSet) *specFlags {
 
 // load resolves the results directory and loads the spec.
 func (f *specFlags) load(fs *flag.FlagSet, path string) (*harness.Spec, error) {
-	explicit := false
-	fs.Visit(func(fl *flag.Flag) { explicit = explicit || fl.Name == "results" })
-	if f.quick && !explicit {
-		f.results = filepath.Join("results", "quick")
-	}
+	f.results = resultsDir(fs, f.results, f.quick)
 	return harness.LoadSpec(path, harness.SpecOptions{Results: f.results, Set: f.sets, Quick: f.quick})
 }
 
@@ -348,4 +346,73 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	fmt.Fprintf(log, "wrote %s: %d runs of study %s in %d array tasks; submit with: sbatch %s\n",
 		*output, len(spec.Expand()), spec.Study, o.Shards, *output)
 	return nil
+}
+
+const reportAbout = `
+Aggregates the run store into DIR/tables/<study>.md and .csv, DIR/figures/
+(PNG and SVG), DIR/locked_config.json (the MNIST tuning selection) and the
+index DIR/README.md, for every spec of --specs. Only the runs of each spec's
+current expansion count; studies without runs are listed with the reason.`
+
+func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
+	fs := newFlags("report", "[flags]", reportAbout, log)
+	results, quick, specs, dataDir := addStudyFlags(fs)
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	return harness.WriteReport(harness.ReportOptions{
+		Specs: []string{*specs}, Results: resultsDir(fs, *results, *quick), Quick: *quick,
+		Run: harness.Options{DataDir: *dataDir},
+	})
+}
+
+const reproduceAbout = `
+Reproduces the preprint: runs the mnist_tuning study first and writes its
+report (which selects our locked configuration), then every other study of
+--specs whose data is present, at the paper's protocol, and writes the report
+of all of them. The CIFAR-10 ResNet-18 study is cluster-sized and runs only
+when named in --studies. Interrupt it at any time; rerunning resumes.`
+
+func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
+	fs := newFlags("reproduce", "[flags]", reproduceAbout, log)
+	results, quick, specs, dataDir := addStudyFlags(fs)
+	studies := fs.String("studies", "", "comma-separated `studies` to run (default: all but cifar10_resnet18)")
+	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	if *workers < 1 {
+		return &usageError{"--workers must be >= 1"}
+	}
+	var names []string
+	if *studies != "" {
+		names = strings.Split(*studies, ",")
+	}
+	return harness.Reproduce(ctx, harness.ReproduceOptions{
+		Specs: []string{*specs}, Studies: names, Quick: *quick,
+		Run: harness.Options{
+			Results: resultsDir(fs, *results, *quick), Workers: *workers, DataDir: *dataDir,
+			Log: log, Bars: harness.IsTerminal(log),
+		},
+	})
+}
+
+// addStudyFlags adds the flags of the commands that work on a set of specs.
+func addStudyFlags(fs *flag.FlagSet) (results *string, quick *bool, specs, dataDir *string) {
+	results = fs.String("results", "results", "results `DIR` (with --quick the default is results/quick)")
+	quick = fs.Bool("quick", false, "the specs' quick profile (fewer epochs and seeds, smaller fractions); outputs labelled quick")
+	specs = fs.String("specs", "experiments", "spec files or directories, comma-separated")
+	dataDir = fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
+	return results, quick, specs, dataDir
+}
+
+// resultsDir returns the results directory: results/quick for --quick
+// unless --results was given.
+func resultsDir(fs *flag.FlagSet, results string, quick bool) string {
+	explicit := false
+	fs.Visit(func(fl *flag.Flag) { explicit = explicit || fl.Name == "results" })
+	if quick && !explicit {
+		return filepath.Join("results", "quick")
+	}
+	return results
 }

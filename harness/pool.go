@@ -220,6 +220,19 @@ func (p *pool) attempt(ctx context.Context, worker int, j Job) (out outcome) {
 	return out
 }
 
+// loadData returns the dataset name from o.LoadData, the Synthetic
+// generator or data.Load.
+func (o Options) loadData(name string) (*data.Dataset, error) {
+	switch {
+	case o.LoadData != nil:
+		return o.LoadData(name)
+	case name == Synthetic:
+		return syntheticDataset(), nil
+	default:
+		return data.Load(name, data.Options{Dir: o.DataDir, Log: o.Log})
+	}
+}
+
 // load returns the dataset name, remembering missing datasets so each is
 // reported once and not looked for again.
 func (p *pool) load(name string) (*data.Dataset, error) {
@@ -229,15 +242,7 @@ func (p *pool) load(name string) (*data.Dataset, error) {
 	if known {
 		return nil, err
 	}
-	var ds *data.Dataset
-	switch {
-	case p.opts.LoadData != nil:
-		ds, err = p.opts.LoadData(name)
-	case name == Synthetic:
-		ds = syntheticDataset()
-	default:
-		ds, err = data.Load(name, data.Options{Dir: p.opts.DataDir, Log: p.opts.Log})
-	}
+	ds, err := p.opts.loadData(name)
 	if errors.Is(err, data.ErrMissing) {
 		p.mu.Lock()
 		if _, dup := p.missing[name]; !dup {

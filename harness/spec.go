@@ -98,6 +98,19 @@ var paperLocked = []kv{{"lr", 0.1}, {"warmup_epochs", 2}, {"plasticity_scale", 2
 // optimizer configuration, written by the report of the mnist_tuning study.
 const LockedConfigFile = "locked_config.json"
 
+// errNoLockedConfig is wrapped by the spec error of `from: selected` when
+// the locked configuration has not been written yet.
+var errNoLockedConfig = errors.New("harness: no locked configuration yet")
+
+// isError is an error that also matches target under errors.Is.
+type isError struct {
+	error
+	target error
+}
+
+// Is reports whether target is e's target.
+func (e isError) Is(target error) bool { return target == e.target }
+
 // Range limits of the scalar axes.
 const (
 	maxEpochs    = 10000
@@ -818,7 +831,7 @@ func (p *parser) from(n *yaml.Node, path string, name *string) ([]kv, error) {
 		file := filepath.Join(p.results, LockedConfigFile)
 		b, err := os.ReadFile(file)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, p.errAt(n, path, "selected: %s is missing: run the mnist_tuning study and `neuroplastic report` first", file)
+			return nil, isError{p.errAt(n, path, "selected: %s is missing: run the mnist_tuning study and `neuroplastic report` first", file), errNoLockedConfig}
 		}
 		if err != nil {
 			return nil, p.errAt(n, path, "selected: %v", err)

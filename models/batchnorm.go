@@ -95,6 +95,7 @@ func (bn *batchNorm2d) forward(x *tensor, train bool) *tensor {
 		mean32, scale, beta := float32(mean), float32(float64(bn.weight.Data[c])*istd), bn.bias.Data[c]
 		for i := range x.n {
 			src, dst := bn.plane(x, i, c), bn.plane(&bn.y, i, c)
+			dst = dst[:len(src)]
 			for j, v := range src {
 				dst[j] = (v-mean32)*scale + beta
 			}
@@ -137,6 +138,7 @@ func (bn *batchNorm2d) backward(dy *tensor, needDx bool) *tensor {
 		mean32 := float32(mean)
 		for i := range x.n {
 			xs, ds, dxs := bn.plane(x, i, c), bn.plane(dy, i, c), bn.plane(&bn.dx, i, c)
+			xs, dxs = xs[:len(ds)], dxs[:len(ds)]
 			for j, g := range ds {
 				dxs[j] = k32*g + a32*(xs[j]-mean32) + b32
 			}

@@ -147,9 +147,30 @@ type window struct {
 	stride, padH, padW int
 }
 
-// gather writes the patch values of row (ch, r, s) at output positions
-// (oy, ox0), ..., (oy, ox0+cnt-1) of sample n to dst[0], dst[step], ...
+// flat reports whether the output positions of a sample map linearly onto
+// its image planes (stride 1 and ow == w): position q = oy*ow+ox of patch
+// row (ch, r, s) reads plane ch at q + (r-padH)*w + (s-padW), where that is
+// inside the image. Gathers of a flat window run to the end of the sample
+// instead of the end of an output row, so small images need few, long
+// copies.
+func (g *window) flat() bool { return g.stride == 1 && g.ow == g.w }
+
+// run returns how many output positions from (oy, ox) one gather may
+// cover: to the end of the output row, or of the sample for a flat window.
+func (g *window) run(oy, ox int) int {
+	if g.flat() {
+		return (g.oh-oy)*g.ow - ox
+	}
+	return g.ow - ox
+}
+
+// gather writes the patch values of row (ch, r, s) at the cnt <= run(oy,
+// ox0) output positions from (oy, ox0) of sample n to dst[0], dst[step], ...
 func (g *window) gather(dst []float32, step, n, ch, r, s, oy, ox0, cnt int) {
+	if g.flat() {
+		g.gatherFlat(dst, step, n, ch, r, s, oy, ox0, cnt)
+		return
+	}
 	y := oy*g.stride - g.padH + r
 	if y < 0 || y >= g.h {
 		for t := range cnt {
@@ -177,6 +198,75 @@ func (g *window) gather(dst []float32, step, n, ch, r, s, oy, ox0, cnt int) {
 	}
 }
 
+// gatherFlat is gather for a flat window: a copy of the plane with the
+// positions outside the image zeroed.
+func (g *window) gatherFlat(dst []float32, step, n, ch, r, s, oy, ox0, cnt int) {
+	w := g.w
+	plane := g.x[(n*g.c+ch)*g.h*w : (n*g.c+ch+1)*g.h*w]
+	dy, dx := r-g.padH, s-g.padW
+	q0 := oy*w + ox0
+	// Positions t in [lo, hi) read a row of the image: 0 <= (q0+t)/w+dy < h.
+	lo := min(max(max(-dy, 0)*w-q0, 0), cnt)
+	hi := max(min((g.h-dy)*w-q0, cnt), lo)
+	// [a, b) is [lo, hi) without the positions at its ends that read
+	// outside the image's columns, so plane[off+a:off+b] lies in the plane.
+	// Position t is in output (and image) column col(ox0+t).
+	a, b := lo, hi
+	if dx < 0 {
+		for a < b && col(ox0+a, w)+dx < 0 {
+			a++
+		}
+	} else if dx > 0 {
+		for b > a && col(ox0+b-1, w)+dx >= w {
+			b--
+		}
+	}
+	zeroStep(dst, step, 0, a)
+	zeroStep(dst, step, b, cnt)
+	if a == b {
+		return
+	}
+	off := q0 + dy*w + dx
+	if step == 1 {
+		copy(dst[a:b], plane[off+a:off+b])
+	} else {
+		for t, v := range plane[off+a : off+b] {
+			dst[(a+t)*step] = v
+		}
+	}
+	if dx == 0 {
+		return
+	}
+	// Inside [a, b) the copy wrapped across image rows: zero the first -dx
+	// positions of each later output row (dx < 0) or the last dx before it.
+	for rs := a + w - col(ox0+a, w); rs < b; rs += w {
+		if dx < 0 {
+			zeroStep(dst, step, rs, min(rs-dx, b))
+		} else {
+			zeroStep(dst, step, max(rs-dx, a), rs)
+		}
+	}
+}
+
+// col returns q%w for q >= 0, without dividing when q < w (most calls).
+func col(q, w int) int {
+	if q < w {
+		return q
+	}
+	return q % w
+}
+
+// zeroStep zeroes dst[i*step], dst[(i+1)*step], ..., dst[(j-1)*step].
+func zeroStep(dst []float32, step, i, j int) {
+	if step == 1 {
+		clear(dst[i:max(i, j)])
+		return
+	}
+	for t := i; t < j; t++ {
+		dst[t*step] = 0
+	}
+}
+
 // patches is the PanelSource of the im2col matrix of a window, with one row
 // per (ch, r, s) and one column per (n, oy, ox), without materialising it.
 type patches struct{ window }
@@ -190,7 +280,7 @@ func (g *patches) Pack(dst []float32, w, k0, kc, j0, nc int) {
 		n, oy, ox := n0, oy0, ox0
 		for j := 0; j < nc; {
 			col := j % w
-			cnt := min(g.ow-ox, nc-j, w-col)
+			cnt := min(g.run(oy, ox), nc-j, w-col)
 			g.gather(dst[(j-col)*kc+p*w+col:], 1, n, ch, r, s, oy, ox, cnt)
 			j += cnt
 			n, oy, ox = g.next(n, oy, ox, cnt)
@@ -224,11 +314,16 @@ func (g *window) nextTap(ch, r, s int) (int, int, int) {
 	return ch, r, s
 }
 
-// next returns the output position cnt <= ow-ox places after (n, oy, ox).
+// next returns the output position cnt <= run(oy, ox) places after
+// (n, oy, ox).
 func (g *window) next(n, oy, ox, cnt int) (int, int, int) {
-	if ox += cnt; ox == g.ow {
-		ox = 0
-		if oy++; oy == g.oh {
+	if ox += cnt; ox >= g.ow {
+		if ox == g.ow {
+			oy, ox = oy+1, 0
+		} else {
+			oy, ox = oy+ox/g.ow, ox%g.ow
+		}
+		if oy == g.oh {
 			oy = 0
 			n++
 		}
@@ -249,7 +344,7 @@ func (g *patchesT) Pack(dst []float32, w, k0, kc, j0, nc int) {
 		col := dst[(j-j%w)*kc+j%w:]
 		n, oy, ox := n0, oy0, ox0
 		for p := 0; p < kc; {
-			cnt := min(g.ow-ox, kc-p)
+			cnt := min(g.run(oy, ox), kc-p)
 			g.gather(col[p*w:], w, n, ch, r, s, oy, ox, cnt)
 			p += cnt
 			n, oy, ox = g.next(n, oy, ox, cnt)

@@ -1,0 +1,246 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/report"
+	"github.com/neuroplastic/neuroplastic/harness/store"
+)
+
+// TuningStudy is the study that `reproduce` runs first: its report selects
+// our locked configuration (locked_config.json), which specs that say
+// `from: selected` read.
+const TuningStudy = "mnist_tuning"
+
+// DeferredStudies are cluster-sized studies that Reproduce leaves out unless
+// they are asked for by name; the report lists them with their work estimate
+// and the commands that run them.
+var DeferredStudies = []string{"cifar10_resnet18"}
+
+// ReproduceOptions configure Reproduce.
+type ReproduceOptions struct {
+	// Specs lists the study specs: files, or directories whose *.yaml files
+	// are taken in name order.
+	Specs []string
+	// Studies, if not empty, names the studies to run; otherwise every
+	// study but the DeferredStudies runs. The report covers every spec.
+	Studies []string
+	// Run configures the training of each study (results directory,
+	// workers, data directory, log).
+	Run Options
+	// Quick applies each spec's quick profile.
+	Quick bool
+}
+
+// Reproduce runs the studies of o.Specs, the TuningStudy first and its
+// report right after it (so `from: selected` can read its selection), then
+// every other selected study whose data is present, and finally writes the
+// report of all of them into o.Run.Results. A study that fails does not stop
+// the others; the error lists every failure.
+func Reproduce(ctx context.Context, o ReproduceOptions) error {
+	paths, err := SpecPaths(o.Specs)
+	if err != nil {
+		return err
+	}
+	for _, name := range o.Studies {
+		if !slices.ContainsFunc(paths, func(p string) bool { return specStem(p) == name }) {
+			return fmt.Errorf("harness: no spec for study %q in %s", name, strings.Join(o.Specs, ", "))
+		}
+	}
+	log := o.Run.Log
+	if log == nil {
+		log = io.Discard
+	}
+	// The tuning study goes first; the others keep their name order.
+	slices.SortStableFunc(paths, func(a, b string) int {
+		return boolRank(specStem(a) != TuningStudy) - boolRank(specStem(b) != TuningStudy)
+	})
+	var errs []error
+	for _, p := range paths {
+		name := specStem(p)
+		if !o.selects(name) {
+			fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
+			continue
+		}
+		spec, err := LoadSpec(p, SpecOptions{Results: o.Run.Results, Quick: o.Quick})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if missing := o.Run.missingData(spec); missing != "" {
+			fmt.Fprintf(log, "study %s: skipped: %s\n", spec.Study, missing)
+			continue
+		}
+		jobs := spec.Expand()
+		fmt.Fprintf(log, "study %s: %d runs (%s)\n", spec.Study, len(jobs), Estimate(jobs))
+		if _, err := Run(ctx, jobs, o.Run); err != nil {
+			errs = append(errs, fmt.Errorf("study %s: %w", spec.Study, err))
+		}
+		if ctx.Err() != nil {
+			return errors.Join(append(errs, ctx.Err())...)
+		}
+		if spec.Study == TuningStudy {
+			if err := WriteReport(ReportOptions{Specs: []string{p}, Results: o.Run.Results, Quick: o.Quick, Run: o.Run}); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := WriteReport(ReportOptions{Specs: paths, Results: o.Run.Results, Quick: o.Quick, Run: o.Run}); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// selects reports whether Reproduce runs the study name.
+func (o ReproduceOptions) selects(name string) bool {
+	if len(o.Studies) > 0 {
+		return slices.Contains(o.Studies, name)
+	}
+	return !slices.Contains(DeferredStudies, name)
+}
+
+// ReportOptions configure WriteReport.
+type ReportOptions struct {
+	Specs   []string // spec files or directories, as for ReproduceOptions.Specs
+	Results string   // the results directory read and written
+	Quick   bool     // the specs' quick profile, and outputs labelled quick
+	Run     Options  // how data is found (DataDir, LoadData) for skip reasons
+}
+
+// WriteReport renders the tables, figures, locked_config.json and README.md
+// of every study in o.Specs from the runs in the store. Only the runs of a
+// spec's current expansion count: runs of an edited spec or of an older
+// numerics version stay in the store but not in the report. A study with no
+// runs is listed with the reason: its data is missing, or it is deferred
+// (with its work estimate and the commands that run it).
+func WriteReport(o ReportOptions) error {
+	paths, err := SpecPaths(o.Specs)
+	if err != nil {
+		return err
+	}
+	var studies []report.Study
+	for _, p := range paths {
+		st, err := o.study(p)
+		if err != nil {
+			return err
+		}
+		studies = append(studies, st)
+	}
+	return report.Write(o.Results, studies, o.Quick)
+}
+
+// study loads the spec at path and the runs of its current expansion.
+func (o ReportOptions) study(path string) (report.Study, error) {
+	spec, err := LoadSpec(path, SpecOptions{Results: o.Results, Quick: o.Quick})
+	if err != nil {
+		if errors.Is(err, errNoLockedConfig) {
+			return report.Study{Name: specStem(path), Skipped: err.Error()}, nil
+		}
+		return report.Study{}, err
+	}
+	jobs := spec.Expand()
+	want := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		want[j.ID] = true
+	}
+	all, err := store.LoadStudy(o.Results, spec.Study)
+	if err != nil {
+		return report.Study{}, err
+	}
+	var runs []store.Run
+	for _, r := range all {
+		if want[r.ID] {
+			runs = append(runs, r)
+		}
+	}
+	st := report.Study{Name: spec.Study, Title: spec.Title, Options: spec.Report, Runs: runs}
+	if len(runs) > 0 {
+		return st, nil
+	}
+	if missing := o.Run.missingData(spec); missing != "" {
+		st.Skipped = missing
+	}
+	if slices.Contains(DeferredStudies, spec.Study) {
+		st.Note = deferredNote(path, spec, jobs)
+	}
+	if st.Skipped == "" && st.Note == "" {
+		st.Skipped = "no runs in the store yet: run `neuroplastic run " + path + "`"
+	}
+	return st, nil
+}
+
+// deferredNote says what a deferred study costs and how to run it.
+func deferredNote(path string, spec *Spec, jobs []Job) string {
+	w := Estimate(jobs)
+	shards := len(jobs)
+	return fmt.Sprintf("Cluster-sized, so `make reproduce` leaves it out: %s. "+
+		"Run it here with `make reproduce-resnet18` (`neuroplastic reproduce --studies %s --workers 1`), "+
+		"or as a Slurm array of %d tasks: `neuroplastic slurm %s --shards %d --cpus-per-task 2 -o %s.sbatch && sbatch %s.sbatch`, "+
+		"then `neuroplastic report`.",
+		w.Describe(DefaultGFLOPS), spec.Study, shards, path, shards, spec.Study, spec.Study)
+}
+
+// missingData returns why a spec's datasets are not all present ("" when
+// they are), asking the same loader the runs use.
+func (o Options) missingData(spec *Spec) string {
+	var reasons []string
+	for _, name := range spec.Datasets {
+		if _, err := o.loadData(name); errors.Is(err, data.ErrMissing) {
+			reasons = append(reasons, err.Error())
+		}
+	}
+	return strings.Join(reasons, "; ")
+}
+
+// SpecPaths expands spec arguments: a file stands for itself, a directory
+// for its *.yaml files in name order, and an argument may hold several
+// comma-separated entries.
+func SpecPaths(args []string) ([]string, error) {
+	var paths []string
+	for _, arg := range args {
+		for _, a := range strings.Split(arg, ",") {
+			fi, err := os.Stat(a)
+			if err != nil {
+				return nil, fmt.Errorf("harness: %w", err)
+			}
+			if !fi.IsDir() {
+				paths = append(paths, a)
+				continue
+			}
+			m, err := filepath.Glob(filepath.Join(a, "*.yaml"))
+			if err != nil {
+				return nil, fmt.Errorf("harness: %w", err)
+			}
+			if len(m) == 0 {
+				return nil, fmt.Errorf("harness: no *.yaml specs in %s", a)
+			}
+			slices.Sort(m)
+			paths = append(paths, m...)
+		}
+	}
+	if len(paths) == 0 {
+		return nil, errors.New("harness: no specs given")
+	}
+	return paths, nil
+}
+
+// specStem returns a spec file's name without directory and extension,
+// which by convention is its study name.
+func specStem(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

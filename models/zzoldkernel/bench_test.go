@@ -1,0 +1,118 @@
+package kernel
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// peakPerCore is the float32 FMA peak of one Zen 5 core at 3.3 GHz (two
+// 512-bit FMAs per cycle), the reference for the "%peak" metric.
+const peakPerCore = 211e9
+
+// reportFlops reports GFLOP/s and the fraction of the machine's peak for
+// threads cores, given the flops of one operation.
+func reportFlops(b *testing.B, flops float64, threads int) {
+	rate := flops * float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(rate/1e9, "GFLOP/s")
+	b.ReportMetric(100*rate/(peakPerCore*float64(threads)), "%peak")
+}
+
+// BenchmarkSgemm measures the GEMMs of the models' training steps at batch
+// 128: the MLP's layers (forward, input and weight gradients), the
+// small_cnn's conv2 and Linear 8192->256, and ResNet-18 layer1/layer4
+// convolutions as GEMMs per sample and batched over samples.
+func BenchmarkSgemm(b *testing.B) {
+	for _, s := range []struct {
+		name           string
+		m, n, k        int
+		transA, transB bool
+	}{
+		{"mlp_fc1_fwd", 128, 256, 784, false, true},
+		{"mlp_fc1_dW", 256, 784, 128, true, false},
+		{"mlp_fc2_fwd", 128, 256, 256, false, true},
+		{"mlp_fc2_dX", 128, 256, 256, false, false},
+		{"mlp_fc2_dW", 256, 256, 128, true, false},
+		{"cnn_conv2_sample", 64, 1024, 288, false, false},
+		{"cnn_conv2_batch", 64, 1024 * 128, 288, false, false},
+		{"cnn_fc_fwd", 128, 256, 8192, false, true},
+		{"cnn_fc_dX", 128, 8192, 256, false, false},
+		{"cnn_fc_dW", 256, 8192, 128, true, false},
+		{"resnet_l1_sample", 64, 1024, 576, false, false},
+		{"resnet_l1_batch", 64, 1024 * 128, 576, false, false},
+		{"resnet_l4_sample", 512, 16, 4608, false, false},
+		{"resnet_l4_batch", 512, 16 * 128, 4608, false, false},
+		{"square_1024", 1024, 1024, 1024, false, false},
+	} {
+		lda, ldb := s.k, s.n
+		if s.transA {
+			lda = s.m
+		}
+		if s.transB {
+			ldb = s.k
+		}
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/%dx%dx%d/threads=%d", s.name, s.m, s.n, s.k, threads), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 1))
+				a, bb, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), randSlice(rng, s.m*s.n)
+				e := New(threads)
+				f := func() { e.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n) }
+				f() // size the workspaces outside the timing
+				b.ReportAllocs()
+				for b.Loop() {
+					f()
+				}
+				reportFlops(b, 2*float64(s.m)*float64(s.n)*float64(s.k), threads)
+			})
+		}
+	}
+}
+
+// resnetConvs are ResNet-18's 3x3 convolutions on CIFAR-10 at batch 128: the
+// first of each stage (layer2.0 conv1 is the strided one) and a stage body.
+var resnetConvs = []struct {
+	name string
+	cs   ConvShape
+}{
+	{"layer1", ConvShape{N: 128, C: 64, H: 32, W: 32, K: 64, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"layer2_down", ConvShape{N: 128, C: 64, H: 32, W: 32, K: 128, R: 3, S: 3, Stride: 2, Pad: 1}},
+	{"layer2", ConvShape{N: 128, C: 128, H: 16, W: 16, K: 128, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"layer3", ConvShape{N: 128, C: 256, H: 8, W: 8, K: 256, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"layer4", ConvShape{N: 128, C: 512, H: 4, W: 4, K: 512, R: 3, S: 3, Stride: 1, Pad: 1}},
+}
+
+// BenchmarkConv measures the three convolution kernels on resnetConvs. The
+// GFLOP/s count the useful multiply-adds, 2*N*K*C*R*S*OutH*OutW.
+func BenchmarkConv(b *testing.B) {
+	for _, l := range resnetConvs {
+		cs := l.cs
+		var x, w, y []float32
+		setup := func() {
+			if x == nil {
+				x, w, y = convData(cs, 1)
+			}
+		}
+		flops := 2 * float64(cs.N*cs.K*cs.C*cs.R*cs.S*cs.OutH()*cs.OutW())
+		for _, op := range []struct {
+			name string
+			f    func(e *Engine)
+		}{
+			{"forward", func(e *Engine) { e.Conv2DForward(cs, x, w, 0, y) }},
+			{"backward_data", func(e *Engine) { e.Conv2DBackwardData(cs, y, w, 0, x) }},
+			{"backward_filter", func(e *Engine) { e.Conv2DBackwardFilter(cs, x, y, 0, w) }},
+		} {
+			for _, threads := range []int{1, 2} {
+				b.Run(fmt.Sprintf("%s/%s/threads=%d", l.name, op.name, threads), func(b *testing.B) {
+					setup()
+					e := New(threads)
+					op.f(e) // size the workspaces outside the timing
+					b.ReportAllocs()
+					for b.Loop() {
+						op.f(e)
+					}
+					reportFlops(b, flops, threads)
+				})
+			}
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// convCases covers 1x1 and 3x3 (and a non-square 3x2) filters, stride 1 and
+// 2, padding 0, 1 and 2, odd image sizes, output widths that straddle the
+// micro-tile, and channel counts that leave edge tiles.
+var convCases = []ConvShape{
+	{N: 2, C: 3, H: 7, W: 5, K: 4, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 3, C: 5, H: 9, W: 9, K: 6, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 2, C: 4, H: 8, W: 8, K: 9, R: 3, S: 3, Stride: 2, Pad: 0},
+	{N: 2, C: 7, H: 6, W: 6, K: 10, R: 1, S: 1, Stride: 2, Pad: 0},
+	{N: 3, C: 17, H: 5, W: 5, K: 33, R: 1, S: 1, Stride: 1, Pad: 0},
+	{N: 1, C: 2, H: 11, W: 13, K: 3, R: 3, S: 2, Stride: 1, Pad: 2},
+	{N: 4, C: 20, H: 10, W: 10, K: 12, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 2, C: 8, H: 4, W: 4, K: 40, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 2, C: 3, H: 7, W: 7, K: 5, R: 5, S: 5, Stride: 3, Pad: 2},
+}
+
+// convRef holds a direct float64 convolution's three results and, per
+// element, the sum of the magnitudes of its terms (the scale of its rounding
+// error).
+type convRef struct {
+	y, dx, dw          []float64
+	yMag, dxMag, dwMag []float64
+}
+
+// directConv computes forward, input gradient and filter gradient of cs by
+// the definitions, looping over every (sample, output position, tap).
+func directConv(cs ConvShape, x, w, dy []float32) convRef {
+	oh, ow := cs.OutH(), cs.OutW()
+	ref := convRef{
+		y: make([]float64, cs.N*cs.K*oh*ow), yMag: make([]float64, cs.N*cs.K*oh*ow),
+		dx: make([]float64, len(x)), dxMag: make([]float64, len(x)),
+		dw: make([]float64, len(w)), dwMag: make([]float64, len(w)),
+	}
+	for n := range cs.N {
+		for k := range cs.K {
+			for i := range oh {
+				for j := range ow {
+					yi := ((n*cs.K+k)*oh+i)*ow + j
+					for c := range cs.C {
+						for r := range cs.R {
+							for s := range cs.S {
+								h, v := i*cs.Stride-cs.Pad+r, j*cs.Stride-cs.Pad+s
+								if h < 0 || h >= cs.H || v < 0 || v >= cs.W {
+									continue
+								}
+								xi := ((n*cs.C+c)*cs.H+h)*cs.W + v
+								wi := ((k*cs.C+c)*cs.R+r)*cs.S + s
+								xv, wv, dyv := float64(x[xi]), float64(w[wi]), float64(dy[yi])
+								ref.y[yi] += wv * xv
+								ref.yMag[yi] += math.Abs(wv * xv)
+								ref.dx[xi] += wv * dyv
+								ref.dxMag[xi] += math.Abs(wv * dyv)
+								ref.dw[wi] += dyv * xv
+								ref.dwMag[wi] += math.Abs(dyv * xv)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return ref
+}
+
+// checkClose compares got with want + beta*old element-wise within the
+// rounding bound for sums of k terms (see sumBound).
+func checkClose(t *testing.T, what string, got []float32, want, mag []float64, beta float32, old []float32, k, kc int) {
+	t.Helper()
+	bound := sumBound(k, kc)
+	for i := range want {
+		w, m := want[i], mag[i]
+		if beta != 0 {
+			w += float64(beta) * float64(old[i])
+			m += math.Abs(float64(beta) * float64(old[i]))
+		}
+		if d := math.Abs(float64(got[i]) - w); !(d <= bound*m+1e-30) {
+			t.Fatalf("%s[%d] = %v, want %v (|err| %g > %g)", what, i, got[i], w, d, bound*m)
+		}
+	}
+}
+
+// convData returns a random input, filter and output gradient for cs.
+func convData(cs ConvShape, seed uint64) (x, w, dy []float32) {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	x = randSlice(rng, cs.N*cs.C*cs.H*cs.W)
+	w = randSlice(rng, cs.K*cs.C*cs.R*cs.S)
+	dy = randSlice(rng, cs.N*cs.K*cs.OutH()*cs.OutW())
+	return x, w, dy
+}
+
+func TestConv(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, v *variant) {
+		e := newEngine(2, v)
+		for ci, cs := range convCases {
+			rng := rand.New(rand.NewPCG(uint64(ci), 6))
+			x, w, dy := convData(cs, uint64(ci))
+			oh, ow := cs.OutH(), cs.OutW()
+			ref := directConv(cs, x, w, dy)
+			for _, beta := range []float32{0, 1, -0.5} {
+				t.Run(fmt.Sprintf("%d/beta=%v", ci, beta), func(t *testing.T) {
+					// With beta == 0 the old contents are NaN and must be ignored.
+					fill := func(n int) []float32 {
+						s := randSlice(rng, n)
+						if beta == 0 {
+							for i := range s {
+								s[i] = float32(math.NaN())
+							}
+						}
+						return s
+					}
+					y, dx, dw := fill(len(ref.y)), fill(len(x)), fill(len(w))
+					y0, dx0, dw0 := append([]float32(nil), y...), append([]float32(nil), dx...), append([]float32(nil), dw...)
+					e.Conv2DForward(cs, x, w, beta, y)
+					checkClose(t, "y", y, ref.y, ref.yMag, beta, y0, cs.C*cs.R*cs.S, v.kc)
+					e.Conv2DBackwardData(cs, dy, w, beta, dx)
+					checkClose(t, "dx", dx, ref.dx, ref.dxMag, beta, dx0, cs.K*cs.R*cs.S, v.kc)
+					e.Conv2DBackwardFilter(cs, x, dy, beta, dw)
+					checkClose(t, "dw", dw, ref.dw, ref.dwMag, beta, dw0, cs.N*oh*ow, v.kc)
+				})
+			}
+		}
+	})
+}
+
+// TestConvThreads checks that the convolutions give bit-identical results
+// on one goroutine and on two. Every GEMM of these shapes (including each
+// stride phase of the input gradient) is above parallelMinFlops.
+func TestConvThreads(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, v *variant) {
+		for _, cs := range []ConvShape{
+			{N: 8, C: 16, H: 12, W: 12, K: 24, R: 3, S: 3, Stride: 1, Pad: 1},
+			{N: 8, C: 32, H: 15, W: 15, K: 32, R: 3, S: 3, Stride: 2, Pad: 1},
+		} {
+			checkConvThreads(t, v, cs)
+		}
+	})
+}
+
+// checkConvThreads runs the three convolutions of cs with one and two
+// goroutines and requires identical bits.
+func checkConvThreads(t *testing.T, v *variant, cs ConvShape) {
+	t.Helper()
+	x, w, dy := convData(cs, 11)
+	var outs [2][3][]float32
+	for i, threads := range []int{1, 2} {
+		e := newEngine(threads, v)
+		outs[i] = [3][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))}
+		e.Conv2DForward(cs, x, w, 0, outs[i][0])
+		e.Conv2DBackwardData(cs, dy, w, 0, outs[i][1])
+		e.Conv2DBackwardFilter(cs, x, dy, 0, outs[i][2])
+	}
+	for o := range 3 {
+		for i := range outs[0][o] {
+			if math.Float32bits(outs[0][o][i]) != math.Float32bits(outs[1][o][i]) {
+				t.Fatalf("%+v output %d element %d: %v with 1 thread, %v with 2", cs, o, i, outs[0][o][i], outs[1][o][i])
+			}
+		}
+	}
+}
+
+// TestConvAllocs checks that steady-state convolutions allocate nothing.
+func TestConvAllocs(t *testing.T) {
+	cs := ConvShape{N: 4, C: 16, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 2, Pad: 1}
+	x, w, y := convData(cs, 1)
+	for _, threads := range []int{1, 2} {
+		e := New(threads)
+		f := func() {
+			e.Conv2DForward(cs, x, w, 0, y)
+			e.Conv2DBackwardData(cs, y, w, 0, x)
+			e.Conv2DBackwardFilter(cs, x, y, 0, w)
+		}
+		f()
+		if allocs := testing.AllocsPerRun(5, f); allocs != 0 {
+			t.Errorf("threads=%d: %v allocations per conv step, want 0", threads, allocs)
+		}
+	}
+}
+
+func TestConvShapePanics(t *testing.T) {
+	e := New(1)
+	buf := make([]float32, 1000)
+	for _, tc := range []struct {
+		name string
+		cs   ConvShape
+		y    []float32
+	}{
+		{"stride0", ConvShape{N: 1, C: 1, H: 4, W: 4, K: 1, R: 3, S: 3, Stride: 0, Pad: 1}, buf},
+		{"kernelTooBig", ConvShape{N: 1, C: 1, H: 2, W: 2, K: 1, R: 5, S: 5, Stride: 1, Pad: 1}, buf},
+		{"shortOutput", ConvShape{N: 1, C: 1, H: 8, W: 8, K: 2, R: 3, S: 3, Stride: 1, Pad: 1}, buf[:100]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			e.Conv2DForward(tc.cs, buf, buf, 0, tc.y)
+		})
+	}
+}

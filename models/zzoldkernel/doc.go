@@ -1,0 +1,29 @@
+// Package kernel holds the compute kernels of the models: every matrix
+// multiply and convolution of a forward or backward pass goes through an
+// Engine.
+//
+// The GEMM is packed and cache-blocked in the BLIS/GotoBLAS style. B is
+// packed kc x nc panels at a time into strips nr columns wide, A into
+// strips mr rows tall (once per call when it fits, else mc x kc blocks),
+// and a register-blocked micro-kernel computes each mr x nr tile of C with
+// its accumulators in registers. The micro-kernel is chosen at run time from
+// golang.org/x/sys/cpu: AVX-512 (8 x 32 tile, Go assembly), AVX2+FMA
+// (6 x 16, Go assembly) or portable Go (4 x 4, also under the purego build
+// tag and off amd64); see Engine.Variant. All use kc = 256 and nc = 512.
+// Large GEMMs are split between an Engine's goroutines by output tiles;
+// small ones (m*n*k < 2^18) run on the caller's goroutine.
+//
+// Determinism: every element of C adds its k terms in the same order (k
+// blocks of kc from 0 upwards, increasing k inside a block) whatever the
+// number of goroutines, because work is split between goroutines only by
+// output tiles aligned to the micro-tile, never along k. Results are
+// therefore bit-identical for any Engine.Threads with a given variant.
+//
+// Operands can be supplied by packing functions (PanelSource, see
+// Engine.GemmSource), which is how the convolutions (Conv2DForward,
+// Conv2DBackwardData, Conv2DBackwardFilter on NCHW tensors, see ConvShape)
+// gather their image patches straight into the packed panels instead of
+// materialising an im2col matrix. Each convolution is GEMMs over the whole
+// batch (the batch is part of the GEMM's n or k), so small late-stage
+// images still give large tiles.
+package kernel

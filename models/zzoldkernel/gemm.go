@@ -1,0 +1,196 @@
+package kernel
+
+// gemmJob is one C = alpha*A*B + beta*C with packed operands. a packs A^T
+// (k x m) and b packs B (k x n), see PanelSource. C's layout is given by out.
+type gemmJob struct {
+	m, n, k     int
+	alpha, beta float32
+	a, b        PanelSource
+	c           []float32
+	out         outMap
+}
+
+// outMap places C's elements in memory: element (i, j) lives at
+//
+//	base + i*ldc + q*gs + u*rs + v*cs,  q = j/g, u = j%g/gw, v = j%gw,
+//
+// so the columns come in groups of g (the samples of a convolution), each a
+// gw-wide grid of rows rs apart and columns cs apart (a strided sub-grid of
+// an image). A plain matrix is one group with one row and cs = 1.
+type outMap struct {
+	base, ldc, g, gs, gw, rs, cs int
+}
+
+// plainOut returns the outMap of a row-major matrix with n columns and
+// leading dimension ldc.
+func plainOut(n, ldc int) outMap {
+	return outMap{ldc: ldc, g: max(n, 1), gw: max(n, 1), cs: 1}
+}
+
+// offset returns the index of C's element (i, j).
+func (o *outMap) offset(i, j int) int {
+	return o.base + i*o.ldc + j/o.g*o.gs + j%o.g/o.gw*o.rs + j%o.gw*o.cs
+}
+
+// contiguous reports whether columns j..j+cnt-1 are adjacent in memory:
+// within a grid row, or within a group whose rows follow each other.
+func (o *outMap) contiguous(j, cnt int) bool {
+	return o.cs == 1 && (j%o.gw+cnt <= o.gw || o.rs == o.gw && j%o.g+cnt <= o.g)
+}
+
+// columns writes the offsets of C's elements (0, j), ..., (0, j+len(dst)-1)
+// to dst, stepping through the column grid without divisions.
+func (o *outMap) columns(dst []int, j int) {
+	q, u, v := j/o.g, j%o.g/o.gw, j%o.gw
+	for t := range dst {
+		dst[t] = o.base + q*o.gs + u*o.rs + v*o.cs
+		if v++; v == o.gw {
+			v = 0
+			if u++; u*o.gw == o.g {
+				u = 0
+				q++
+			}
+		}
+	}
+}
+
+// parallelMinFlops is the m*n*k below which a GEMM runs on one goroutine:
+// below it the hand-off to a worker costs more than the work it saves.
+const parallelMinFlops = 1 << 18
+
+// fullPackLimit bounds the packed size (floats) of the A operand of one
+// goroutine's share for it to be packed once per call and reused by every
+// B panel; larger operands are packed per mc x kc block.
+const fullPackLimit = 1 << 22
+
+// workspace holds one goroutine's packing buffers. They grow on first use
+// and are reused, so steady-state calls do not allocate.
+type workspace struct {
+	a, b, tile []float32
+	// cols holds the column offsets of an edge tile, see outMap.columns.
+	cols []int
+	// packLimit is fullPackLimit; tests lower it to exercise the blocked path.
+	packLimit int
+}
+
+// grow returns buf resized to n elements, reallocating only if it is too
+// small.
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
+}
+
+// roundUp returns x rounded up to a multiple of m.
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// run computes rows [i0, i1) and columns [j0, j1) of the job's C. The
+// boundaries are multiples of v.mr and v.nr (or the matrix end), and every
+// tile's k sum is blocked by v.kc from k = 0 upwards, so the result of a
+// tile does not depend on how C was split between goroutines.
+func (w *workspace) run(v *variant, job *gemmJob, i0, i1, j0, j1 int) {
+	mr, nr := v.mr, v.nr
+	kcMax := min(job.k, v.kc)
+	mPad := roundUp(i1-i0, mr)
+	packAll := mPad*job.k <= w.packLimit
+	mcStep := v.mc
+	if packAll {
+		mcStep = i1 - i0
+		w.a = grow(w.a, mPad*job.k)
+	} else {
+		w.a = grow(w.a, v.mc*kcMax)
+	}
+	// A share up to 1.5 nc wide is one panel (768 KiB at most, still within
+	// L2), so that A is not packed twice for a sliver of B.
+	ncStep := v.nc
+	if j1-j0 <= v.nc*3/2 {
+		ncStep = j1 - j0
+	}
+	w.b = grow(w.b, kcMax*roundUp(ncStep, nr))
+	w.tile = grow(w.tile, mr*nr)
+	if len(w.cols) < nr {
+		w.cols = make([]int, nr)
+	}
+	for jc := j0; jc < j1; jc += ncStep {
+		nc := min(ncStep, j1-jc)
+		for pc := 0; pc < job.k; pc += v.kc {
+			kc := min(v.kc, job.k-pc)
+			job.b.Pack(w.b, nr, pc, kc, jc, nc)
+			// Later k blocks add to what the first one wrote.
+			beta := job.beta
+			if pc > 0 {
+				beta = 1
+			}
+			for ic := i0; ic < i1; ic += mcStep {
+				mc := min(mcStep, i1-ic)
+				ap := w.a
+				if packAll {
+					ap = w.a[pc*mPad : (pc+kc)*mPad]
+				}
+				if !packAll || jc == j0 {
+					job.a.Pack(ap, mr, pc, kc, ic, mc)
+				}
+				w.macro(v, job, ap, ic, mc, jc, nc, kc, beta)
+			}
+		}
+	}
+}
+
+// macro runs the micro-kernel over the tiles of one packed mc x kc block of A
+// (ap) and the packed kc x nc panel of B in w.b, whose top-left element of C
+// is (ic, jc). Each A strip stays in L1 while the B strips stream from L2.
+// Full tiles with adjacent columns are written straight into C; the others
+// (edge tiles, tiles that straddle an image row or a sample, strided
+// outputs) go through w.tile.
+func (w *workspace) macro(v *variant, job *gemmJob, ap []float32, ic, mc, jc, nc, kc int, beta float32) {
+	mr, nr := v.mr, v.nr
+	for ir := 0; ir < mc; ir += mr {
+		as := ap[ir*kc : (ir+mr)*kc]
+		mv := min(mr, mc-ir)
+		for jr := 0; jr < nc; jr += nr {
+			bs := w.b[jr*kc : (jr+nr)*kc]
+			nv := min(nr, nc-jr)
+			i, j := ic+ir, jc+jr
+			out := &job.out
+			if mv == mr && nv == nr && out.contiguous(j, nr) {
+				off := out.offset(i, j)
+				_ = job.c[off+(mr-1)*out.ldc+nr-1] // the kernel writes up to here
+				v.kernel(kc, as, bs, job.c[off:], out.ldc, job.alpha, beta)
+				continue
+			}
+			v.kernel(kc, as, bs, w.tile, nr, job.alpha, 0)
+			cols := w.cols[:nv]
+			out.columns(cols, j)
+			for ii := range mv {
+				row := (i + ii) * out.ldc
+				for jj, x := range w.tile[ii*nr : ii*nr+nv] {
+					o := row + cols[jj]
+					if beta == 0 {
+						job.c[o] = x
+					} else {
+						job.c[o] = x + beta*job.c[o]
+					}
+				}
+			}
+		}
+	}
+}
+
+// scale sets C = beta*C, the whole GEMM when alpha or k is zero; beta == 0
+// zeroes C without reading it.
+func (job *gemmJob) scale() {
+	if job.beta == 1 {
+		return
+	}
+	for i := range job.m {
+		for j := range job.n {
+			o := job.out.offset(i, j)
+			if job.beta == 0 {
+				job.c[o] = 0
+			} else {
+				job.c[o] *= job.beta
+			}
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package kernel
+
+import "fmt"
+
+// Engine runs matrix multiplies and convolutions for one model. It owns its
+// packing workspaces and worker goroutines (so a training step allocates
+// nothing) and the number of goroutines it may use. An Engine is not safe for
+// concurrent use; give each model its own. Its workers stop when the Engine
+// is garbage collected.
+type Engine struct {
+	threads int
+	st      *state
+}
+
+// New returns an Engine that uses up to threads goroutines (at least 1) and
+// the fastest micro-kernel this CPU supports (see Variant).
+func New(threads int) *Engine {
+	threads = max(threads, 1)
+	return &Engine{threads: threads, st: newState(supportedVariants()[0], threads)}
+}
+
+// Threads reports how many goroutines e may use.
+func (e *Engine) Threads() int { return e.threads }
+
+// Variant names the micro-kernel family in use ("avx512", "avx2" or "go"),
+// recorded in each run's manifest: results are bit-identical for any thread
+// count but differ in the last bits between families.
+func (e *Engine) Variant() string { return e.st.v.name }
+
+// Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices, where
+// op(X) is X or its transpose, op(A) is m x k, op(B) is k x n and C is m x n
+// with leading dimensions lda, ldb and ldc. As in BLAS, beta == 0 overwrites
+// C without reading it (NaNs in C do not propagate) and alpha == 0 or k == 0
+// only scales C. It panics if a dimension is negative, a leading dimension is
+// smaller than its row width, or a slice is too short.
+func (e *Engine) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("kernel: negative dimension in Sgemm %dx%dx%d", m, n, k))
+	}
+	s := e.st
+	// The packed A operand is op(A)^T (k x m): row-major A is column-major
+	// there, and transposed A is row-major.
+	if transA {
+		checkMatrix("a", k, m, a, lda)
+		s.da.setRowMajor(a, lda)
+	} else {
+		checkMatrix("a", m, k, a, lda)
+		s.da.setColMajor(a, lda, k, 0)
+	}
+	if transB {
+		checkMatrix("b", n, k, b, ldb)
+		s.db.setColMajor(b, ldb, k, 0)
+	} else {
+		checkMatrix("b", k, n, b, ldb)
+		s.db.setRowMajor(b, ldb)
+	}
+	s.job = gemmJob{m: m, n: n, k: k, alpha: alpha, beta: beta, a: &s.da, b: &s.db}
+	e.setC(c, ldc)
+	s.gemm(e)
+}
+
+// GemmSource computes C = alpha*A*B + beta*C like Sgemm, with the operands
+// supplied by packing functions: a represents A^T (k x m) and b represents B
+// (k x n), see PanelSource. C is row-major m x n with leading dimension ldc.
+// Pack runs concurrently on several goroutines when e has more than one.
+func (e *Engine) GemmSource(m, n, k int, alpha float32, a, b PanelSource, beta float32, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("kernel: negative dimension in GemmSource %dx%dx%d", m, n, k))
+	}
+	e.st.job = gemmJob{m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b}
+	e.setC(c, ldc)
+	e.st.gemm(e)
+}
+
+// setC checks C (m x n, leading dimension ldc) and stores it in the job.
+func (e *Engine) setC(c []float32, ldc int) {
+	job := &e.st.job
+	checkMatrix("c", job.m, job.n, c, ldc)
+	job.c, job.out = c, plainOut(job.n, ldc)
+}
+
+// checkMatrix panics unless data can hold a rows x cols row-major matrix
+// with leading dimension ld.
+func checkMatrix(name string, rows, cols int, data []float32, ld int) {
+	if ld < max(cols, 1) {
+		panic(fmt.Sprintf("kernel: ld%s = %d < max(%d, 1)", name, ld, cols))
+	}
+	if rows > 0 && cols > 0 && len(data) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("kernel: len(%s) = %d too short for %dx%d with stride %d", name, len(data), rows, cols, ld))
+	}
+}

@@ -1,0 +1,116 @@
+package kernel
+
+import (
+	"runtime"
+	"sync"
+)
+
+// state is everything an Engine computes with: the chosen variant, the job
+// being run, one workspace per goroutine and the worker goroutines. Workers
+// reference the state, never the Engine, so an unreachable Engine can be
+// collected and its cleanup stops them.
+type state struct {
+	v       *variant
+	threads int
+	job     gemmJob
+	ws      []workspace
+	// parts holds each goroutine's share of C: rows [0], [1), columns [2], [3).
+	parts [][4]int
+	// start has one channel per worker (threads-1); sending i runs part i.
+	start []chan int
+	wg    sync.WaitGroup
+	// da, db, pat and patT are the operands of Sgemm and the convolutions,
+	// kept here so that passing them as PanelSource does not allocate.
+	da, db dense
+	pat    patches
+	patT   patchesT
+	// filt holds the flipped filter taps of one stride phase for
+	// Conv2DBackwardData.
+	filt []float32
+}
+
+// newState returns a state for threads goroutines running v.
+func newState(v *variant, threads int) *state {
+	s := &state{v: v, threads: threads, ws: make([]workspace, threads), parts: make([][4]int, threads)}
+	for i := range s.ws {
+		s.ws[i].packLimit = fullPackLimit
+	}
+	return s
+}
+
+// startWorkers launches the worker goroutines on first parallel use.
+func (s *state) startWorkers() {
+	s.start = make([]chan int, s.threads-1)
+	for i := range s.start {
+		s.start[i] = make(chan int)
+		go s.worker(s.start[i])
+	}
+}
+
+// worker runs the parts it is sent until its channel is closed.
+func (s *state) worker(start chan int) {
+	for i := range start {
+		s.runPart(i)
+		s.wg.Done()
+	}
+}
+
+// stop ends the worker goroutines; the Engine's cleanup calls it.
+func (s *state) stop() {
+	for _, c := range s.start {
+		close(c)
+	}
+}
+
+// runPart computes part i of the current job.
+func (s *state) runPart(i int) {
+	p := s.parts[i]
+	s.ws[i].run(s.v, &s.job, p[0], p[1], p[2], p[3])
+}
+
+// gemm runs s.job, split by output tiles over up to s.threads goroutines.
+// The n dimension is split when it has enough strips (each goroutine then
+// packs all of A and its own columns of B), otherwise m; k is never split,
+// so results are bit-identical for any thread count.
+func (s *state) gemm(e *Engine) {
+	job := &s.job
+	defer func() { job.a, job.b, job.c = nil, nil, nil }()
+	if job.m == 0 || job.n == 0 {
+		return
+	}
+	if job.k == 0 || job.alpha == 0 {
+		job.scale()
+		return
+	}
+	v := s.v
+	ns, ms := (job.n+v.nr-1)/v.nr, (job.m+v.mr-1)/v.mr
+	t := s.threads
+	switch {
+	case t == 1 || job.m*job.n*job.k < parallelMinFlops:
+		t = 1
+	case ns >= 2*t || ns >= ms:
+		t = min(t, ns)
+		for i := range t {
+			s.parts[i] = [4]int{0, job.m, ns * i / t * v.nr, min(ns*(i+1)/t*v.nr, job.n)}
+		}
+	default:
+		t = min(t, ms)
+		for i := range t {
+			s.parts[i] = [4]int{ms * i / t * v.mr, min(ms*(i+1)/t*v.mr, job.m), 0, job.n}
+		}
+	}
+	if t == 1 {
+		s.ws[0].run(v, job, 0, job.m, 0, job.n)
+		return
+	}
+	if s.start == nil {
+		s.startWorkers()
+		runtime.AddCleanup(e, (*state).stop, s)
+	}
+	s.wg.Add(t - 1)
+	for i := 1; i < t; i++ {
+		s.start[i-1] <- i
+	}
+	s.runPart(0)
+	s.wg.Wait()
+}
