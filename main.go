@@ -356,12 +356,12 @@ current expansion count; studies without runs are listed with the reason.`
 
 func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("report", "[flags]", reportAbout, log)
-	results, quick, specs, dataDir := addStudyFlags(fs)
+	results, quick, specs, dataDir, sets := addStudyFlags(fs)
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
 	return harness.WriteReport(harness.ReportOptions{
-		Specs: []string{*specs}, Results: resultsDir(fs, *results, *quick), Quick: *quick,
+		Specs: []string{*specs}, Results: resultsDir(fs, *results, *quick), Quick: *quick, Set: *sets,
 		Run: harness.Options{DataDir: *dataDir},
 	})
 }
@@ -375,7 +375,7 @@ when named in --studies. Interrupt it at any time; rerunning resumes.`
 
 func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("reproduce", "[flags]", reproduceAbout, log)
-	results, quick, specs, dataDir := addStudyFlags(fs)
+	results, quick, specs, dataDir, sets := addStudyFlags(fs)
 	studies := fs.String("studies", "", "comma-separated `studies` to run (default: all but cifar10_resnet18)")
 	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
 	if _, err := parseArgs(fs, args, 0); err != nil {
@@ -389,7 +389,7 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 		names = strings.Split(*studies, ",")
 	}
 	return harness.Reproduce(ctx, harness.ReproduceOptions{
-		Specs: []string{*specs}, Studies: names, Quick: *quick,
+		Specs: []string{*specs}, Studies: names, Quick: *quick, Set: *sets,
 		Run: harness.Options{
 			Results: resultsDir(fs, *results, *quick), Workers: *workers, DataDir: *dataDir,
 			Log: log, Bars: harness.IsTerminal(log),
@@ -398,12 +398,14 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 }
 
 // addStudyFlags adds the flags of the commands that work on a set of specs.
-func addStudyFlags(fs *flag.FlagSet) (results *string, quick *bool, specs, dataDir *string) {
+func addStudyFlags(fs *flag.FlagSet) (results *string, quick *bool, specs, dataDir *string, sets *setList) {
 	results = fs.String("results", "results", "results `DIR` (with --quick the default is results/quick)")
 	quick = fs.Bool("quick", false, "the specs' quick profile (fewer epochs and seeds, smaller fractions); outputs labelled quick")
 	specs = fs.String("specs", "experiments", "spec files or directories, comma-separated")
 	dataDir = fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
-	return results, quick, specs, dataDir
+	sets = &setList{}
+	fs.Var(sets, "set", "override a value of every spec, `key=value` (as for run); report needs the same overrides")
+	return results, quick, specs, dataDir, sets
 }
 
 // resultsDir returns the results directory: results/quick for --quick

@@ -38,6 +38,8 @@ type ReproduceOptions struct {
 	Run Options
 	// Quick applies each spec's quick profile.
 	Quick bool
+	// Set holds --set overrides applied to every spec (see ParseSpec).
+	Set []string
 }
 
 // Reproduce runs the studies of o.Specs, the TuningStudy first and its
@@ -70,7 +72,7 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 			fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
 			continue
 		}
-		spec, err := LoadSpec(p, SpecOptions{Results: o.Run.Results, Quick: o.Quick})
+		spec, err := LoadSpec(p, SpecOptions{Results: o.Run.Results, Set: o.Set, Quick: o.Quick})
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -88,12 +90,12 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 			return errors.Join(append(errs, ctx.Err())...)
 		}
 		if spec.Study == TuningStudy {
-			if err := WriteReport(ReportOptions{Specs: []string{p}, Results: o.Run.Results, Quick: o.Quick, Run: o.Run}); err != nil {
+			if err := WriteReport(o.report([]string{p})); err != nil {
 				errs = append(errs, err)
 			}
 		}
 	}
-	if err := WriteReport(ReportOptions{Specs: paths, Results: o.Run.Results, Quick: o.Quick, Run: o.Run}); err != nil {
+	if err := WriteReport(o.report(paths)); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -107,11 +109,17 @@ func (o ReproduceOptions) selects(name string) bool {
 	return !slices.Contains(DeferredStudies, name)
 }
 
+// report returns the options of the report of the specs at paths.
+func (o ReproduceOptions) report(paths []string) ReportOptions {
+	return ReportOptions{Specs: paths, Results: o.Run.Results, Quick: o.Quick, Set: o.Set, Run: o.Run}
+}
+
 // ReportOptions configure WriteReport.
 type ReportOptions struct {
 	Specs   []string // spec files or directories, as for ReproduceOptions.Specs
 	Results string   // the results directory read and written
 	Quick   bool     // the specs' quick profile, and outputs labelled quick
+	Set     []string // --set overrides the runs were made with
 	Run     Options  // how data is found (DataDir, LoadData) for skip reasons
 }
 
@@ -139,7 +147,7 @@ func WriteReport(o ReportOptions) error {
 
 // study loads the spec at path and the runs of its current expansion.
 func (o ReportOptions) study(path string) (report.Study, error) {
-	spec, err := LoadSpec(path, SpecOptions{Results: o.Results, Quick: o.Quick})
+	spec, err := LoadSpec(path, SpecOptions{Results: o.Results, Set: o.Set, Quick: o.Quick})
 	if err != nil {
 		if errors.Is(err, errNoLockedConfig) {
 			return report.Study{Name: specStem(path), Skipped: err.Error()}, nil

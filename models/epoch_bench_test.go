@@ -87,7 +87,9 @@ func benchmarkEpoch(b *testing.B, c epochCase) {
 	}
 	batches := func(total int) int { return (total + epochBatch - 1) / epochBatch }
 
-	train(0, c.train) // warm-up: touch every buffer once
+	// Warm-up: touch every buffer and size every workspace once.
+	train(0, c.train)
+	evaluate(0, c.test)
 	b.ReportAllocs()
 	var seconds float64
 	for b.Loop() {

@@ -167,7 +167,8 @@ func (g *window) run(oy, ox int) int {
 // gather writes the patch values of row (ch, r, s) at the cnt <= run(oy,
 // ox0) output positions from (oy, ox0) of sample n to dst[0], dst[step], ...
 func (g *window) gather(dst []float32, step, n, ch, r, s, oy, ox0, cnt int) {
-	if g.flat() {
+	if cnt > g.ow-ox0 {
+		// Only flat windows have runs past the output row.
 		g.gatherFlat(dst, step, n, ch, r, s, oy, ox0, cnt)
 		return
 	}

@@ -9,7 +9,8 @@ import (
 
 // convCases covers 1x1 and 3x3 (and a non-square 3x2) filters, stride 1 and
 // 2, padding 0, 1 and 2, odd image sizes, output widths that straddle the
-// micro-tile, and channel counts that leave edge tiles.
+// micro-tile, channel counts that leave edge tiles, and images smaller
+// than the padding (taps that miss every column of a row).
 var convCases = []ConvShape{
 	{N: 2, C: 3, H: 7, W: 5, K: 4, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 3, C: 5, H: 9, W: 9, K: 6, R: 3, S: 3, Stride: 2, Pad: 1},
@@ -20,6 +21,7 @@ var convCases = []ConvShape{
 	{N: 4, C: 20, H: 10, W: 10, K: 12, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 2, C: 8, H: 4, W: 4, K: 40, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 2, C: 3, H: 7, W: 7, K: 5, R: 5, S: 5, Stride: 3, Pad: 2},
+	{N: 3, C: 2, H: 2, W: 2, K: 3, R: 5, S: 5, Stride: 1, Pad: 2},
 }
 
 // convRef holds a direct float64 convolution's three results and, per

@@ -1,0 +1,202 @@
+package harness
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/store"
+)
+
+// experiments is the directory of the project's study specs.
+const experiments = "../experiments"
+
+// TestReproduceQuick runs `reproduce --quick` on real MNIST and
+// Fashion-MNIST (fetched through the data package's own sources) and checks
+// that every table and figure exists and is non-empty and that the CSV
+// numbers equal the store's.
+func TestReproduceQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains about 130 small runs on real MNIST and Fashion-MNIST; skipped with -short")
+	}
+	if err := data.Fetch(data.Options{}, io.Discard); err != nil {
+		t.Fatalf("fetching the datasets: %v", err)
+	}
+	results := t.TempDir()
+	err := Reproduce(context.Background(), ReproduceOptions{
+		Specs: []string{experiments}, Quick: true,
+		Run: Options{Results: results, Workers: 2},
+	})
+	if err != nil {
+		t.Fatalf("Reproduce: %v", err)
+	}
+	for _, study := range []string{"mnist_tuning", "fashion_mnist", "low_data", "mnist_baselines"} {
+		for _, ext := range []string{".md", ".csv"} {
+			nonEmpty(t, filepath.Join(results, "tables", study+ext))
+		}
+	}
+	for _, fig := range []string{"fig2a_mnist_accuracy", "fig2b_fashion_accuracy", "fig3a_lowdata_accuracy",
+		"fig3b_lowdata_loss", "fig5a_alpha_mean", "fig5b_effective_update_norm", "baselines_accuracy"} {
+		for _, ext := range []string{".png", ".svg"} {
+			nonEmpty(t, filepath.Join(results, "figures", fig+ext))
+		}
+	}
+	nonEmpty(t, filepath.Join(results, "locked_config.json"))
+	readme, err := os.ReadFile(filepath.Join(results, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "QUICK") {
+		t.Errorf("README.md is not labelled quick")
+	}
+	if !strings.Contains(string(readme), "cifar10_resnet18") {
+		t.Errorf("README.md does not list the CIFAR-10 ResNet-18 study")
+	}
+	for _, study := range []string{"fashion_mnist", "mnist_baselines", "mnist_tuning"} {
+		checkCSVAgainstStore(t, results, study)
+	}
+}
+
+// TestReproduceCIFARPipeline runs the CIFAR-10 small-CNN study end to end in
+// the quick profile on a generated CIFAR-10-format dataset. This is a test
+// of the pipeline (reader, augmentation, model, store, report) on random
+// pixels, never a result.
+func TestReproduceCIFARPipeline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains small_cnn on a generated CIFAR-10-format set; skipped with -short")
+	}
+	dir := t.TempDir()
+	writeFakeCIFAR(t, filepath.Join(dir, "cifar10", "cifar-10-batches-bin"))
+	results := t.TempDir()
+	err := Reproduce(context.Background(), ReproduceOptions{
+		Specs: []string{experiments}, Studies: []string{"cifar10_small_cnn"}, Quick: true,
+		Set:   []string{"quick.epochs=1", "quick.seeds=1"},
+		Run:   Options{Results: results, Workers: 2, DataDir: dir},
+	})
+	if err != nil {
+		t.Fatalf("Reproduce: %v", err)
+	}
+	runs, err := store.LoadStudy(results, "cifar10_small_cnn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 {
+		t.Fatalf("got %d runs, want 2 (grad_only and full, one seed)", len(runs))
+	}
+	for _, r := range runs {
+		if r.Status != store.Completed || len(r.Metrics) != 1 {
+			t.Errorf("run %s (%s): status %s with %d epochs, want completed with 1", r.ID, r.Config.Label, r.Status, len(r.Metrics))
+		}
+	}
+	nonEmpty(t, filepath.Join(results, "tables", "cifar10_small_cnn.md"))
+	for _, fig := range []string{"fig4a_cifar10_small_cnn_accuracy.png", "fig4b_cifar10_small_cnn_loss.png"} {
+		nonEmpty(t, filepath.Join(results, "figures", fig))
+	}
+}
+
+// writeFakeCIFAR writes the six batches of the CIFAR-10 binary format with
+// random pixels and labels: the shape of the real files, not their content.
+func writeFakeCIFAR(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	rec := make([]byte, 10000*(1+3072))
+	for _, name := range []string{"data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"} {
+		for i := range rec {
+			rec[i] = byte(rng.Uint32())
+		}
+		for i := 0; i < len(rec); i += 1 + 3072 {
+			rec[i] = byte(rng.IntN(10))
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".bin"), rec, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// nonEmpty fails the test unless path is a file with content.
+func nonEmpty(t *testing.T, path string) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Errorf("missing output: %v", err)
+		return
+	}
+	if fi.Size() == 0 {
+		t.Errorf("%s is empty", path)
+	}
+}
+
+// checkCSVAgainstStore checks that the mean final test accuracy and final
+// test loss of every row of a study's CSV equal those recomputed from the
+// store's metrics for the runs with that label.
+func checkCSVAgainstStore(t *testing.T, results, study string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(results, "tables", study+".csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s.csv: %v", study, err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	runs, err := store.LoadStudy(results, study)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, row := range rows[1:] {
+		if s := row[col["section"]]; s != "arm" && s != "config" {
+			continue
+		}
+		label := row[col["label"]]
+		var acc, loss []float64
+		for _, r := range runs {
+			if r.Config.Label == label && r.Status == store.Completed {
+				last := r.Metrics[len(r.Metrics)-1]
+				acc, loss = append(acc, last.TestAcc), append(loss, last.TestLoss)
+			}
+		}
+		if len(acc) == 0 {
+			t.Errorf("%s.csv: row %q has no completed runs in the store", study, label)
+			continue
+		}
+		for _, c := range []struct {
+			name string
+			want float64
+		}{{"final_acc_mean", mean(acc)}, {"final_loss_mean", mean(loss)}, {"n", float64(len(acc))}} {
+			got, err := strconv.ParseFloat(row[col[c.name]], 64)
+			// The report may sum in another order: allow a few ulps.
+			if err != nil || math.Abs(got-c.want) > 1e-12*math.Max(1, math.Abs(c.want)) {
+				t.Errorf("%s.csv: %s %s = %q, store gives %v", study, label, c.name, row[col[c.name]], c.want)
+			}
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Errorf("%s.csv: no arm or config rows", study)
+	}
+}
+
+func mean(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}
