@@ -78,8 +78,8 @@ func TestReproduceCIFARPipeline(t *testing.T) {
 	results := t.TempDir()
 	err := Reproduce(context.Background(), ReproduceOptions{
 		Specs: []string{experiments}, Studies: []string{"cifar10_small_cnn"}, Quick: true,
-		Set:   []string{"quick.epochs=1", "quick.seeds=1"},
-		Run:   Options{Results: results, Workers: 2, DataDir: dir},
+		Set: []string{"quick.epochs=1", "quick.seeds=1"},
+		Run: Options{Results: results, Workers: 2, DataDir: dir},
 	})
 	if err != nil {
 		t.Fatalf("Reproduce: %v", err)
