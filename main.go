@@ -356,13 +356,13 @@ current expansion count; studies without runs are listed with the reason.`
 
 func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("report", "[flags]", reportAbout, log)
-	results, quick, specs, dataDir, sets := addStudyFlags(fs)
+	f := addStudyFlags(fs)
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
 	return harness.WriteReport(harness.ReportOptions{
-		Specs: []string{*specs}, Results: resultsDir(fs, *results, *quick), Quick: *quick, Set: *sets,
-		Run: harness.Options{DataDir: *dataDir},
+		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick), Quick: f.quick, Set: f.sets,
+		Run: harness.Options{DataDir: f.dataDir},
 	})
 }
 
@@ -375,7 +375,7 @@ when named in --studies. Interrupt it at any time; rerunning resumes.`
 
 func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("reproduce", "[flags]", reproduceAbout, log)
-	results, quick, specs, dataDir, sets := addStudyFlags(fs)
+	f := addStudyFlags(fs)
 	studies := fs.String("studies", "", "comma-separated `studies` to run (default: all but cifar10_resnet18)")
 	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
 	if _, err := parseArgs(fs, args, 0); err != nil {
@@ -389,23 +389,25 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 		names = strings.Split(*studies, ",")
 	}
 	return harness.Reproduce(ctx, harness.ReproduceOptions{
-		Specs: []string{*specs}, Studies: names, Quick: *quick, Set: *sets,
+		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets,
 		Run: harness.Options{
-			Results: resultsDir(fs, *results, *quick), Workers: *workers, DataDir: *dataDir,
+			Results: resultsDir(fs, f.results, f.quick), Workers: *workers, DataDir: f.dataDir,
 			Log: log, Bars: harness.IsTerminal(log),
 		},
 	})
 }
 
-// addStudyFlags adds the flags of the commands that work on a set of specs.
-func addStudyFlags(fs *flag.FlagSet) (results *string, quick *bool, specs, dataDir *string, sets *setList) {
-	results = fs.String("results", "results", "results `DIR` (with --quick the default is results/quick)")
-	quick = fs.Bool("quick", false, "the specs' quick profile (fewer epochs and seeds, smaller fractions); outputs labelled quick")
-	specs = fs.String("specs", "experiments", "spec files or directories, comma-separated")
-	dataDir = fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
-	sets = &setList{}
-	fs.Var(sets, "set", "override a value of every spec, `key=value` (as for run); report needs the same overrides")
-	return results, quick, specs, dataDir, sets
+// studyFlags are the flags of the commands that work on a set of specs.
+type studyFlags struct {
+	specFlags
+	specs, dataDir string
+}
+
+func addStudyFlags(fs *flag.FlagSet) *studyFlags {
+	f := &studyFlags{specFlags: *addSpecFlags(fs)}
+	fs.StringVar(&f.specs, "specs", "experiments", "spec files or directories, comma-separated")
+	fs.StringVar(&f.dataDir, "data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
+	return f
 }
 
 // resultsDir returns the results directory: results/quick for --quick
