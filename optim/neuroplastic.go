@@ -149,6 +149,10 @@ type NeuroPlastic struct {
 	st     []npState // per-parameter views of buf
 	work   []float32 // scratch as long as the largest parameter: r, then u
 	diag   diagAcc
+	// simd selects the AVX-512 kernels (haveAVX512 unless a test turns
+	// them off to compare them with the portable loops, which give the
+	// same bits).
+	simd bool
 }
 
 // npState is one parameter's elementwise state: activity trace A, memory m
@@ -162,7 +166,7 @@ func NewNeuroPlastic(params []*param.Param, c NeuroPlasticConfig) (*NeuroPlastic
 		return nil, err
 	}
 	checkParams(NameNeuroPlastic, params)
-	o := &NeuroPlastic{cfg: c, params: params, numel: numels(params)}
+	o := &NeuroPlastic{cfg: c, params: params, numel: numels(params), simd: haveAVX512}
 	lens := make([]int, 0, 3*len(params))
 	largest := 0
 	for _, n := range o.numel {
@@ -225,9 +229,9 @@ func (o *NeuroPlastic) update(p *param.Param, s npState, k float32) {
 	// new values. With a_full, r = |m|/(sqrt(v) + 1e-8) is parked in u.
 	var t traceSums
 	if full {
-		t = tracesFull(g, a, m, v, u)
+		t = tracesFull(g, a, m, v, u, o.simd)
 	} else {
-		t = traces(g, a, m, v)
+		t = traces(g, a, m, v, o.simd)
 	}
 
 	// Pass 2: alpha and u = alpha*g. Reference quirk: the paper's grad-only
@@ -245,11 +249,11 @@ func (o *NeuroPlastic) update(p *param.Param, s npState, k float32) {
 	var st alphaStats
 	switch {
 	case !c.Parameterwise:
-		st = alphaTensorwise(g, a, u, &ap, full)
+		st = alphaTensorwise(g, a, u, &ap, full, o.simd)
 	case full:
-		st = alphaStatsRaw(g, u, alphaFull(g, a, u, &ap), &ap)
+		st = alphaFull(g, a, u, &ap, o.simd)
 	default:
-		st = alphaStatsRaw(g, u, alphaGradOnly(g, u, &ap), &ap)
+		st = alphaGradOnly(g, u, &ap, o.simd)
 	}
 
 	// Pass 3: weight decay. Without coupled decay u is the raw update.
@@ -257,9 +261,9 @@ func (o *NeuroPlastic) update(p *param.Param, s npState, k float32) {
 	switch {
 	case c.WeightDecay == 0:
 	case c.DecoupledWeightDecay:
-		decayParams(w, float32(c.LR*c.WeightDecay))
+		decayParams(w, float32(c.LR*c.WeightDecay), o.simd)
 	default:
-		sumUSq = coupleDecay(u, w, float32(c.WeightDecay))
+		sumUSq = coupleDecay(u, w, float32(c.WeightDecay), o.simd)
 	}
 
 	// Pass 4, stabilize(u): if ||u||_2 > max_update_norm, u <- u *
@@ -271,7 +275,7 @@ func (o *NeuroPlastic) update(p *param.Param, s npState, k float32) {
 	// p - lr*u.
 	sc := capScale(float32(math.Sqrt(sumUSq)), float32(c.MaxUpdateNorm))
 	gain := rmsGain(float64(sc)*float64(sc)*sumUSq, n, float32(c.TargetRMS), float32(c.AdaptationRate))
-	sumEffSq := applyUpdate(w, u, sc, gain, float32(c.LR))
+	sumEffSq := applyUpdate(w, u, sc, gain, float32(c.LR), o.simd)
 
 	mean, m2 := tensorMoments(n, st.shift, st.sumD, st.sumD2)
 	o.diag.merge(diagAcc{
@@ -286,35 +290,30 @@ func (o *NeuroPlastic) update(p *param.Param, s npState, k float32) {
 type traceSums struct{ abs, gradSq, a, r float64 }
 
 // traces updates the traces for the grad-only rule, which reads none of
-// them, and sums |g| and g*g.
-func traces(g, a, m, v []float32) traceSums {
+// them, and sums |g| and g*g. With simd, the AVX-512 kernel takes the
+// elements up to the last multiple of lanes.
+func traces(g, a, m, v []float32, simd bool) traceSums {
 	a, m, v = a[:len(g)], m[:len(g)], v[:len(g)]
-	var t traceSums
-	for j, gj := range g {
-		// A <- 0.95*A + 0.05*|g|;  m <- 0.9*m + 0.1*g;  v <- 0.99*v + 0.01*g*g
-		a[j], m[j], v[j] = trace(a[j], gj), memory(m[j], gj), second(v[j], gj)
-		t.abs += float64(abs32(gj)) // shares trace's |g|
-		t.gradSq += float64(gj) * float64(gj)
+	var s traceLanes
+	done := 0
+	if simd {
+		done = tracesBulk(g, a, m, v, &s)
 	}
-	return t
+	tracesGo(g[done:], a[done:], m[done:], v[done:], &s)
+	return traceSums{abs: s.abs.sum(), gradSq: s.gradSq.sum()}
 }
 
 // tracesFull is traces for a_full: it also stores r = |m|/(sqrt(v) + 1e-8)
 // of the new m and v in r and sums the new A and r.
-func tracesFull(g, a, m, v, r []float32) traceSums {
+func tracesFull(g, a, m, v, r []float32, simd bool) traceSums {
 	a, m, v, r = a[:len(g)], m[:len(g)], v[:len(g)], r[:len(g)]
-	var t traceSums
-	for j, gj := range g {
-		aj, mj, vj := trace(a[j], gj), memory(m[j], gj), second(v[j], gj)
-		a[j], m[j], v[j] = aj, mj, vj
-		rj := memSignal(mj, vj)
-		r[j] = rj
-		t.abs += float64(abs32(gj)) // shares trace's |g|
-		t.gradSq += float64(gj) * float64(gj)
-		t.a += float64(aj)
-		t.r += float64(rj)
+	var s traceLanes
+	done := 0
+	if simd {
+		done = tracesFullBulk(g, a, m, v, r, &s)
 	}
-	return t
+	tracesFullGo(g[done:], a[done:], m[done:], v[done:], r[done:], &s)
+	return traceSums{abs: s.abs.sum(), gradSq: s.gradSq.sum(), a: s.a.sum(), r: s.r.sum()}
 }
 
 // alphaParams are the scalars of pass 2: the clamp, a_full's weights, the
@@ -341,21 +340,35 @@ type alphaStats struct {
 	rawSq              float64
 }
 
-// alphaGradOnly stores a_go = clamp(G, min_alpha, max_alpha), G = n(|g|),
-// of every element in u and returns alpha's shift for alphaStats.
-func alphaGradOnly(g, u []float32, ap *alphaParams) (shift float64) {
+// alphaGradOnly replaces g's elements in u by the raw update alpha*g with
+// alpha = a_go = clamp(G, min_alpha, max_alpha), G = n(|g|), and returns
+// alpha's statistics. With simd, the AVX-512 kernel takes the elements up to
+// the last multiple of lanes.
+func alphaGradOnly(g, u []float32, ap *alphaParams, simd bool) alphaStats {
 	u = u[:len(g)]
 	// G is non-negative and finite (G <= n), so clampBits applies.
 	lo, hi, rG := bits32(ap.lo), bits32(ap.hi), ap.rG
+	// The shift is the first alpha.
+	shift := float64(clampBits(quo(abs32(g[0]), rG), lo, hi))
+	s := newStatLanes()
+	done := 0
+	if simd {
+		done = alphaGradOnlyBulk(g, u, ap, shift, &s)
+	}
+	g, u = g[done:], u[done:]
 	for j, gj := range g {
 		u[j] = clampBits(quo(abs32(gj), rG), lo, hi)
 	}
-	return float64(u[0])
+	nearLo, nearHi := ap.near()
+	statsRawGo(g, u, shift, nearLo, nearHi, &s)
+	return s.stats(shift)
 }
 
-// alphaFull stores alpha of the full rule of every element in u, which
-// holds r on entry, and returns alpha's shift for alphaStats.
-func alphaFull(g, a, u []float32, ap *alphaParams) (shift float64) {
+// alphaFull replaces g's elements in u, which holds r on entry, by the raw
+// update alpha*g with alpha of the full rule, and returns alpha's
+// statistics. With simd, the AVX-512 kernel takes the elements up to the
+// last multiple of lanes.
+func alphaFull(g, a, u []float32, ap *alphaParams, simd bool) alphaStats {
 	a, u = a[:len(g)], u[:len(g)]
 	// G, n(A) and n(r) are non-negative and at most n (each standardises
 	// a non-negative tensor by its mean), so with finite non-negative
@@ -365,7 +378,13 @@ func alphaFull(g, a, u []float32, ap *alphaParams) (shift float64) {
 	wa, wg, wm := ap.wa, ap.wg, ap.wm
 	rG, rA, rR := ap.rG, ap.rA, ap.rR
 	// The shift is the first a_go, a value of the tensor's alpha when k = 1.
-	shift = float64(clampBits(quo(abs32(g[0]), rG), lo, hi))
+	shift := float64(clampBits(quo(abs32(g[0]), rG), lo, hi))
+	s := newStatLanes()
+	done := 0
+	if simd {
+		done = alphaFullBulk(g, a, u, ap, shift, &s)
+	}
+	g, a, u = g[done:], a[done:], u[done:]
 	for j, gj := range g {
 		gs := quo(abs32(gj), rG) // G = n(|g|)
 		// a_go = clamp(G, min_alpha, max_alpha)
@@ -377,33 +396,9 @@ func alphaFull(g, a, u []float32, ap *alphaParams) (shift float64) {
 		// go negative.
 		u[j] = blend(aGo, aFull, k)
 	}
-	return shift
-}
-
-// alphaStatsRaw replaces alpha in u by the raw update alpha*g and returns
-// alpha's statistics, its deviations taken from shift. It is a loop of its
-// own, apart from alpha's, so that each loop's accumulators and constants
-// fit in registers: an accumulator spilled to memory adds a store-to-load
-// delay to every element.
-func alphaStatsRaw(g, u []float32, shift float64, ap *alphaParams) alphaStats {
-	u = u[:len(g)]
 	nearLo, nearHi := ap.near()
-	var sumD, sumD2, rawSq float64
-	var cntLo, cntHi int
-	aMin, aMax := float32(math.Inf(1)), float32(math.Inf(-1))
-	for j, gj := range g {
-		alpha := u[j]
-		raw := alpha * gj
-		u[j] = raw
-		d := float64(alpha) - shift
-		sumD += d
-		sumD2 += d * d
-		aMin, aMax = min32(aMin, alpha), max32(aMax, alpha)
-		cntLo += b2i(alpha <= nearLo)
-		cntHi += b2i(alpha >= nearHi)
-		rawSq += float64(raw) * float64(raw)
-	}
-	return alphaStats{shift, sumD, sumD2, aMin, aMax, cntLo, cntHi, rawSq}
+	statsRawGo(g, u, shift, nearLo, nearHi, &s)
+	return s.stats(shift)
 }
 
 // alphaTensorwise computes u = alpha*g with one alpha for the tensor (the
@@ -411,71 +406,76 @@ func alphaStatsRaw(g, u []float32, shift float64, ap *alphaParams) alphaStats {
 // unclamped elementwise value, a_go = clamp(mean(G)) and a_full =
 // clamp(mean(wa*n(A) + wg*G + wm*n(r))), blended once. u holds r on entry
 // when full. Alpha is constant, so its statistics follow without a loop.
-func alphaTensorwise(g, a, u []float32, ap *alphaParams, full bool) alphaStats {
+// With simd, the AVX-512 kernels take the elements up to the last multiple
+// of lanes.
+func alphaTensorwise(g, a, u []float32, ap *alphaParams, full, simd bool) alphaStats {
 	n := float64(len(g))
 	a, u = a[:len(g)], u[:len(g)]
-	var sumGo, sumFull float64
-	if full {
-		for j, gj := range g {
-			gs := quo(abs32(gj), ap.rG) // G = n(|g|)
-			sumGo += float64(gs)
-			sumFull += float64(mix(ap.wa, ap.wg, ap.wm, quo(a[j], ap.rA), gs, quo(u[j], ap.rR)))
-		}
-	} else {
-		for _, gj := range g {
-			sumGo += float64(quo(abs32(gj), ap.rG))
-		}
+	var s tensorLanes
+	done := 0
+	switch {
+	case full && simd:
+		done = tensorSumsFullBulk(g, a, u, ap, &s)
+	case simd:
+		done = tensorSumsBulk(g, ap, &s)
 	}
-	alpha := clamp32(float32(sumGo/n), ap.lo, ap.hi)
 	if full {
-		alpha = blend(alpha, clamp32(float32(sumFull/n), ap.lo, ap.hi), ap.k)
+		tensorSumsFullGo(g[done:], a[done:], u[done:], ap, &s)
+	} else {
+		tensorSumsGo(g[done:], ap, &s)
+	}
+	alpha := clamp32(float32(s.gs.sum()/n), ap.lo, ap.hi)
+	if full {
+		alpha = blend(alpha, clamp32(float32(s.mix.sum()/n), ap.lo, ap.hi), ap.k)
 	}
 	nearLo, nearHi := ap.near()
 	st := alphaStats{shift: float64(alpha), min: alpha, max: alpha}
 	st.nearLo = len(g) * b2i(alpha <= nearLo)
 	st.nearHi = len(g) * b2i(alpha >= nearHi)
-	var rawSq float64
-	for j, gj := range g {
-		raw := alpha * gj
-		u[j] = raw
-		rawSq += float64(raw) * float64(raw)
+	var rawSq laneSums
+	done = 0
+	if simd {
+		done = scaleBulk(g, u, alpha, &rawSq)
 	}
-	st.rawSq = rawSq
+	scaleGo(g[done:], u[done:], alpha, &rawSq)
+	st.rawSq = rawSq.sum()
 	return st
 }
 
 // coupleDecay adds coupled weight decay to the update, u <- u + wd*p, and
 // returns the sum of the new u*u.
-func coupleDecay(u, w []float32, wd float32) float64 {
+func coupleDecay(u, w []float32, wd float32, simd bool) float64 {
 	w = w[:len(u)]
-	var sumSq float64
-	for j, uj := range u {
-		uj += wd * w[j]
-		u[j] = uj
-		sumSq += float64(uj) * float64(uj)
+	var s laneSums
+	done := 0
+	if simd {
+		done = coupleDecayBulk(u, w, wd, &s)
 	}
-	return sumSq
+	coupleDecayGo(u[done:], w[done:], wd, &s)
+	return s.sum()
 }
 
 // decayParams applies decoupled weight decay, p <- p - lr*wd*p, with lrwd =
 // lr*wd; it commutes with the rest of the step, which does not read p.
-func decayParams(w []float32, lrwd float32) {
-	for j := range w {
-		w[j] -= lrwd * w[j]
+func decayParams(w []float32, lrwd float32, simd bool) {
+	done := 0
+	if simd {
+		done = decayParamsBulk(w, lrwd)
 	}
+	decayParamsGo(w[done:], lrwd)
 }
 
 // applyUpdate applies p <- p - lr*u with u scaled by the cap factor sc and
 // then by the gain, and returns the sum of the squared scaled u.
-func applyUpdate(w, u []float32, sc, gain, lr float32) float64 {
+func applyUpdate(w, u []float32, sc, gain, lr float32, simd bool) float64 {
 	w = w[:len(u)]
-	var sumSq float64
-	for j, uj := range u {
-		e := uj * sc * gain
-		sumSq += float64(e) * float64(e)
-		w[j] -= lr * e
+	var s laneSums
+	done := 0
+	if simd {
+		done = applyUpdateBulk(w, u, sc, gain, lr, &s)
 	}
-	return sumSq
+	applyUpdateGo(w[done:], u[done:], sc, gain, lr, &s)
+	return s.sum()
 }
 
 // The formula pieces, each one line of SPEC.md section 1 in float32.
