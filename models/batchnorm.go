@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
@@ -20,7 +21,9 @@ const (
 //
 //	running = (1-momentum)*running + momentum*batch
 //
-// In evaluation mode the running statistics normalise.
+// In evaluation mode the running statistics normalise. Large batches are
+// split by channels between the engine's goroutines. With relu set the
+// layer is BatchNorm2d followed by ReLU, in one pass over the values.
 type batchNorm2d struct {
 	name       string
 	in         shape
@@ -30,8 +33,15 @@ type batchNorm2d struct {
 	runMean    []float32
 	runVar     []float32
 	mean, istd []float64 // batch mean and 1/sqrt(var+eps) of the last training forward
+	eng        *kernel.Engine
+	relu       bool
 	x          *tensor
-	y, dx      tensor
+	// train, dy and needDx are the arguments of the forward or backward
+	// call running.
+	train  bool
+	dy     *tensor
+	needDx bool
+	y, dx  tensor
 }
 
 // batchNorm builds a BatchNorm2d layer named name, registering name.weight
@@ -40,7 +50,7 @@ type batchNorm2d struct {
 func (b *builder) batchNorm(name string, in shape) *batchNorm2d {
 	bn := &batchNorm2d{name: name, in: in, maxBatch: b.maxBatch,
 		runMean: make([]float32, in.c), runVar: make([]float32, in.c),
-		mean: make([]float64, in.c), istd: make([]float64, in.c)}
+		mean: make([]float64, in.c), istd: make([]float64, in.c), eng: b.eng}
 	bn.weight = b.newParam(name+".weight", in.c)
 	bn.bias = b.newParam(name+".bias", in.c)
 	for c := range in.c {
@@ -50,6 +60,14 @@ func (b *builder) batchNorm(name string, in shape) *batchNorm2d {
 	b.stats = append(b.stats, stat{name + ".running_mean", bn.runMean}, stat{name + ".running_var", bn.runVar})
 	bn.y = newTensor(b.maxBatch, in)
 	bn.dx = newTensor(b.maxBatch, in)
+	return bn
+}
+
+// batchNormReLU builds a BatchNorm2d layer named name followed by a ReLU,
+// with the parameters and statistics of batchNorm.
+func (b *builder) batchNormReLU(name string, in shape) *batchNorm2d {
+	bn := b.batchNorm(name, in)
+	bn.relu = true
 	return bn
 }
 
@@ -69,9 +87,20 @@ func (bn *batchNorm2d) forward(x *tensor, train bool) *tensor {
 	if train && count < 2 {
 		panic(fmt.Sprintf("models: %s: training needs more than 1 value per channel, got input %d x %v", bn.name, x.n, bn.in))
 	}
-	for c := range bn.in.c {
+	bn.train = train
+	bn.eng.Parallel(bn.in.c, grain(x.n*bn.in.h*bn.in.w), (*bnForward)(bn))
+	return &bn.y
+}
+
+// bnForward is the kernel.Ranger of batchNorm2d.forward over channels.
+type bnForward batchNorm2d
+
+func (f *bnForward) Range(lo, hi int) {
+	bn, x := (*batchNorm2d)(f), f.x
+	count := float64(x.n * bn.in.h * bn.in.w)
+	for c := lo; c < hi; c++ {
 		var mean, istd float64
-		if train {
+		if bn.train {
 			// Two passes in float64 and sample order: mean, then the biased variance.
 			var s float64
 			for i := range x.n {
@@ -96,12 +125,17 @@ func (bn *batchNorm2d) forward(x *tensor, train bool) *tensor {
 		for i := range x.n {
 			src, dst := bn.plane(x, i, c), bn.plane(&bn.y, i, c)
 			dst = dst[:len(src)]
+			if bn.relu {
+				for j, v := range src {
+					dst[j] = max((v-mean32)*scale+beta, 0)
+				}
+				continue
+			}
 			for j, v := range src {
 				dst[j] = (v-mean32)*scale + beta
 			}
 		}
 	}
-	return &bn.y
 }
 
 // backward follows a training-mode forward. With xhat = (x-mean)*istd and m
@@ -112,11 +146,37 @@ func (bn *batchNorm2d) forward(x *tensor, train bool) *tensor {
 //	dx     = gamma*istd/m * (m*dy - dbeta - xhat*dgamma)
 func (bn *batchNorm2d) backward(dy *tensor, needDx bool) *tensor {
 	x := bn.x
-	count := float64(x.n * bn.in.h * bn.in.w)
-	if needDx {
+	if needDx || bn.relu {
 		bn.dx.resize(x.n)
 	}
-	for c := range bn.in.c {
+	bn.dy, bn.needDx = dy, needDx
+	bn.eng.Parallel(bn.in.c, grain(x.n*bn.in.h*bn.in.w), (*bnBackward)(bn))
+	if !needDx {
+		return nil
+	}
+	return &bn.dx
+}
+
+// bnBackward is the kernel.Ranger of batchNorm2d.backward over channels.
+type bnBackward batchNorm2d
+
+func (f *bnBackward) Range(lo, hi int) {
+	bn, x := (*batchNorm2d)(f), f.x
+	count := float64(x.n * bn.in.h * bn.in.w)
+	for c := lo; c < hi; c++ {
+		dy := bn.dy
+		if bn.relu {
+			// The gradient reaching the BatchNorm output, written to dx
+			// (which the formula below then updates in place).
+			for i := range x.n {
+				ds, ys, dxs := bn.plane(dy, i, c), bn.plane(&bn.y, i, c), bn.plane(&bn.dx, i, c)
+				ys, dxs = ys[:len(ds)], dxs[:len(ds)]
+				for j, g := range ds {
+					dxs[j] = reluGrad(g, ys[j])
+				}
+			}
+			dy = &bn.dx
+		}
 		mean, istd := bn.mean[c], bn.istd[c]
 		var sdy, sdyx float64
 		for i := range x.n {
@@ -127,7 +187,7 @@ func (bn *batchNorm2d) backward(dy *tensor, needDx bool) *tensor {
 		sdyx *= istd
 		bn.bias.Grad[c] += float32(sdy)
 		bn.weight.Grad[c] += float32(sdyx)
-		if !needDx {
+		if !bn.needDx {
 			continue
 		}
 		// dx = k*dy + a*(x-mean) + b with k = gamma*istd,
@@ -144,10 +204,6 @@ func (bn *batchNorm2d) backward(dy *tensor, needDx bool) *tensor {
 			}
 		}
 	}
-	if !needDx {
-		return nil
-	}
-	return &bn.dx
 }
 
 // The sums below run four interleaved float64 accumulators (element j goes

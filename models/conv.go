@@ -33,14 +33,15 @@ type conv2d struct {
 	weight   *param.Param // [Cout, Cin, k, k], a Cout x patch row-major matrix
 	bias     *param.Param // [Cout], nil without bias
 	x        *tensor      // input of the last forward call
+	dy       *tensor      // output gradient of the backward call running
 	y, dx    tensor
 }
 
 // conv builds a Conv2d layer named name on inputs of shape in, registering
 // name.weight and, with bias, name.bias.
-func (b *builder) conv(eng *kernel.Engine, name string, in shape, outC, k, stride, pad int, bias bool) *conv2d {
+func (b *builder) conv(name string, in shape, outC, k, stride, pad int, bias bool) *conv2d {
 	g := newConvGeom(in, outC, k, stride, pad)
-	c := &conv2d{name: name, g: g, maxBatch: b.maxBatch, eng: eng}
+	c := &conv2d{name: name, g: g, maxBatch: b.maxBatch, eng: b.eng}
 	c.weight = b.uniformParam(name+".weight", g.patch, outC, in.c, k, k)
 	if bias {
 		c.bias = b.uniformParam(name+".bias", g.patch, outC)
@@ -58,32 +59,48 @@ func (c *conv2d) forward(x *tensor, _ bool) *tensor {
 	c.y.resize(x.n)
 	c.forwardData(x, &c.y)
 	if c.bias != nil {
-		for i := range x.n {
-			ys := c.y.sample(i)
-			for o, b := range c.bias.Data {
-				plane := ys[o*c.g.positions : (o+1)*c.g.positions]
-				for j := range plane {
-					plane[j] += b
-				}
-			}
-		}
+		c.eng.Parallel(x.n*c.g.out.c, grain(c.g.positions), (*convBias)(c))
 	}
 	return &c.y
 }
 
-func (c *conv2d) backward(dy *tensor, needDx bool) *tensor {
-	if c.bias != nil {
+// convBias is the kernel.Ranger that adds the bias to the planes i*Cout + o
+// of the output.
+type convBias conv2d
+
+func (c *convBias) Range(lo, hi int) {
+	ps := c.g.positions
+	for pl := lo; pl < hi; pl++ {
+		b := c.bias.Data[pl%c.g.out.c]
+		plane := c.y.data[pl*ps : (pl+1)*ps]
+		for j := range plane {
+			plane[j] += b
+		}
+	}
+}
+
+// convBiasGrad is the kernel.Ranger that adds the sums of dy's planes to
+// the bias gradient, over output channels.
+type convBiasGrad conv2d
+
+func (c *convBiasGrad) Range(lo, hi int) {
+	ps, dy := c.g.positions, c.dy
+	for o := lo; o < hi; o++ {
 		// db[o] += sum over samples (in order) of the sum of dy's plane o
 		for i := range dy.n {
-			ds := dy.sample(i)
-			for o := range c.bias.Grad {
-				var s float32
-				for _, g := range ds[o*c.g.positions : (o+1)*c.g.positions] {
-					s += g
-				}
-				c.bias.Grad[o] += s
+			var s float32
+			for _, g := range dy.sample(i)[o*ps : (o+1)*ps] {
+				s += g
 			}
+			c.bias.Grad[o] += s
 		}
+	}
+}
+
+func (c *conv2d) backward(dy *tensor, needDx bool) *tensor {
+	if c.bias != nil {
+		c.dy = dy
+		c.eng.Parallel(c.g.out.c, grain(dy.n*c.g.positions), (*convBiasGrad)(c))
 	}
 	c.backwardFilter(c.x, dy)
 	if !needDx {

@@ -33,14 +33,17 @@ const epochOptimizer = `{"name":"neuroplastic","lr":0.1,"warmup_epochs":2,"plast
 //
 //   - mlp_mnist/threads=1 runs a whole MNIST epoch: 469 TrainSteps over
 //     60,000 samples (the last batch has 96) and Evaluate over 10,000.
-//   - small_cnn_cifar/threads=2 and resnet18_cifar/threads=2 are CIFAR-10
-//     epochs (50,000 training and 10,000 test samples), extrapolated: after
-//     one warm-up step, 3 TrainSteps and 2 Evaluate batches are timed and
-//     the epoch is their time per sample times the split sizes.
+//   - small_cnn_cifar and resnet18_cifar, on one and on two threads, are
+//     CIFAR-10 epochs (50,000 training and 10,000 test samples),
+//     extrapolated: after one warm-up step, 3 TrainSteps and 2 Evaluate
+//     batches are timed and the epoch is their time per sample times the
+//     split sizes.
 func BenchmarkEpoch(b *testing.B) {
 	for _, c := range []epochCase{
 		{name: "mlp_mnist/threads=1", model: "mlp", threads: 1, train: 60000, test: 10000},
+		{name: "small_cnn_cifar/threads=1", model: "small_cnn", threads: 1, train: 50000, test: 10000, sampled: true},
 		{name: "small_cnn_cifar/threads=2", model: "small_cnn", threads: 2, train: 50000, test: 10000, sampled: true},
+		{name: "resnet18_cifar/threads=1", model: "resnet18", threads: 1, train: 50000, test: 10000, sampled: true},
 		{name: "resnet18_cifar/threads=2", model: "resnet18", threads: 2, train: 50000, test: 10000, sampled: true},
 	} {
 		b.Run(c.name, func(b *testing.B) { benchmarkEpoch(b, c) })

@@ -12,12 +12,12 @@ import (
 	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
-// testEngine is the kernel engine of the tests: one thread, gonum inside.
+// testEngine is the kernel engine of the tests: one thread.
 func testEngine() *kernel.Engine { return kernel.New(1) }
 
 // testBuilder returns a builder for layer tests with fixed seeds.
 func testBuilder(maxBatch int) *builder {
-	return &builder{maxBatch: maxBatch, rng: param.Stream(1, "init", 0), drop: &dropoutSource{param.Stream(1, "dropout", 0)}}
+	return &builder{maxBatch: maxBatch, eng: testEngine(), rng: param.Stream(1, "init", 0), drop: &dropoutSource{param.Stream(1, "dropout", 0)}}
 }
 
 // randTensor returns n samples of shape s with values uniform in
@@ -89,17 +89,25 @@ func probes(what string, data []float32, grad []float32, limit int, rng *rand.Ra
 // pass. Within one branch pattern the loss is smooth.
 func kinks(layers []layer) uint64 {
 	h := fnv.New64a()
+	// relus hashes which outputs of a ReLU are on.
+	relus := func(y []float32) {
+		for _, v := range y {
+			on := byte(0)
+			if v > 0 {
+				on = 1
+			}
+			h.Write([]byte{on})
+		}
+	}
 	var walk func(ls []layer)
 	walk = func(ls []layer) {
 		for _, l := range ls {
 			switch l := l.(type) {
 			case *relu:
-				for _, v := range l.y.data {
-					on := byte(0)
-					if v > 0 {
-						on = 1
-					}
-					h.Write([]byte{on})
+				relus(l.y.data)
+			case *batchNorm2d:
+				if l.relu {
+					relus(l.y.data)
 				}
 			case *maxPool2d:
 				for _, j := range l.argmax[:l.y.n*l.out.size()] {
@@ -223,25 +231,25 @@ func TestLayerGradients(t *testing.T) {
 		block bool // use blockStep and blockTol
 	}{
 		{"linear", func(b *builder) (layer, *tensor) {
-			return b.linear(testEngine(), "fc", 12, 5), randTensor(b.rng, 3, shape{12, 1, 1}, 0, 1)
+			return b.linear("fc", 12, 5), randTensor(b.rng, 3, shape{12, 1, 1}, 0, 1)
 		}, nil, false},
 		{"linear_from_image", func(b *builder) (layer, *tensor) {
-			return b.linear(testEngine(), "fc", 2*3*3, 4), randTensor(b.rng, 2, shape{2, 3, 3}, 0, 1)
+			return b.linear("fc", 2*3*3, 4), randTensor(b.rng, 2, shape{2, 3, 3}, 0, 1)
 		}, nil, false},
 		{"conv3x3_pad1_bias", func(b *builder) (layer, *tensor) {
-			return b.conv(testEngine(), "conv", shape{2, 5, 5}, 3, 3, 1, 1, true), randTensor(b.rng, 2, shape{2, 5, 5}, 0, 1)
+			return b.conv("conv", shape{2, 5, 5}, 3, 3, 1, 1, true), randTensor(b.rng, 2, shape{2, 5, 5}, 0, 1)
 		}, nil, false},
 		{"conv3x3_stride2_pad1_nobias", func(b *builder) (layer, *tensor) {
-			return b.conv(testEngine(), "conv", shape{3, 6, 6}, 4, 3, 2, 1, false), randTensor(b.rng, 2, shape{3, 6, 6}, 0, 1)
+			return b.conv("conv", shape{3, 6, 6}, 4, 3, 2, 1, false), randTensor(b.rng, 2, shape{3, 6, 6}, 0, 1)
 		}, nil, false},
 		{"conv2x2_stride2_pad0_odd_input", func(b *builder) (layer, *tensor) {
-			return b.conv(testEngine(), "conv", shape{2, 5, 5}, 3, 2, 2, 0, true), randTensor(b.rng, 2, shape{2, 5, 5}, 0, 1)
+			return b.conv("conv", shape{2, 5, 5}, 3, 2, 2, 0, true), randTensor(b.rng, 2, shape{2, 5, 5}, 0, 1)
 		}, nil, false},
 		{"conv1x1", func(b *builder) (layer, *tensor) {
-			return b.conv(testEngine(), "conv", shape{3, 4, 4}, 5, 1, 1, 0, false), randTensor(b.rng, 2, shape{3, 4, 4}, 0, 1)
+			return b.conv("conv", shape{3, 4, 4}, 5, 1, 1, 0, false), randTensor(b.rng, 2, shape{3, 4, 4}, 0, 1)
 		}, nil, false},
 		{"conv1x1_stride2", func(b *builder) (layer, *tensor) {
-			return b.conv(testEngine(), "conv", shape{3, 5, 5}, 2, 1, 2, 0, true), randTensor(b.rng, 2, shape{3, 5, 5}, 0, 1)
+			return b.conv("conv", shape{3, 5, 5}, 2, 1, 2, 0, true), randTensor(b.rng, 2, shape{3, 5, 5}, 0, 1)
 		}, nil, false},
 		{"batchnorm_train", func(b *builder) (layer, *tensor) {
 			bn := b.batchNorm("bn", shape{3, 3, 3})
@@ -252,6 +260,13 @@ func TestLayerGradients(t *testing.T) {
 			x := randTensor(b.rng, 2, shape{3, 3, 3}, 0, 2)
 			x.data[0] += 3 // a non-zero channel mean
 			return bn, x
+		}, nil, false},
+		{"batchnorm_relu_train", func(b *builder) (layer, *tensor) {
+			bn := b.batchNormReLU("bn", shape{3, 3, 3})
+			for c := range 3 {
+				bn.weight.Data[c], bn.bias.Data[c] = 0.5+float32(c), 0.5-float32(c)
+			}
+			return bn, randTensor(b.rng, 2, shape{3, 3, 3}, 0, 2)
 		}, nil, false},
 		{"relu", func(b *builder) (layer, *tensor) {
 			return b.relu("relu", shape{2, 3, 3}), randTensor(b.rng, 2, shape{2, 3, 3}, 0.1, 1)
@@ -274,10 +289,10 @@ func TestLayerGradients(t *testing.T) {
 			return b.flatten("flatten", shape{2, 2, 3}), randTensor(b.rng, 2, shape{2, 2, 3}, 0, 1)
 		}, nil, false},
 		{"basic_block_identity", func(b *builder) (layer, *tensor) {
-			return b.basicBlock(testEngine(), "block", shape{3, 4, 4}, 3, 1), randTensor(b.rng, 2, shape{3, 4, 4}, 0, 1)
+			return b.basicBlock("block", shape{3, 4, 4}, 3, 1), randTensor(b.rng, 2, shape{3, 4, 4}, 0, 1)
 		}, nil, true},
 		{"basic_block_shortcut", func(b *builder) (layer, *tensor) {
-			return b.basicBlock(testEngine(), "block", shape{2, 6, 6}, 4, 2), randTensor(b.rng, 2, shape{2, 6, 6}, 0, 1)
+			return b.basicBlock("block", shape{2, 6, 6}, 4, 2), randTensor(b.rng, 2, shape{2, 6, 6}, 0, 1)
 		}, nil, true},
 	}
 	for _, tc := range cases {

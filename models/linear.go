@@ -22,8 +22,8 @@ type linear struct {
 
 // linear builds a Linear layer named name, registering name.weight and
 // name.bias.
-func (b *builder) linear(eng *kernel.Engine, name string, in, out int) *linear {
-	l := &linear{name: name, in: in, out: out, maxBatch: b.maxBatch, eng: eng}
+func (b *builder) linear(name string, in, out int) *linear {
+	l := &linear{name: name, in: in, out: out, maxBatch: b.maxBatch, eng: b.eng}
 	l.weight = b.uniformParam(name+".weight", in, out, in)
 	l.bias = b.uniformParam(name+".bias", in, out)
 	l.y = newTensor(b.maxBatch, shape{out, 1, 1})

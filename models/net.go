@@ -16,7 +16,7 @@ import (
 type architecture struct {
 	name  string
 	in    shape
-	build func(b *builder, eng *kernel.Engine, in shape) []layer
+	build func(b *builder, in shape) []layer
 }
 
 // architectures lists the models in the order Names reports them.
@@ -79,9 +79,9 @@ func New(name string, maxBatch int, seed uint64, eng *kernel.Engine) (*Net, erro
 
 // newNet builds the architecture a; its last layer's outputs are the logits.
 func newNet(a architecture, maxBatch int, seed uint64, eng *kernel.Engine) *Net {
-	b := &builder{maxBatch: maxBatch, rng: param.Stream(seed, "init", 0),
+	b := &builder{maxBatch: maxBatch, eng: eng, rng: param.Stream(seed, "init", 0),
 		drop: &dropoutSource{param.Stream(seed, "dropout", 0)}}
-	layers := a.build(b, eng, a.in)
+	layers := a.build(b, a.in)
 	classes := layers[len(layers)-1].outShape().size()
 	return &Net{name: a.name, in: a.in, maxBatch: maxBatch, seed: seed, layers: layers,
 		loss: newCrossEntropy(classes, maxBatch), params: b.params, stats: b.stats,

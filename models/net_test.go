@@ -13,19 +13,18 @@ import (
 )
 
 // tinyNet is a small network with every layer type, for tests that need
-// BatchNorm statistics or dropout without the cost of resnet18, and whose
-// matrix multiplies are small enough that gonum runs them serially.
-func tinyNet(b *builder, eng *kernel.Engine, in shape) []layer {
+// BatchNorm statistics or dropout without the cost of resnet18.
+func tinyNet(b *builder, in shape) []layer {
 	var st stack
-	s := st.add(b.conv(eng, "conv1", in, 4, 3, 1, 1, false))
+	s := st.add(b.conv("conv1", in, 4, 3, 1, 1, false))
 	s = st.add(b.batchNorm("bn1", s))
 	s = st.add(b.relu("relu1", s))
 	s = st.add(b.maxPool("pool", s, 2, 2))
-	s = st.add(b.basicBlock(eng, "layer1.0", s, 6, 2))
-	s = st.add(b.basicBlock(eng, "layer1.1", s, 6, 1))
+	s = st.add(b.basicBlock("layer1.0", s, 6, 2))
+	s = st.add(b.basicBlock("layer1.1", s, 6, 1))
 	s = st.add(b.globalAvgPool("avgpool", s))
 	s = st.add(b.dropout("drop", s, 0.5))
-	st.add(b.linear(eng, "fc", s.size(), 10))
+	st.add(b.linear("fc", s.size(), 10))
 	return st.layers
 }
 
@@ -263,6 +262,60 @@ func TestTrainStepDeterministic(t *testing.T) {
 	}
 }
 
+// TestTrainStepThreads checks that a one-thread and a two-thread engine
+// give bit-identical losses, gradients and BatchNorm running statistics over
+// two SGD steps. The batches are large enough that the convolutions, the
+// matrix multiplies and the elementwise layers are split between the two
+// goroutines.
+func TestTrainStepThreads(t *testing.T) {
+	for _, c := range []struct {
+		model string
+		batch int
+	}{{"tiny", 128}, {"small_cnn", 8}, {"resnet18", 4}} {
+		t.Run(c.model, func(t *testing.T) {
+			if c.model == "resnet18" && testing.Short() {
+				t.Skip("resnet18 is slow; skipped with -short")
+			}
+			arch := tinyArch
+			for _, a := range architectures() {
+				if a.name == c.model {
+					arch = a
+				}
+			}
+			nets := [2]*Net{newNet(arch, c.batch, 3, kernel.New(1)), newNet(arch, c.batch, 3, kernel.New(2))}
+			for step := range 2 {
+				x, y := testBatch(nets[0], c.batch, uint64(step))
+				l1, c1 := nets[0].TrainStep(x, y)
+				l2, c2 := nets[1].TrainStep(x, y)
+				if l1 != l2 || c1 != c2 {
+					t.Fatalf("step %d: (%v, %d) with 1 thread, (%v, %d) with 2", step, l1, c1, l2, c2)
+				}
+				p2 := nets[1].Params()
+				for i, p := range nets[0].Params() {
+					if !sameBits(p.Grad, p2[i].Grad) {
+						t.Fatalf("step %d: %s gradients differ", step, p.Name)
+					}
+					for j, g := range p.Grad {
+						p.Data[j] -= 0.1 * g
+						p2[i].Data[j] -= 0.1 * g
+					}
+				}
+				s2 := nets[1].stats
+				for i, s := range nets[0].stats {
+					if !sameBits(s.data, s2[i].data) {
+						t.Fatalf("step %d: %s differs", step, s.name)
+					}
+				}
+			}
+		})
+	}
+}
+
+// sameBits reports whether a and b hold the same float32 bit patterns.
+func sameBits(a, b []float32) bool {
+	return slices.EqualFunc(a, b, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) })
+}
+
 // TestDropoutEpochs checks that training-mode losses depend on the dropout
 // epoch (dropout is on), are reproduced by BeginEpoch with the same epoch,
 // and that Evaluate ignores dropout: it returns the same loss whatever the
@@ -423,8 +476,8 @@ func TestPanics(t *testing.T) {
 	n := newTestNet(t, "mlp", 4, 1)
 	x, y := testBatch(n, 4, 1)
 	b := testBuilder(4)
-	fc2 := b.linear(testEngine(), "fc2", 256, 10)
-	conv := b.conv(testEngine(), "layer1.0.conv1", shape{64, 8, 8}, 64, 3, 1, 1, false)
+	fc2 := b.linear("fc2", 256, 10)
+	conv := b.conv("layer1.0.conv1", shape{64, 8, 8}, 64, 3, 1, 1, false)
 	cases := []struct {
 		name string
 		f    func()
@@ -455,21 +508,23 @@ func TestPanics(t *testing.T) {
 }
 
 // TestZeroAllocs checks that a steady-state TrainStep and Evaluate allocate
-// nothing in this package. The tiny net has every layer type and matrix
-// multiplies small enough that gonum runs them serially (its parallel path
-// allocates goroutines; that is the kernel engine's business).
+// nothing, on a one-thread engine and on a two-thread one. The tiny net has
+// every layer type; at batch 128 its larger matrix multiplies and
+// elementwise passes are split between the two goroutines.
 func TestZeroAllocs(t *testing.T) {
-	n := newTestNet(t, "tiny", 4, 1)
-	x, y := testBatch(n, 4, 1)
-	n.TrainStep(x, y)
-	if a := testing.AllocsPerRun(10, func() { n.TrainStep(x, y) }); a != 0 {
-		t.Errorf("TrainStep: %v allocations", a)
-	}
-	if a := testing.AllocsPerRun(10, func() { n.TrainStep(x[:3*n.in.size()], y[:3]) }); a != 0 {
-		t.Errorf("TrainStep on a smaller batch: %v allocations", a)
-	}
-	if a := testing.AllocsPerRun(10, func() { n.Evaluate(x, y) }); a != 0 {
-		t.Errorf("Evaluate: %v allocations", a)
+	for _, threads := range []int{1, 2} {
+		n := newNet(tinyArch, 128, 1, kernel.New(threads))
+		x, y := testBatch(n, 128, 1)
+		n.TrainStep(x, y)
+		if a := testing.AllocsPerRun(10, func() { n.TrainStep(x, y) }); a != 0 {
+			t.Errorf("threads=%d: TrainStep: %v allocations", threads, a)
+		}
+		if a := testing.AllocsPerRun(10, func() { n.TrainStep(x[:3*n.in.size()], y[:3]) }); a != 0 {
+			t.Errorf("threads=%d: TrainStep on a smaller batch: %v allocations", threads, a)
+		}
+		if a := testing.AllocsPerRun(10, func() { n.Evaluate(x, y) }); a != 0 {
+			t.Errorf("threads=%d: Evaluate: %v allocations", threads, a)
+		}
 	}
 }
 

@@ -1,20 +1,26 @@
 package models
 
+import "github.com/neuroplastic/neuroplastic/models/kernel"
+
 // maxPool2d is PyTorch's nn.MaxPool2d(k, stride) without padding. The first
-// maximum of a window (in row-major order) receives the gradient.
+// maximum of a window (in row-major order) receives the gradient. Large
+// batches are split by planes (sample, channel) between the engine's
+// goroutines.
 type maxPool2d struct {
 	name      string
 	in, out   shape
 	k, stride int
 	maxBatch  int
+	eng       *kernel.Engine
 	argmax    []int32 // per output value, the index of its maximum within the input sample
+	x, dy     *tensor // arguments of the forward or backward call running
 	y, dx     tensor
 }
 
 // maxPool builds a MaxPool2d layer named name on inputs of shape in.
 func (b *builder) maxPool(name string, in shape, k, stride int) *maxPool2d {
 	out := shape{in.c, (in.h-k)/stride + 1, (in.w-k)/stride + 1}
-	return &maxPool2d{name: name, in: in, out: out, k: k, stride: stride, maxBatch: b.maxBatch,
+	return &maxPool2d{name: name, in: in, out: out, k: k, stride: stride, maxBatch: b.maxBatch, eng: b.eng,
 		argmax: make([]int32, b.maxBatch*out.size()),
 		y:      newTensor(b.maxBatch, out), dx: newTensor(b.maxBatch, in)}
 }
@@ -23,45 +29,101 @@ func (p *maxPool2d) outShape() shape { return p.out }
 
 func (p *maxPool2d) forward(x *tensor, _ bool) *tensor {
 	checkInput(p.name, x, p.in, p.maxBatch)
+	p.x = x
 	p.y.resize(x.n)
+	p.eng.Parallel(x.n*p.in.c, grain(p.in.h*p.in.w), (*poolForward)(p))
+	return &p.y
+}
+
+// poolForward is the kernel.Ranger of maxPool2d.forward over the planes
+// i*C + c of the batch.
+type poolForward maxPool2d
+
+func (f *poolForward) Range(lo, hi int) {
+	p := (*maxPool2d)(f)
 	in, out := p.in, p.out
-	for i := range x.n {
-		xs, ys := x.sample(i), p.y.sample(i)
-		am := p.argmax[i*out.size() : (i+1)*out.size()]
-		for c := range in.c {
-			for oy := range out.h {
-				for ox := range out.w {
-					best := (c*in.h+oy*p.stride)*in.w + ox*p.stride
-					for ky := range p.k {
-						for kx := range p.k {
-							if j := (c*in.h+oy*p.stride+ky)*in.w + ox*p.stride + kx; xs[j] > xs[best] {
-								best = j
-							}
+	ihw, ohw := in.h*in.w, out.h*out.w
+	for pl := lo; pl < hi; pl++ {
+		xs := p.x.data[pl*ihw : (pl+1)*ihw]
+		ys := p.y.data[pl*ohw : (pl+1)*ohw]
+		am := p.argmax[pl*ohw : (pl+1)*ohw]
+		// Indices within the sample, as argmax holds them.
+		base := pl % in.c * ihw
+		if p.k == 2 && p.stride == 2 {
+			pool2x2(xs, ys, am, in.w, out.h, out.w, base)
+			continue
+		}
+		for oy := range out.h {
+			for ox := range out.w {
+				best := oy*p.stride*in.w + ox*p.stride
+				for ky := range p.k {
+					j0 := (oy*p.stride+ky)*in.w + ox*p.stride
+					for kx, v := range xs[j0 : j0+p.k] {
+						if v > xs[best] {
+							best = j0 + kx
 						}
 					}
-					o := (c*out.h+oy)*out.w + ox
-					ys[o], am[o] = xs[best], int32(best)
 				}
+				o := oy*out.w + ox
+				ys[o], am[o] = xs[best], int32(base+best)
 			}
 		}
 	}
-	return &p.y
 }
 
 func (p *maxPool2d) backward(dy *tensor, needDx bool) *tensor {
 	if !needDx {
 		return nil
 	}
+	p.dy = dy
 	p.dx.resize(dy.n)
-	clear(p.dx.data)
-	size := p.out.size()
-	for i := range dy.n {
-		ds, dxs := dy.sample(i), p.dx.sample(i)
-		for o, j := range p.argmax[i*size : (i+1)*size] {
+	p.eng.Parallel(dy.n*p.in.c, grain(p.in.h*p.in.w), (*poolBackward)(p))
+	return &p.dx
+}
+
+// pool2x2 is the forward pass of one plane (w wide) for 2x2 windows with
+// stride 2, the case of the models, with argmax offsets by base. It picks
+// the first maximum of each row's pair, then of the two rows: each choice
+// is a single assignment that compiles to a conditional move rather than a
+// branch that random activations would mispredict.
+func pool2x2(xs, ys []float32, am []int32, w, oh, ow, base int) {
+	for oy := range oh {
+		j := 2 * oy * w
+		r0, r1 := xs[j:j+2*ow], xs[j+w:j+w+2*ow]
+		yr, ar := ys[oy*ow:oy*ow+ow], am[oy*ow:oy*ow+ow]
+		for ox := range yr {
+			top := 0
+			if r0[2*ox+1] > r0[2*ox] {
+				top = 1
+			}
+			bottom := 0
+			if r1[2*ox+1] > r1[2*ox] {
+				bottom = 1
+			}
+			best := j + 2*ox + top
+			if r1[2*ox+bottom] > r0[2*ox+top] {
+				best = j + w + 2*ox + bottom
+			}
+			yr[ox], ar[ox] = xs[best], int32(base+best)
+		}
+	}
+}
+
+// poolBackward is the kernel.Ranger of maxPool2d.backward over the planes
+// i*C + c of the batch: the windows of a plane's outputs lie in the plane.
+type poolBackward maxPool2d
+
+func (f *poolBackward) Range(lo, hi int) {
+	p := (*maxPool2d)(f)
+	ihw, ohw := p.in.h*p.in.w, p.out.h*p.out.w
+	clear(p.dx.data[lo*ihw : hi*ihw])
+	for pl := lo; pl < hi; pl++ {
+		dxs := p.dx.sample(pl / p.in.c)
+		ds := p.dy.data[pl*ohw : (pl+1)*ohw]
+		for o, j := range p.argmax[pl*ohw : (pl+1)*ohw] {
 			dxs[j] += ds[o]
 		}
 	}
-	return &p.dx
 }
 
 // globalAvgPool averages each channel over its positions (PyTorch's

@@ -16,22 +16,21 @@ import (
 // where the shape changes, shortcut.0.weight (1x1 conv) and
 // shortcut.1.weight, shortcut.1.bias (BatchNorm); finally linear.weight and
 // linear.bias. Every BatchNorm also saves running_mean and running_var.
-func resnet18(b *builder, eng *kernel.Engine, in shape) []layer {
+func resnet18(b *builder, in shape) []layer {
 	var st stack
-	s := st.add(b.conv(eng, "conv1", in, 64, 3, 1, 1, false))
-	s = st.add(b.batchNorm("bn1", s))
-	s = st.add(b.relu("relu", s))
+	s := st.add(b.conv("conv1", in, 64, 3, 1, 1, false))
+	s = st.add(b.batchNormReLU("bn1", s))
 	for stage, width := range []int{64, 128, 256, 512} {
 		for blk := range 2 {
 			stride := 1
 			if stage > 0 && blk == 0 {
 				stride = 2
 			}
-			s = st.add(b.basicBlock(eng, fmt.Sprintf("layer%d.%d", stage+1, blk), s, width, stride))
+			s = st.add(b.basicBlock(fmt.Sprintf("layer%d.%d", stage+1, blk), s, width, stride))
 		}
 	}
 	s = st.add(b.globalAvgPool("avgpool", s))
-	st.add(b.linear(eng, "linear", s.size(), 10))
+	st.add(b.linear("linear", s.size(), 10))
 	return st.layers
 }
 
@@ -41,7 +40,9 @@ func resnet18(b *builder, eng *kernel.Engine, in shape) []layer {
 //
 // where conv1 is 3x3 with the block's stride, conv2 is 3x3 with stride 1,
 // and the shortcut is the identity, or a 1x1 convolution with the block's
-// stride followed by BatchNorm when the shape changes.
+// stride followed by BatchNorm when the shape changes. bn1 and the ReLU
+// after it are one layer (see batchNormReLU), and the output ReLU is
+// applied as the sum is formed.
 type basicBlock struct {
 	name     string
 	in       shape
@@ -49,23 +50,24 @@ type basicBlock struct {
 	main     []layer
 	shortcut []layer // empty for the identity
 	out      *relu
-	sum, dx  tensor
+	dx       tensor
+	eng      *kernel.Engine
+	add      addition // the sum being computed, forward (with the ReLU) or backward
 }
 
 // basicBlock builds a BasicBlock named name (such as "layer2.0") from inputs
 // of shape in to width channels.
-func (b *builder) basicBlock(eng *kernel.Engine, name string, in shape, width, stride int) *basicBlock {
-	bb := &basicBlock{name: name, in: in, maxBatch: b.maxBatch}
-	c1 := b.conv(eng, name+".conv1", in, width, 3, stride, 1, false)
+func (b *builder) basicBlock(name string, in shape, width, stride int) *basicBlock {
+	bb := &basicBlock{name: name, in: in, maxBatch: b.maxBatch, eng: b.eng}
+	c1 := b.conv(name+".conv1", in, width, 3, stride, 1, false)
 	s := c1.outShape()
-	bb.main = []layer{c1, b.batchNorm(name+".bn1", s), b.relu(name+".relu1", s),
-		b.conv(eng, name+".conv2", s, width, 3, 1, 1, false), b.batchNorm(name+".bn2", s)}
+	bb.main = []layer{c1, b.batchNormReLU(name+".bn1", s),
+		b.conv(name+".conv2", s, width, 3, 1, 1, false), b.batchNorm(name+".bn2", s)}
 	if stride != 1 || in.c != width {
-		sc := b.conv(eng, name+".shortcut.0", in, width, 1, stride, 0, false)
+		sc := b.conv(name+".shortcut.0", in, width, 1, stride, 0, false)
 		bb.shortcut = []layer{sc, b.batchNorm(name+".shortcut.1", sc.outShape())}
 	}
 	bb.out = b.relu(name+".relu", s)
-	bb.sum = newTensor(b.maxBatch, s)
 	bb.dx = newTensor(b.maxBatch, in)
 	return bb
 }
@@ -76,11 +78,13 @@ func (bb *basicBlock) forward(x *tensor, train bool) *tensor {
 	checkInput(bb.name, x, bb.in, bb.maxBatch)
 	h := forwardAll(bb.main, x, train)
 	s := forwardAll(bb.shortcut, x, train)
-	bb.sum.resize(x.n)
-	for i, v := range h.data {
-		bb.sum.data[i] = v + s.data[i]
-	}
-	return bb.out.forward(&bb.sum, train)
+	// The output ReLU is applied with the sum, straight into its output;
+	// its backward pass only needs that output.
+	y := &bb.out.y
+	y.resize(x.n)
+	bb.add = addition{y.data, h.data, s.data, true}
+	bb.eng.Parallel(len(y.data), elementGrain, &bb.add)
+	return y
 }
 
 func (bb *basicBlock) backward(dy *tensor, needDx bool) *tensor {
@@ -91,8 +95,7 @@ func (bb *basicBlock) backward(dy *tensor, needDx bool) *tensor {
 		return nil
 	}
 	bb.dx.resize(dy.n)
-	for i, v := range dm.data {
-		bb.dx.data[i] = v + ds.data[i]
-	}
+	bb.add = addition{bb.dx.data, dm.data, ds.data, false}
+	bb.eng.Parallel(len(bb.dx.data), elementGrain, &bb.add)
 	return &bb.dx
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
@@ -85,6 +86,7 @@ func checkBatch(name string, n, maxBatch int) {
 // are the same.
 type builder struct {
 	maxBatch int
+	eng      *kernel.Engine
 	rng      *rand.Rand
 	params   []*param.Param
 	stats    []stat
@@ -148,4 +150,33 @@ func (f *flatten) backward(dy *tensor, needDx bool) *tensor {
 	}
 	f.dx.n, f.dx.data = dy.n, dy.data
 	return &f.dx
+}
+
+// elementGrain is the fewest values (64 KiB) worth handing to another of the
+// engine's goroutines in an elementwise pass: below it the hand-off costs
+// more than the work.
+const elementGrain = 1 << 14
+
+// grain returns the fewest indices of a kernel.Engine.Parallel call worth
+// a goroutine when each index covers perIndex values.
+func grain(perIndex int) int { return max(elementGrain/max(perIndex, 1), 1) }
+
+// addition is the kernel.Ranger that sets dst = a + b elementwise, or
+// dst = max(a + b, 0) with relu.
+type addition struct {
+	dst, a, b []float32
+	relu      bool
+}
+
+func (s *addition) Range(lo, hi int) {
+	dst, b := s.dst[lo:hi], s.b[lo:hi]
+	if s.relu {
+		for i, v := range s.a[lo:hi] {
+			dst[i] = max(v+b[i], 0)
+		}
+		return
+	}
+	for i, v := range s.a[lo:hi] {
+		dst[i] = v + b[i]
+	}
 }

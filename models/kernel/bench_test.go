@@ -69,11 +69,13 @@ func BenchmarkSgemm(b *testing.B) {
 }
 
 // resnetConvs are ResNet-18's 3x3 convolutions on CIFAR-10 at batch 128: the
-// first of each stage (layer2.0 conv1 is the strided one) and a stage body.
+// stem conv1 on the 3-channel images, the first of each stage (layer2.0
+// conv1 is the strided one) and a stage body.
 var resnetConvs = []struct {
 	name string
 	cs   ConvShape
 }{
+	{"conv1", ConvShape{N: 128, C: 3, H: 32, W: 32, K: 64, R: 3, S: 3, Stride: 1, Pad: 1}},
 	{"layer1", ConvShape{N: 128, C: 64, H: 32, W: 32, K: 64, R: 3, S: 3, Stride: 1, Pad: 1}},
 	{"layer2_down", ConvShape{N: 128, C: 64, H: 32, W: 32, K: 128, R: 3, S: 3, Stride: 2, Pad: 1}},
 	{"layer2", ConvShape{N: 128, C: 128, H: 16, W: 16, K: 128, R: 3, S: 3, Stride: 1, Pad: 1}},

@@ -59,6 +59,7 @@ func (e *Engine) Conv2DForward(cs ConvShape, x, w []float32, beta float32, y []f
 		stride: cs.Stride, padH: cs.Pad, padW: cs.Pad}}
 	s.job = gemmJob{m: cs.K, n: cs.N * oh * ow, k: crs, alpha: 1, beta: beta, a: &s.da, b: &s.pat,
 		c: y, out: outMap{ldc: oh * ow, g: oh * ow, gs: cs.K * oh * ow, gw: oh * ow, cs: 1}}
+	s.job.buffered = beta == 0 && !s.job.out.tilesContiguous(s.v.nr)
 	s.gemm(e)
 }
 
@@ -106,6 +107,7 @@ func (e *Engine) Conv2DBackwardData(cs ConvShape, dy, w []float32, beta float32,
 				stride: 1, padH: nR - 1 - (ph+cs.Pad-r0)/st, padW: nS - 1 - (pw+cs.Pad-s0)/st}}
 			s.job = gemmJob{m: cs.C, n: cs.N * hp * wp, k: cs.K * nR * nS, alpha: 1, beta: beta, a: &s.da, b: &s.pat,
 				c: dx, out: outMap{base: ph*cs.W + pw, ldc: cs.H * cs.W, g: hp * wp, gs: cs.C * cs.H * cs.W, gw: wp, rs: st * cs.W, cs: st}}
+			s.job.buffered = beta == 0 && !s.job.out.tilesContiguous(s.v.nr)
 			s.gemm(e)
 		}
 	}
@@ -231,9 +233,7 @@ func (g *window) gatherFlat(dst []float32, step, n, ch, r, s, oy, ox0, cnt int) 
 	if step == 1 {
 		copy(dst[a:b], plane[off+a:off+b])
 	} else {
-		for t, v := range plane[off+a : off+b] {
-			dst[(a+t)*step] = v
-		}
+		storeStep(dst[a*step:], step, plane[off+a:off+b])
 	}
 	if dx == 0 {
 		return
@@ -246,6 +246,19 @@ func (g *window) gatherFlat(dst []float32, step, n, ch, r, s, oy, ox0, cnt int) 
 		} else {
 			zeroStep(dst, step, max(rs-dx, a), rs)
 		}
+	}
+}
+
+// storeStep writes src[t] to dst[t*step], four at a time.
+func storeStep(dst []float32, step int, src []float32) {
+	t := 0
+	for ; t+4 <= len(src); t += 4 {
+		v := src[t : t+4 : t+4]
+		d := dst[t*step : t*step+3*step+1]
+		d[0], d[step], d[2*step], d[3*step] = v[0], v[1], v[2], v[3]
+	}
+	for ; t < len(src); t++ {
+		dst[t*step] = src[t]
 	}
 }
 
@@ -275,6 +288,10 @@ type patches struct{ window }
 // Pack implements PanelSource. Each row of a strip is filled by runs along
 // an output row of the image.
 func (g *patches) Pack(dst []float32, w, k0, kc, j0, nc int) {
+	if g.ow >= rowsMinWidth && w%g.ow == 0 && j0%g.ow == 0 {
+		g.packRows(dst, w, k0, kc, j0, nc)
+		return
+	}
 	n0, oy0, ox0 := g.position(j0)
 	ch, r, s := g.tap(k0)
 	for p := range kc {
@@ -285,6 +302,59 @@ func (g *patches) Pack(dst []float32, w, k0, kc, j0, nc int) {
 			g.gather(dst[(j-col)*kc+p*w+col:], 1, n, ch, r, s, oy, ox, cnt)
 			j += cnt
 			n, oy, ox = g.next(n, oy, ox, cnt)
+		}
+		ch, r, s = g.nextTap(ch, r, s)
+	}
+	padStrip(dst, w, kc, nc)
+}
+
+// rowsMinWidth is the narrowest output row packRows handles: narrower rows
+// are packed faster by the runs of gatherFlat, which span image rows.
+const rowsMinWidth = 16
+
+// packRows is Pack when every strip holds whole output rows (w is a
+// multiple of ow and j0 starts a row). For each patch row it walks the
+// output rows of the block, each a shifted (and, for strides above 1,
+// subsampled) image row, so that the image is read in memory order.
+func (g *patches) packRows(dst []float32, w, k0, kc, j0, nc int) {
+	ow, st := g.ow, g.stride
+	hw := g.h * g.w
+	n0, oy0, _ := g.position(j0)
+	ch, r, s := g.tap(k0)
+	for p := range kc {
+		// Output column t reads image column x0 + t*st, inside the image
+		// for t in [lo, hi).
+		x0 := s - g.padW
+		lo := min(max(-x0+st-1, 0)/st, ow)
+		hi := max(min(max(g.w-x0+st-1, 0)/st, ow), lo)
+		// plane is the start of the channel plane of sample n; o is where
+		// the segment of output row oy goes, col its column in the strip.
+		plane, oy := (n0*g.c+ch)*hw, oy0
+		o, col := p*w, 0
+		for j := 0; j < nc; j += ow {
+			seg := dst[o : o+ow]
+			y := oy*st - g.padH + r
+			if y < 0 || y >= g.h || lo == hi {
+				clear(seg)
+			} else {
+				row := g.x[plane+y*g.w : plane+(y+1)*g.w]
+				clear(seg[:lo])
+				if st == 1 {
+					copy(seg[lo:hi], row[x0+lo:x0+hi])
+				} else {
+					for t := lo; t < hi; t++ {
+						seg[t] = row[x0+t*st]
+					}
+				}
+				clear(seg[hi:])
+			}
+			if oy++; oy == g.oh {
+				oy = 0
+				plane += g.c * hw
+			}
+			if o, col = o+ow, col+ow; col == w {
+				o, col = o-w+kc*w, 0
+			}
 		}
 		ch, r, s = g.nextTap(ch, r, s)
 	}

@@ -22,6 +22,21 @@ var convCases = []ConvShape{
 	{N: 2, C: 8, H: 4, W: 4, K: 40, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 2, C: 3, H: 7, W: 7, K: 5, R: 5, S: 5, Stride: 3, Pad: 2},
 	{N: 3, C: 2, H: 2, W: 2, K: 3, R: 5, S: 5, Stride: 1, Pad: 2},
+	// Output widths that divide the strip widths (whole output rows per
+	// strip, packRows from 16 wide), stride 1 and 2, odd batches that
+	// leave a part strip.
+	{N: 3, C: 4, H: 16, W: 16, K: 5, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 5, C: 3, H: 4, W: 4, K: 9, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 3, C: 2, H: 8, W: 32, K: 5, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 3, C: 3, H: 9, W: 17, K: 4, R: 3, S: 2, Stride: 1, Pad: 0},
+	// Wide flat windows (ow = W), gathered in runs across image rows for
+	// the filter gradient, and for all passes when ow does not divide the
+	// strip width.
+	{N: 3, C: 3, H: 5, W: 16, K: 4, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 2, C: 2, H: 6, W: 20, K: 3, R: 3, S: 3, Stride: 1, Pad: 1},
+	// More output channels than an A block holds (v.mc), on 4x4 outputs
+	// whose tiles are buffered.
+	{N: 2, C: 2, H: 4, W: 4, K: 600, R: 3, S: 3, Stride: 1, Pad: 1},
 }
 
 // convRef holds a direct float64 convolution's three results and, per
@@ -100,8 +115,16 @@ func convData(cs ConvShape, seed uint64) (x, w, dy []float32) {
 
 func TestConv(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, v *variant) {
-		e := newEngine(2, v)
+		engines := []*Engine{newEngine(2, v), newEngine(2, v)}
+		// The second packs A per mc x kc block instead of once per call.
+		for i := range engines[1].st.ws {
+			engines[1].st.ws[i].packLimit = 0
+		}
 		for ci, cs := range convCases {
+			e := engines[ci%2]
+			if cs.K > v.mc {
+				e = engines[1]
+			}
 			rng := rand.New(rand.NewPCG(uint64(ci), 6))
 			x, w, dy := convData(cs, uint64(ci))
 			oh, ow := cs.OutH(), cs.OutW()

@@ -25,5 +25,12 @@
 // gather their image patches straight into the packed panels instead of
 // materialising an im2col matrix. Each convolution is GEMMs over the whole
 // batch (the batch is part of the GEMM's n or k), so small late-stage
-// images still give large tiles.
+// images still give large tiles. Where the tiles of a convolution's output
+// are not contiguous in memory (images narrower than a tile, the strided
+// phases of an input gradient), each goroutine accumulates its tiles over
+// all of k in a dense buffer and writes them out once.
+//
+// Engine.Parallel runs other work of the models (elementwise layers, batch
+// normalisation, pooling) on the same goroutines, split into contiguous
+// index ranges that depend only on the size and the thread count.
 package kernel

@@ -8,6 +8,12 @@ type gemmJob struct {
 	a, b        PanelSource
 	c           []float32
 	out         outMap
+	// buffered accumulates each B panel's tiles of C over all of k in a
+	// dense buffer and then writes them to C once, instead of adding every
+	// k block's tiles into C one element at a time: for outputs whose
+	// tiles are not contiguous (see outMap.tilesContiguous). It requires
+	// beta == 0, where it gives the same bits.
+	buffered bool
 }
 
 // outMap places C's elements in memory: element (i, j) lives at
@@ -36,6 +42,12 @@ func (o *outMap) offset(i, j int) int {
 // within a grid row, or within a group whose rows follow each other.
 func (o *outMap) contiguous(j, cnt int) bool {
 	return o.cs == 1 && (j%o.gw+cnt <= o.gw || o.rs == o.gw && j%o.g+cnt <= o.g)
+}
+
+// tilesContiguous reports whether every full tile nr columns wide that
+// starts at a multiple of nr has adjacent columns (see contiguous).
+func (o *outMap) tilesContiguous(nr int) bool {
+	return o.cs == 1 && (o.gw%nr == 0 || o.rs == o.gw && o.g%nr == 0)
 }
 
 // columns writes the offsets of C's elements (0, j), ..., (0, j+len(dst)-1)
@@ -67,7 +79,11 @@ const fullPackLimit = 1 << 22
 // and are reused, so steady-state calls do not allocate.
 type workspace struct {
 	a, b, tile []float32
-	// cols holds the column offsets of an edge tile, see outMap.columns.
+	// c is the buffer of a buffered job: the rows of a goroutine's share of
+	// C by one B panel.
+	c []float32
+	// cols holds the column offsets of an edge tile or a buffered panel,
+	// see outMap.columns.
 	cols []int
 	// packLimit is fullPackLimit; tests lower it to exercise the blocked path.
 	packLimit int
@@ -109,8 +125,14 @@ func (w *workspace) run(v *variant, job *gemmJob, i0, i1, j0, j1 int) {
 	}
 	w.b = grow(w.b, kcMax*roundUp(ncStep, nr))
 	w.tile = grow(w.tile, mr*nr)
-	if len(w.cols) < nr {
-		w.cols = make([]int, nr)
+	if len(w.cols) < ncStep {
+		w.cols = make([]int, max(ncStep, nr))
+	}
+	var buf []float32
+	ldb := roundUp(ncStep, nr)
+	if job.buffered {
+		w.c = grow(w.c, mPad*ldb)
+		buf = w.c
 	}
 	for jc := j0; jc < j1; jc += ncStep {
 		nc := min(ncStep, j1-jc)
@@ -131,8 +153,37 @@ func (w *workspace) run(v *variant, job *gemmJob, i0, i1, j0, j1 int) {
 				if !packAll || jc == j0 {
 					job.a.Pack(ap, mr, pc, kc, ic, mc)
 				}
-				w.macro(v, job, ap, ic, mc, jc, nc, kc, beta)
+				if buf != nil {
+					w.macroBuffered(v, job, ap, buf[(ic-i0)*ldb:], ldb, mc, nc, kc, beta)
+				} else {
+					w.macro(v, job, ap, ic, mc, jc, nc, kc, beta)
+				}
 			}
+		}
+		if buf != nil {
+			cols := w.cols[:nc]
+			job.out.columns(cols, jc)
+			for i := i0; i < i1; i++ {
+				row := i * job.out.ldc
+				for jj, x := range buf[(i-i0)*ldb : (i-i0)*ldb+nc] {
+					job.c[row+cols[jj]] = x
+				}
+			}
+		}
+	}
+}
+
+// macroBuffered is macro for a buffered job: it computes the whole tiles
+// (edges included, from the zero padding of the packed strips) into buf,
+// whose rows are ldb apart and start at row ic of the share.
+func (w *workspace) macroBuffered(v *variant, job *gemmJob, ap, buf []float32, ldb, mc, nc, kc int, beta float32) {
+	mr, nr := v.mr, v.nr
+	for ir := 0; ir < mc; ir += mr {
+		as := ap[ir*kc : (ir+mr)*kc]
+		for jr := 0; jr < nc; jr += nr {
+			off := ir*ldb + jr
+			_ = buf[off+(mr-1)*ldb+nr-1] // the kernel writes up to here
+			v.kernel(kc, as, w.b[jr*kc:(jr+nr)*kc], buf[off:], ldb, job.alpha, beta)
 		}
 	}
 }
@@ -178,18 +229,23 @@ func (w *workspace) macro(v *variant, job *gemmJob, ap []float32, ic, mc, jc, nc
 }
 
 // scale sets C = beta*C, the whole GEMM when alpha or k is zero; beta == 0
-// zeroes C without reading it.
+// zeroes C without reading it. It walks C's column grid one grid row (gw
+// elements cs apart) at a time.
 func (job *gemmJob) scale() {
 	if job.beta == 1 {
 		return
 	}
+	o := &job.out
 	for i := range job.m {
-		for j := range job.n {
-			o := job.out.offset(i, j)
-			if job.beta == 0 {
-				job.c[o] = 0
-			} else {
-				job.c[o] *= job.beta
+		for j := 0; j < job.n; j += o.gw {
+			start := o.offset(i, j)
+			row := job.c[start : start+(min(o.gw, job.n-j)-1)*o.cs+1]
+			for t := 0; t < len(row); t += o.cs {
+				if job.beta == 0 {
+					row[t] = 0
+				} else {
+					row[t] *= job.beta
+				}
 			}
 		}
 	}

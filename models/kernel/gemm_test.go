@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 )
@@ -295,6 +296,12 @@ func TestSgemmPanics(t *testing.T) {
 // TestWorkersStop checks that an Engine's worker goroutines end once the
 // Engine is unreachable.
 func TestWorkersStop(t *testing.T) {
+	// Let the workers of earlier tests' engines stop first, so that the
+	// count does not drop below before while this test runs.
+	for range 3 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
 	before := runtime.NumGoroutine()
 	func() {
 		e := New(2)
@@ -311,5 +318,47 @@ func TestWorkersStop(t *testing.T) {
 		}
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// rangeRecorder is a Ranger that counts how often each index is visited
+// and how many ranges it was given.
+type rangeRecorder struct {
+	mu     sync.Mutex
+	visits []int
+	ranges int
+}
+
+func (r *rangeRecorder) Range(lo, hi int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ranges++
+	for i := lo; i < hi; i++ {
+		r.visits[i]++
+	}
+}
+
+// TestParallel checks that Parallel visits every index exactly once, in
+// min(Threads, n/grain) ranges (at least one when n > 0), without
+// allocating.
+func TestParallel(t *testing.T) {
+	for _, c := range []struct{ threads, n, grain, ranges int }{
+		{1, 100, 1, 1}, {2, 100, 1, 2}, {2, 100, 50, 2}, {2, 99, 50, 1},
+		{2, 0, 1, 0}, {3, 10, 2, 3}, {2, 5, 0, 2},
+	} {
+		e := New(c.threads)
+		r := &rangeRecorder{visits: make([]int, c.n)}
+		e.Parallel(c.n, c.grain, r)
+		if r.ranges != c.ranges {
+			t.Errorf("%+v: %d ranges", c, r.ranges)
+		}
+		for i, v := range r.visits {
+			if v != 1 {
+				t.Errorf("%+v: index %d visited %d times", c, i, v)
+			}
+		}
+		if a := testing.AllocsPerRun(10, func() { e.Parallel(c.n, c.grain, r) }); a != 0 {
+			t.Errorf("%+v: %v allocations", c, a)
+		}
 	}
 }

@@ -89,3 +89,33 @@ func checkMatrix(name string, rows, cols int, data []float32, ld int) {
 		panic(fmt.Sprintf("kernel: len(%s) = %d too short for %dx%d with stride %d", name, len(data), rows, cols, ld))
 	}
 }
+
+// Ranger is work over a range of indices, such as the channels of a batch
+// normalisation or the elements of an activation, that can be split into
+// contiguous sub-ranges run concurrently. See Engine.Parallel.
+type Ranger interface {
+	// Range does the work of the indices [lo, hi). Concurrent calls get
+	// disjoint ranges.
+	Range(lo, hi int)
+}
+
+// Parallel runs r over the indices [0, n), split into up to Threads
+// contiguous ranges of at least grain indices each (one range, on the
+// calling goroutine, when n < 2*grain or the Engine has one thread), and
+// returns when all are done. The split depends only on n, grain and
+// Threads; when r computes each index independently of the others (no sums
+// across a range), its results are the same for any thread count.
+// Passing a pointer as r does not allocate.
+func (e *Engine) Parallel(n, grain int, r Ranger) {
+	t := min(e.threads, n/max(grain, 1))
+	if t <= 1 {
+		if n > 0 {
+			r.Range(0, n)
+		}
+		return
+	}
+	s := e.st
+	s.ranger, s.rangeN, s.rangeParts = r, n, t
+	defer func() { s.ranger = nil }()
+	s.runParts(e, t)
+}

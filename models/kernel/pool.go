@@ -16,6 +16,10 @@ type state struct {
 	ws      []workspace
 	// parts holds each goroutine's share of C: rows [0], [1), columns [2], [3).
 	parts [][4]int
+	// ranger, when not nil, is the Engine.Parallel call being run instead
+	// of job, over the indices [0, rangeN) in rangeParts parts.
+	ranger             Ranger
+	rangeN, rangeParts int
 	// start has one channel per worker (threads-1); sending i runs part i.
 	start []chan int
 	wg    sync.WaitGroup
@@ -62,8 +66,12 @@ func (s *state) stop() {
 	}
 }
 
-// runPart computes part i of the current job.
+// runPart computes part i of the current Parallel call or GEMM.
 func (s *state) runPart(i int) {
+	if s.ranger != nil {
+		s.ranger.Range(s.rangeN*i/s.rangeParts, s.rangeN*(i+1)/s.rangeParts)
+		return
+	}
 	p := s.parts[i]
 	s.ws[i].run(s.v, &s.job, p[0], p[1], p[2], p[3])
 }
@@ -103,6 +111,13 @@ func (s *state) gemm(e *Engine) {
 		s.ws[0].run(v, job, 0, job.m, 0, job.n)
 		return
 	}
+	s.runParts(e, t)
+}
+
+// runParts runs parts 0 to t-1 of the current job or Parallel call, part 0
+// on the calling goroutine and the others on the workers, and waits for all
+// of them.
+func (s *state) runParts(e *Engine, t int) {
 	if s.start == nil {
 		s.startWorkers()
 		runtime.AddCleanup(e, (*state).stop, s)
