@@ -34,10 +34,12 @@ var datasetSizes = map[string][2]int{
 	Synthetic:       {syntheticTrain, syntheticTest},
 }
 
-// DefaultGFLOPS is the sustained throughput time estimates assume unless told
-// otherwise: gonum's pure-Go GEMM on this project's 2-core machines reaches
-// 20-28 GFLOP/s on large shapes (PERF.md), and training is not all GEMM.
-const DefaultGFLOPS = 20.0
+// DefaultGFLOPS is the sustained whole-machine training throughput that time
+// estimates assume unless told otherwise, measured on this project's 2-core
+// machines (make bench): a ResNet-18 CIFAR-10 epoch (about 178 TFLOP) takes
+// about 700 s on 2 threads, and two mlp runs at once each train an MNIST
+// epoch (about 0.1 TFLOP) in about 0.84 s; both come to about 250 GFLOP/s.
+const DefaultGFLOPS = 250.0
 
 // Work estimates the compute of a set of runs.
 type Work struct {

@@ -16,7 +16,11 @@ import (
 // into every run ID. Bump it whenever a change alters the numbers a run
 // produces (a new kernel, a fixed bug in a layer or optimizer), so runs of
 // the old code are never mistaken for current ones.
-const Numerics = 1
+//
+// History: 1, the first kernels (gonum's GEMM, per-sample im2col
+// convolutions); 2, our packed AVX-512/AVX2/Go GEMM, whole-batch
+// implicit-GEMM convolutions and the AVX-512 NeuroPlastic passes.
+const Numerics = 2
 
 // Job is one run of an expanded spec.
 type Job struct {
