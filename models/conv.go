@@ -25,6 +25,9 @@ func newConvGeom(in shape, outC, k, stride, pad int) convGeom {
 // The layer itself only checks shapes and handles the bias; the three
 // convolution passes forwardData, backwardData and backwardFilter hand the
 // whole batch to the engine's implicit-GEMM convolutions (no im2col buffer).
+// With relu set the layer is Conv2d followed by ReLU, rectified in the pass
+// that adds the bias, and the gradient at the rectifier's input (dz) is
+// computed in the pass that sums the bias gradient.
 type conv2d struct {
 	name     string
 	g        convGeom
@@ -32,9 +35,11 @@ type conv2d struct {
 	eng      *kernel.Engine
 	weight   *param.Param // [Cout, Cin, k, k], a Cout x patch row-major matrix
 	bias     *param.Param // [Cout], nil without bias
-	x        *tensor      // input of the last forward call
-	dy       *tensor      // output gradient of the backward call running
+	relu     bool
+	x        *tensor // input of the last forward call
+	dy       *tensor // output gradient of the backward call running
 	y, dx    tensor
+	dz       tensor // with relu, the gradient at the ReLU's input
 }
 
 // conv builds a Conv2d layer named name on inputs of shape in, registering
@@ -51,6 +56,15 @@ func (b *builder) conv(name string, in shape, outC, k, stride, pad int, bias boo
 	return c
 }
 
+// convReLU builds a Conv2d layer followed by a ReLU, named name, with the
+// parameters of conv.
+func (b *builder) convReLU(name string, in shape, outC, k, stride, pad int, bias bool) *conv2d {
+	c := b.conv(name, in, outC, k, stride, pad, bias)
+	c.relu = true
+	c.dz = newTensor(b.maxBatch, c.g.out)
+	return c
+}
+
 func (c *conv2d) outShape() shape { return c.g.out }
 
 func (c *conv2d) forward(x *tensor, _ bool) *tensor {
@@ -58,49 +72,90 @@ func (c *conv2d) forward(x *tensor, _ bool) *tensor {
 	c.x = x
 	c.y.resize(x.n)
 	c.forwardData(x, &c.y)
-	if c.bias != nil {
+	if c.bias != nil || c.relu {
 		c.eng.Parallel(x.n*c.g.out.c, grain(c.g.positions), (*convBias)(c))
 	}
 	return &c.y
 }
 
-// convBias is the kernel.Ranger that adds the bias to the planes i*Cout + o
-// of the output.
+// convBias is the kernel.Ranger that adds the bias (if any) to the planes
+// i*Cout + o of the output and, with relu, rectifies them.
 type convBias conv2d
 
 func (c *convBias) Range(lo, hi int) {
 	ps := c.g.positions
 	for pl := lo; pl < hi; pl++ {
-		b := c.bias.Data[pl%c.g.out.c]
+		var b float32
+		if c.bias != nil {
+			b = c.bias.Data[pl%c.g.out.c]
+		}
 		plane := c.y.data[pl*ps : (pl+1)*ps]
+		if c.relu {
+			// Without a bias, v+0 is v but for -0, which the ReLU maps
+			// to +0 either way.
+			for j, v := range plane {
+				plane[j] = max(v+b, 0)
+			}
+			continue
+		}
 		for j := range plane {
 			plane[j] += b
 		}
 	}
 }
 
-// convBiasGrad is the kernel.Ranger that adds the sums of dy's planes to
-// the bias gradient, over output channels.
+// convBiasGrad is the kernel.Ranger, over output channels, that with relu
+// sets dz's planes to the rectified gradient and adds the sums of the
+// planes of dz (with relu) or dy (without) to the bias gradient, if any.
 type convBiasGrad conv2d
 
 func (c *convBiasGrad) Range(lo, hi int) {
 	ps, dy := c.g.positions, c.dy
 	for o := lo; o < hi; o++ {
-		// db[o] += sum over samples (in order) of the sum of dy's plane o
+		// db[o] += sum over samples (in order) of the sum of plane o
 		for i := range dy.n {
-			var s float32
-			for _, g := range dy.sample(i)[o*ps : (o+1)*ps] {
-				s += g
+			g := dy.sample(i)[o*ps : (o+1)*ps]
+			if c.relu {
+				z, y := c.dz.sample(i)[o*ps:(o+1)*ps], c.y.sample(i)[o*ps:(o+1)*ps]
+				for j, v := range g {
+					z[j] = reluGrad(v, y[j])
+				}
+				g = z
 			}
-			c.bias.Grad[o] += s
+			if c.bias != nil {
+				c.bias.Grad[o] += planeSum(g)
+			}
 		}
 	}
 }
 
+// planeSum returns the sum of p: eight partial sums, of the elements at
+// each index mod 8 up to the last multiple of 8, added pairwise, then the
+// remaining elements in order. The partial sums are independent chains,
+// so the additions are not serialised by their latency.
+func planeSum(p []float32) float32 {
+	var a0, a1, a2, a3, a4, a5, a6, a7 float32
+	n := len(p) &^ 7
+	for i := 0; i < n; i += 8 {
+		v := p[i : i+8 : i+8]
+		a0, a1, a2, a3 = a0+v[0], a1+v[1], a2+v[2], a3+v[3]
+		a4, a5, a6, a7 = a4+v[4], a5+v[5], a6+v[6], a7+v[7]
+	}
+	s := ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+	for _, g := range p[n:] {
+		s += g
+	}
+	return s
+}
+
 func (c *conv2d) backward(dy *tensor, needDx bool) *tensor {
-	if c.bias != nil {
+	if c.bias != nil || c.relu {
 		c.dy = dy
 		c.eng.Parallel(c.g.out.c, grain(dy.n*c.g.positions), (*convBiasGrad)(c))
+	}
+	if c.relu {
+		c.dz.resize(dy.n)
+		dy = &c.dz
 	}
 	c.backwardFilter(c.x, dy)
 	if !needDx {

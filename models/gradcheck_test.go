@@ -109,6 +109,10 @@ func kinks(layers []layer) uint64 {
 				if l.relu {
 					relus(l.y.data)
 				}
+			case *conv2d:
+				if l.relu {
+					relus(l.y.data)
+				}
 			case *maxPool2d:
 				for _, j := range l.argmax[:l.y.n*l.out.size()] {
 					h.Write([]byte{byte(j), byte(j >> 8), byte(j >> 16)})
@@ -242,6 +246,12 @@ func TestLayerGradients(t *testing.T) {
 		{"conv3x3_stride2_pad1_nobias", func(b *builder) (layer, *tensor) {
 			return b.conv("conv", shape{3, 6, 6}, 4, 3, 2, 1, false), randTensor(b.rng, 2, shape{3, 6, 6}, 0, 1)
 		}, nil, false},
+		{"conv3x3_pad1_bias_relu", func(b *builder) (layer, *tensor) {
+			return b.convReLU("conv", shape{2, 5, 5}, 3, 3, 1, 1, true), randTensor(b.rng, 2, shape{2, 5, 5}, 0, 1)
+		}, nil, false},
+		{"conv3x3_stride2_pad1_nobias_relu", func(b *builder) (layer, *tensor) {
+			return b.convReLU("conv", shape{3, 6, 6}, 4, 3, 2, 1, false), randTensor(b.rng, 2, shape{3, 6, 6}, 0, 1)
+		}, nil, false},
 		{"conv2x2_stride2_pad0_odd_input", func(b *builder) (layer, *tensor) {
 			return b.conv("conv", shape{2, 5, 5}, 3, 2, 2, 0, true), randTensor(b.rng, 2, shape{2, 5, 5}, 0, 1)
 		}, nil, false},
@@ -273,6 +283,12 @@ func TestLayerGradients(t *testing.T) {
 		}, nil, false},
 		{"maxpool2", func(b *builder) (layer, *tensor) {
 			return b.maxPool("pool", shape{2, 4, 4}, 2, 2), spacedTensor(b.rng, 2, shape{2, 4, 4}, 0.05)
+		}, nil, false},
+		{"relu_maxpool2", func(b *builder) (layer, *tensor) {
+			return b.reluMaxPool("pool", shape{2, 4, 4}, 2, 2), spacedTensor(b.rng, 2, shape{2, 4, 4}, 0.05)
+		}, nil, false},
+		{"relu_maxpool3_stride2_overlapping", func(b *builder) (layer, *tensor) {
+			return b.reluMaxPool("pool", shape{2, 5, 5}, 3, 2), spacedTensor(b.rng, 2, shape{2, 5, 5}, 0.05)
 		}, nil, false},
 		{"maxpool3_stride2_overlapping", func(b *builder) (layer, *tensor) {
 			return b.maxPool("pool", shape{2, 5, 5}, 3, 2), spacedTensor(b.rng, 2, shape{2, 5, 5}, 0.05)

@@ -1,20 +1,31 @@
 package models
 
-import "github.com/neuroplastic/neuroplastic/models/kernel"
+import (
+	"math"
+
+	"github.com/neuroplastic/neuroplastic/models/kernel"
+)
 
 // maxPool2d is PyTorch's nn.MaxPool2d(k, stride) without padding. The first
 // maximum of a window (in row-major order) receives the gradient. Large
 // batches are split by planes (sample, channel) between the engine's
-// goroutines.
+// goroutines. With relu set the layer is ReLU followed by MaxPool2d, in one
+// pass over the values: a window's output is max(m, 0) for the first
+// maximum m of its inputs, which receives the gradient when m > 0 (the
+// first maximum of the rectified window, whose other inputs' gradients the
+// ReLU would zero), and no input does otherwise.
 type maxPool2d struct {
 	name      string
 	in, out   shape
 	k, stride int
+	relu      bool
 	maxBatch  int
 	eng       *kernel.Engine
-	argmax    []int32 // per output value, the index of its maximum within the input sample
-	x, dy     *tensor // arguments of the forward or backward call running
-	y, dx     tensor
+	// argmax holds, per output value, the index of its maximum within the
+	// input sample, or -1 when no input receives its gradient.
+	argmax []int32
+	x, dy  *tensor // arguments of the forward or backward call running
+	y, dx  tensor
 }
 
 // maxPool builds a MaxPool2d layer named name on inputs of shape in.
@@ -23,6 +34,14 @@ func (b *builder) maxPool(name string, in shape, k, stride int) *maxPool2d {
 	return &maxPool2d{name: name, in: in, out: out, k: k, stride: stride, maxBatch: b.maxBatch, eng: b.eng,
 		argmax: make([]int32, b.maxBatch*out.size()),
 		y:      newTensor(b.maxBatch, out), dx: newTensor(b.maxBatch, in)}
+}
+
+// reluMaxPool builds a ReLU followed by a MaxPool2d layer, named name, on
+// inputs of shape in.
+func (b *builder) reluMaxPool(name string, in shape, k, stride int) *maxPool2d {
+	p := b.maxPool(name, in, k, stride)
+	p.relu = true
+	return p
 }
 
 func (p *maxPool2d) outShape() shape { return p.out }
@@ -50,7 +69,7 @@ func (f *poolForward) Range(lo, hi int) {
 		// Indices within the sample, as argmax holds them.
 		base := pl % in.c * ihw
 		if p.k == 2 && p.stride == 2 {
-			pool2x2(xs, ys, am, in.w, out.h, out.w, base)
+			pool2x2(xs, ys, am, in.w, out.h, out.w, base, p.relu)
 			continue
 		}
 		for oy := range out.h {
@@ -65,7 +84,7 @@ func (f *poolForward) Range(lo, hi int) {
 					}
 				}
 				o := oy*out.w + ox
-				ys[o], am[o] = xs[best], int32(base+best)
+				ys[o], am[o] = poolOut(xs[best], int32(base+best), p.relu)
 			}
 		}
 	}
@@ -81,30 +100,55 @@ func (p *maxPool2d) backward(dy *tensor, needDx bool) *tensor {
 	return &p.dx
 }
 
+// poolOut returns the output and argmax entry of a window whose first
+// maximum v is at index i, rectified with relu (see maxPool2d).
+func poolOut(v float32, i int32, relu bool) (float32, int32) {
+	if relu && !(v > 0) {
+		return 0, -1
+	}
+	return v, i
+}
+
 // pool2x2 is the forward pass of one plane (w wide) for 2x2 windows with
-// stride 2, the case of the models, with argmax offsets by base. It picks
-// the first maximum of each row's pair, then of the two rows: each choice
-// is a single assignment that compiles to a conditional move rather than a
-// branch that random activations would mispredict.
-func pool2x2(xs, ys []float32, am []int32, w, oh, ow, base int) {
+// stride 2, the case of the models, with argmax offsets by base, rectified
+// with relu (see maxPool2d). It picks the first maximum of each row's pair,
+// then of the two rows, and with relu drops a maximum v <= 0 (NaNs pass, as
+// through a ReLU). Every choice is a flag that selects by arithmetic or a
+// bit mask, with no branch that random activations would mispredict.
+func pool2x2(xs, ys []float32, am []int32, w, oh, ow, base int, relu bool) {
+	// keep is all ones without relu: every maximum is kept.
+	keep := uint32(0)
+	if !relu {
+		keep = ^keep
+	}
 	for oy := range oh {
 		j := 2 * oy * w
 		r0, r1 := xs[j:j+2*ow], xs[j+w:j+w+2*ow]
 		yr, ar := ys[oy*ow:oy*ow+ow], am[oy*ow:oy*ow+ow]
 		for ox := range yr {
+			c := 2 * ox
 			top := 0
-			if r0[2*ox+1] > r0[2*ox] {
+			if r0[c+1] > r0[c] {
 				top = 1
 			}
 			bottom := 0
-			if r1[2*ox+1] > r1[2*ox] {
+			if r1[c+1] > r1[c] {
 				bottom = 1
 			}
-			best := j + 2*ox + top
-			if r1[2*ox+bottom] > r0[2*ox+top] {
-				best = j + w + 2*ox + bottom
+			down := 0
+			if r1[c+bottom] > r0[c+top] {
+				down = 1
 			}
-			yr[ox], ar[ox] = xs[best], int32(base+best)
+			best := j + c + top + down*(w+bottom-top)
+			v := xs[best]
+			pos := uint32(1)
+			if v <= 0 {
+				pos = 0
+			}
+			// m is all ones where the maximum is kept, else zero.
+			m := -pos | keep
+			yr[ox] = math.Float32frombits(math.Float32bits(v) & m)
+			ar[ox] = int32(base+best) | ^int32(m)
 		}
 	}
 }
@@ -121,7 +165,9 @@ func (f *poolBackward) Range(lo, hi int) {
 		dxs := p.dx.sample(pl / p.in.c)
 		ds := p.dy.data[pl*ohw : (pl+1)*ohw]
 		for o, j := range p.argmax[pl*ohw : (pl+1)*ohw] {
-			dxs[j] += ds[o]
+			if j >= 0 {
+				dxs[j] += ds[o]
+			}
 		}
 	}
 }

@@ -119,22 +119,77 @@ func (e *Engine) Conv2DBackwardData(cs ConvShape, dy, w []float32, beta float32,
 //
 //	dw[k,c,r,s] = sum over n, i, j of dy[n,k,i,j] * x[n,c,i*Stride-Pad+r,j*Stride-Pad+s].
 //
-// beta == 0 overwrites dw without reading it; beta == 1 accumulates. It is
-// one GEMM (M = K, N = C*R*S, K = N*OutH*OutW): the sum runs over samples,
-// rows and columns in that order, in blocks of the variant's kc, the same
-// for any thread count.
+// beta == 0 overwrites dw without reading it; beta == 1 accumulates. The
+// batch is split into filterParts ranges of samples (fewer when N is
+// smaller), whatever the number of goroutines: each range is one GEMM
+// (M = K, N = C*R*S, K = its samples times OutH*OutW) whose sum runs over
+// samples, rows and columns in that order, in blocks of the variant's kc,
+// on a single goroutine; the parts run concurrently, and dw is then their
+// sum in order, plus beta*dw. Each goroutine thus packs only its own
+// samples of both operands, and the result is the same for any thread
+// count.
 func (e *Engine) Conv2DBackwardFilter(cs ConvShape, x, dy []float32, beta float32, dw []float32) {
 	cs.check(x, dw, dy)
 	s := e.st
-	oh, ow := cs.OutH(), cs.OutW()
-	ohw := oh * ow
-	s.da.setColMajor(dy, ohw, ohw, cs.K*ohw)
-	s.patT = patchesT{window{x: x, c: cs.C, h: cs.H, w: cs.W, r: cs.R, s: cs.S, oh: oh, ow: ow,
-		stride: cs.Stride, padH: cs.Pad, padW: cs.Pad}}
+	ohw := cs.OutH() * cs.OutW()
 	crs := cs.C * cs.R * cs.S
-	s.job = gemmJob{m: cs.K, n: crs, k: cs.N * ohw, alpha: 1, beta: beta, a: &s.da, b: &s.patT,
-		c: dw, out: plainOut(crs, crs)}
-	s.gemm(e)
+	xs, ys := cs.C*cs.H*cs.W, cs.K*ohw
+	parts := min(filterParts, cs.N)
+	for i := range parts {
+		n0, n1 := cs.N*i/parts, cs.N*(i+1)/parts
+		s.fa[i].setColMajor(dy[n0*ys:n1*ys], ohw, ohw, ys)
+		s.fpat[i] = patchesT{window{x: x[n0*xs : n1*xs], c: cs.C, h: cs.H, w: cs.W, r: cs.R, s: cs.S,
+			oh: cs.OutH(), ow: cs.OutW(), stride: cs.Stride, padH: cs.Pad, padW: cs.Pad}}
+		s.fsum[i] = grow(s.fsum[i], cs.K*crs)
+		s.fjobs[i] = gemmJob{m: cs.K, n: crs, k: (n1 - n0) * ohw, alpha: 1, a: &s.fa[i], b: &s.fpat[i],
+			c: s.fsum[i], out: plainOut(crs, crs)}
+	}
+	if s.threads == 1 || parts == 1 || cs.K*crs*cs.N*ohw < parallelMinFlops {
+		for i := range parts {
+			s.runJob(0, i)
+		}
+	} else {
+		s.jobs = true
+		s.runParts(e, parts)
+		s.jobs = false
+	}
+	s.reduce = partSum{parts: s.fsum[:parts], beta: beta, c: dw[:cs.K*crs]}
+	e.Parallel(cs.K*crs, reduceGrain, &s.reduce)
+	s.reduce = partSum{}
+	for i := range parts {
+		s.fjobs[i] = gemmJob{}
+		s.fa[i], s.fpat[i] = dense{}, patchesT{}
+	}
+}
+
+// filterParts is the number of sample ranges Conv2DBackwardFilter splits a
+// batch into, a constant so that its results do not depend on the number
+// of goroutines; it is the cores of the machines the models run on.
+const filterParts = 2
+
+// reduceGrain is the fewest elements of a partSum worth a goroutine.
+const reduceGrain = 1 << 14
+
+// partSum is the Ranger that sets c = (sum of parts, in order) + beta*c;
+// beta == 0 overwrites c without reading it.
+type partSum struct {
+	parts [][]float32
+	beta  float32
+	c     []float32
+}
+
+// Range implements Ranger.
+func (r *partSum) Range(lo, hi int) {
+	c := r.c[lo:hi]
+	for i, t := range r.parts[0][lo:hi] {
+		for _, p := range r.parts[1:] {
+			t += p[lo+i]
+		}
+		if r.beta != 0 {
+			t += r.beta * c[i]
+		}
+		c[i] = t
+	}
 }
 
 // window maps the patches of a convolution onto an image batch x of
@@ -338,7 +393,11 @@ func (g *patches) packRows(dst []float32, w, k0, kc, j0, nc int) {
 				clear(seg)
 			} else {
 				row := g.x[plane+y*g.w : plane+(y+1)*g.w]
-				clear(seg[:lo])
+				// The margins are as wide as the padding at most: zeroed
+				// in place, without the call of a clear.
+				for t := range lo {
+					seg[t] = 0
+				}
 				if st == 1 {
 					copy(seg[lo:hi], row[x0+lo:x0+hi])
 				} else {
@@ -346,7 +405,9 @@ func (g *patches) packRows(dst []float32, w, k0, kc, j0, nc int) {
 						seg[t] = row[x0+t*st]
 					}
 				}
-				clear(seg[hi:])
+				for t := hi; t < ow; t++ {
+					seg[t] = 0
+				}
 			}
 			if oy++; oy == g.oh {
 				oy = 0

@@ -156,7 +156,8 @@ func TestConv(t *testing.T) {
 }
 
 // TestConvThreads checks that the convolutions give bit-identical results
-// on one goroutine and on two. Every GEMM of these shapes (including each
+// on one goroutine, on two and on three (more than the filter gradient's
+// parts). Every GEMM of these shapes (including each
 // stride phase of the input gradient) is above parallelMinFlops.
 func TestConvThreads(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, v *variant) {
@@ -169,23 +170,25 @@ func TestConvThreads(t *testing.T) {
 	})
 }
 
-// checkConvThreads runs the three convolutions of cs with one and two
-// goroutines and requires identical bits.
+// checkConvThreads runs the three convolutions of cs with one, two and
+// three goroutines and requires identical bits.
 func checkConvThreads(t *testing.T, v *variant, cs ConvShape) {
 	t.Helper()
 	x, w, dy := convData(cs, 11)
-	var outs [2][3][]float32
-	for i, threads := range []int{1, 2} {
+	var outs [3][3][]float32
+	for i, threads := range []int{1, 2, 3} {
 		e := newEngine(threads, v)
 		outs[i] = [3][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))}
 		e.Conv2DForward(cs, x, w, 0, outs[i][0])
 		e.Conv2DBackwardData(cs, dy, w, 0, outs[i][1])
 		e.Conv2DBackwardFilter(cs, x, dy, 0, outs[i][2])
 	}
-	for o := range 3 {
-		for i := range outs[0][o] {
-			if math.Float32bits(outs[0][o][i]) != math.Float32bits(outs[1][o][i]) {
-				t.Fatalf("%+v output %d element %d: %v with 1 thread, %v with 2", cs, o, i, outs[0][o][i], outs[1][o][i])
+	for n := 1; n < len(outs); n++ {
+		for o := range 3 {
+			for i := range outs[0][o] {
+				if math.Float32bits(outs[0][o][i]) != math.Float32bits(outs[n][o][i]) {
+					t.Fatalf("%+v output %d element %d: %v with 1 thread, %v with %d", cs, o, i, outs[0][o][i], outs[n][o][i], n+1)
+				}
 			}
 		}
 	}

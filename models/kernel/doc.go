@@ -16,8 +16,10 @@
 // Determinism: every element of C adds its k terms in the same order (k
 // blocks of kc from 0 upwards, increasing k inside a block) whatever the
 // number of goroutines, because work is split between goroutines only by
-// output tiles aligned to the micro-tile, never along k. Results are
-// therefore bit-identical for any Engine.Threads with a given variant.
+// output tiles aligned to the micro-tile, never along k. The one split
+// along k, Conv2DBackwardFilter's ranges of samples, is fixed by the batch
+// size alone and its parts are added in order. Results are therefore
+// bit-identical for any Engine.Threads with a given variant.
 //
 // Operands can be supplied by packing functions (PanelSource, see
 // Engine.GemmSource), which is how the convolutions (Conv2DForward,

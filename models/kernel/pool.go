@@ -23,14 +23,23 @@ type state struct {
 	// start has one channel per worker (threads-1); sending i runs part i.
 	start []chan int
 	wg    sync.WaitGroup
-	// da, db, pat and patT are the operands of Sgemm and the convolutions,
+	// da, db and pat are the operands of Sgemm and the convolutions,
 	// kept here so that passing them as PanelSource does not allocate.
 	da, db dense
 	pat    patches
-	patT   patchesT
 	// filt holds the flipped filter taps of one stride phase for
 	// Conv2DBackwardData.
 	filt []float32
+	// fjobs are the GEMMs of the parts of Conv2DBackwardFilter, with their
+	// operands fa and fpat and their results fsum; reduce adds the parts.
+	fjobs  [filterParts]gemmJob
+	fa     [filterParts]dense
+	fpat   [filterParts]patchesT
+	fsum   [filterParts][]float32
+	reduce partSum
+	// jobs makes runPart(i) run the whole of fjobs[i] instead of part i of
+	// job.
+	jobs bool
 }
 
 // newState returns a state for threads goroutines running v.
@@ -72,8 +81,18 @@ func (s *state) runPart(i int) {
 		s.ranger.Range(s.rangeN*i/s.rangeParts, s.rangeN*(i+1)/s.rangeParts)
 		return
 	}
+	if s.jobs {
+		s.runJob(i, i)
+		return
+	}
 	p := s.parts[i]
 	s.ws[i].run(s.v, &s.job, p[0], p[1], p[2], p[3])
+}
+
+// runJob computes the whole of fjobs[j] with workspace i.
+func (s *state) runJob(i, j int) {
+	job := &s.fjobs[j]
+	s.ws[i].run(s.v, job, 0, job.m, 0, job.n)
 }
 
 // gemm runs s.job, split by output tiles over up to s.threads goroutines.
