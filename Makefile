@@ -7,6 +7,7 @@ RESULTS  ?= results
 STUDIES  ?=
 QUICK    ?=
 WORKERS  ?=
+COUNT    ?= 1
 
 REPRO_FLAGS := --results $(RESULTS)
 ifneq ($(QUICK),)
@@ -63,8 +64,8 @@ test-race: ## the short suite under the race detector (needs cgo and gcc)
 test-slurm: build ## a real single-node Slurm cluster runs a tiny sweep as a job array
 	bash harness/testdata/slurm/cluster-test.sh
 
-bench: ## benchmarks: kernels, training steps, optimizer steps (not part of `make test`)
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 60m ./models/... ./optim/ | tee bench.txt
+bench: ## benchmarks: kernels, steps, epochs (COUNT=4 for benchstat; not part of `make test`)
+	$(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) -timeout 60m ./models/... ./optim/ | tee bench.txt
 
 clean: ## remove the binary and the quick-profile outputs
 	rm -rf bin $(RESULTS)/quick
