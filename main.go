@@ -399,12 +399,12 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 
 // studyFlags are the flags of the commands that work on a set of specs.
 type studyFlags struct {
-	specFlags
+	*specFlags
 	specs, dataDir string
 }
 
 func addStudyFlags(fs *flag.FlagSet) *studyFlags {
-	f := &studyFlags{specFlags: *addSpecFlags(fs)}
+	f := &studyFlags{specFlags: addSpecFlags(fs)}
 	fs.StringVar(&f.specs, "specs", "experiments", "spec files or directories, comma-separated")
 	fs.StringVar(&f.dataDir, "data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
 	return f

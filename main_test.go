@@ -76,3 +76,31 @@ func TestCLISlurm(t *testing.T) {
 		t.Errorf("log directory not created: %v", err)
 	}
 }
+
+// TestCLIReportAndReproduce checks that reproduce and report honour
+// --results, --specs and --set: reproduce trains the spec's runs into the
+// results directory and both write the table there.
+func TestCLIReportAndReproduce(t *testing.T) {
+	spec := filepath.Join("harness", "testdata", "tiny.yaml")
+	results := t.TempDir()
+	sets := []string{"--set", "seeds=[1]", "--set", "fractions=[1.0]"}
+	args := append([]string{"reproduce", "--specs", spec, "--results", results, "--workers", "2"}, sets...)
+	if code, _, log := cli(t, args...); code != 0 {
+		t.Fatalf("reproduce: exit %d: %s", code, log)
+	}
+	table := filepath.Join(results, "tables", "tiny.md")
+	if err := os.Remove(table); err != nil {
+		t.Fatalf("reproduce wrote no table: %v", err)
+	}
+	args = append([]string{"report", "--results", results, "--specs", spec}, sets...)
+	if code, _, log := cli(t, args...); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, log)
+	}
+	b, err := os.ReadFile(table)
+	if err != nil {
+		t.Fatalf("report wrote no table: %v", err)
+	}
+	if !strings.Contains(string(b), "completed") {
+		t.Errorf("table counts no completed runs:\n%s", b)
+	}
+}
