@@ -65,40 +65,45 @@ func TestReproduceQuick(t *testing.T) {
 	}
 }
 
-// TestReproduceCIFARPipeline runs the CIFAR-10 small-CNN study end to end in
-// the quick profile on a generated CIFAR-10-format dataset. This is a test
-// of the pipeline (reader, augmentation, model, store, report) on random
-// pixels, never a result.
+// TestReproduceCIFARPipeline runs both CIFAR-10 studies (small_cnn and
+// resnet18) end to end in the quick profile (one epoch, one seed, 1% of the
+// training set, the whole test set) on a generated CIFAR-10-format dataset.
+// This is a test of the pipeline (reader, augmentation, model, store,
+// report) on random pixels, never a result.
 func TestReproduceCIFARPipeline(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains small_cnn on a generated CIFAR-10-format set; skipped with -short")
+		t.Skip("trains small_cnn and resnet18 on a generated CIFAR-10-format set; skipped with -short")
 	}
 	dir := t.TempDir()
 	writeFakeCIFAR(t, filepath.Join(dir, "cifar10", "cifar-10-batches-bin"))
-	results := t.TempDir()
-	err := Reproduce(context.Background(), ReproduceOptions{
-		Specs: []string{experiments}, Studies: []string{"cifar10_small_cnn"}, Quick: true,
-		Set: []string{"quick.epochs=1", "quick.seeds=1"},
-		Run: Options{Results: results, Workers: 2, DataDir: dir},
-	})
-	if err != nil {
-		t.Fatalf("Reproduce: %v", err)
-	}
-	runs, err := store.LoadStudy(results, "cifar10_small_cnn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(runs) != 2 {
-		t.Fatalf("got %d runs, want 2 (grad_only and full, one seed)", len(runs))
-	}
-	for _, r := range runs {
-		if r.Status != store.Completed || len(r.Metrics) != 1 {
-			t.Errorf("run %s (%s): status %s with %d epochs, want completed with 1", r.ID, r.Config.Label, r.Status, len(r.Metrics))
-		}
-	}
-	nonEmpty(t, filepath.Join(results, "tables", "cifar10_small_cnn.md"))
-	for _, fig := range []string{"fig4a_cifar10_small_cnn_accuracy.png", "fig4b_cifar10_small_cnn_loss.png"} {
-		nonEmpty(t, filepath.Join(results, "figures", fig))
+	for _, study := range []string{"cifar10_small_cnn", "cifar10_resnet18"} {
+		t.Run(study, func(t *testing.T) {
+			results := t.TempDir()
+			err := Reproduce(context.Background(), ReproduceOptions{
+				Specs: []string{experiments}, Studies: []string{study}, Quick: true,
+				Set: []string{"quick.epochs=1", "quick.seeds=1", "fractions=[0.1]"},
+				Run: Options{Results: results, Workers: 2, DataDir: dir},
+			})
+			if err != nil {
+				t.Fatalf("Reproduce: %v", err)
+			}
+			runs, err := store.LoadStudy(results, study)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(runs) != 2 {
+				t.Fatalf("got %d runs, want 2 (grad_only and full, one seed)", len(runs))
+			}
+			for _, r := range runs {
+				if r.Status != store.Completed || len(r.Metrics) != 1 {
+					t.Errorf("run %s (%s): status %s with %d epochs, want completed with 1", r.ID, r.Config.Label, r.Status, len(r.Metrics))
+				}
+			}
+			nonEmpty(t, filepath.Join(results, "tables", study+".md"))
+			for _, fig := range []string{"fig4a_" + study + "_accuracy.png", "fig4b_" + study + "_loss.png"} {
+				nonEmpty(t, filepath.Join(results, "figures", fig))
+			}
+		})
 	}
 }
 
