@@ -111,7 +111,7 @@ func newBars(w io.Writer, workers int, jobs []Job) *bars {
 
 func (b *bars) runStarted(w int, j Job, done int) {
 	b.mu.Lock()
-	b.names[w] = j.Config.Label + " seed=" + fmt.Sprint(j.Config.Seed)
+	b.names[w] = fmt.Sprintf("%s f=%g seed=%d", j.Config.Label, j.Config.Fraction, j.Config.Seed)
 	b.last[w] = time.Now()
 	b.mu.Unlock()
 	b.workers[w].SetTotal(int64(j.Config.Epochs), false)
