@@ -119,6 +119,39 @@ GLOBL npEps<>(SB), RODATA|NOPTR, $4
 	MOVQ R8, statLanes_nearLo(R12); \
 	MOVQ R9, statLanes_nearHi(R12)
 
+// TRACE_CONSTS broadcasts the trace decay and rate constants into Z25-Z30.
+#define TRACE_CONSTS \
+	VBROADCASTSS traceDecay<>(SB), Z30; \
+	VBROADCASTSS traceRate<>(SB), Z29; \
+	VBROADCASTSS memDecay<>(SB), Z28; \
+	VBROADCASTSS memRate<>(SB), Z27; \
+	VBROADCASTSS sqDecay<>(SB), Z26; \
+	VBROADCASTSS sqRate<>(SB), Z25
+
+// TRACE_STEP updates 16 elements of the traces at index CX from g at SI:
+// A <- 0.95*A + 0.05*|g| (R10), m <- 0.9*m + 0.1*g (R11) and
+// v <- 0.99*v + (0.01*g)*g (R12). It leaves g in Z0, |g| in Z1, the new m
+// in Z4 and the new v in Z6.
+#define TRACE_STEP \
+	VMOVUPS (SI)(CX*4), Z0; \
+	VPANDD  Z31, Z0, Z1; \
+	VMOVUPS (R10)(CX*4), Z2; \
+	VMULPS  Z30, Z2, Z2; \
+	VMULPS  Z29, Z1, Z3; \
+	VADDPS  Z3, Z2, Z2; \
+	VMOVUPS Z2, (R10)(CX*4); \
+	VMOVUPS (R11)(CX*4), Z4; \
+	VMULPS  Z28, Z4, Z4; \
+	VMULPS  Z27, Z0, Z5; \
+	VADDPS  Z5, Z4, Z4; \
+	VMOVUPS Z4, (R11)(CX*4); \
+	VMOVUPS (R12)(CX*4), Z6; \
+	VMULPS  Z26, Z6, Z6; \
+	VMULPS  Z25, Z0, Z7; \
+	VMULPS  Z0, Z7, Z7; \
+	VADDPS  Z7, Z6, Z6; \
+	VMOVUPS Z6, (R12)(CX*4)
+
 // func tracesAVX512(grad, a, m, v *float32, n int, s *traceLanes)
 TEXT ·tracesAVX512(SB), NOSPLIT, $0-48
 	MOVQ grad+0(FP), SI
@@ -128,12 +161,7 @@ TEXT ·tracesAVX512(SB), NOSPLIT, $0-48
 	MOVQ n+32(FP), DX
 	MOVQ s+40(FP), R8
 	ABSMASK(Z31)
-	VBROADCASTSS traceDecay<>(SB), Z30
-	VBROADCASTSS traceRate<>(SB), Z29
-	VBROADCASTSS memDecay<>(SB), Z28
-	VBROADCASTSS memRate<>(SB), Z27
-	VBROADCASTSS sqDecay<>(SB), Z26
-	VBROADCASTSS sqRate<>(SB), Z25
+	TRACE_CONSTS
 	VMOVUPD traceLanes_abs(R8), Z16
 	VMOVUPD traceLanes_abs+64(R8), Z17
 	VMOVUPD traceLanes_gradSq(R8), Z18
@@ -141,30 +169,7 @@ TEXT ·tracesAVX512(SB), NOSPLIT, $0-48
 	XORQ CX, CX
 
 tracesLoop:
-	VMOVUPS (SI)(CX*4), Z0 // g
-	VPANDD  Z31, Z0, Z1    // |g|
-
-	// A <- 0.95*A + 0.05*|g|
-	VMOVUPS (R10)(CX*4), Z2
-	VMULPS  Z30, Z2, Z2
-	VMULPS  Z29, Z1, Z3
-	VADDPS  Z3, Z2, Z2
-	VMOVUPS Z2, (R10)(CX*4)
-
-	// m <- 0.9*m + 0.1*g
-	VMOVUPS (R11)(CX*4), Z4
-	VMULPS  Z28, Z4, Z4
-	VMULPS  Z27, Z0, Z5
-	VADDPS  Z5, Z4, Z4
-	VMOVUPS Z4, (R11)(CX*4)
-
-	// v <- 0.99*v + (0.01*g)*g
-	VMOVUPS (R12)(CX*4), Z6
-	VMULPS  Z26, Z6, Z6
-	VMULPS  Z25, Z0, Z7
-	VMULPS  Z0, Z7, Z7
-	VADDPS  Z7, Z6, Z6
-	VMOVUPS Z6, (R12)(CX*4)
+	TRACE_STEP
 
 	// Sums of |g| and g*g.
 	WIDEN(Z1, Y1, Z8, Z9, Y9)
@@ -197,12 +202,7 @@ TEXT ·tracesFullAVX512(SB), NOSPLIT, $0-56
 	MOVQ n+40(FP), DX
 	MOVQ s+48(FP), R8
 	ABSMASK(Z31)
-	VBROADCASTSS traceDecay<>(SB), Z30
-	VBROADCASTSS traceRate<>(SB), Z29
-	VBROADCASTSS memDecay<>(SB), Z28
-	VBROADCASTSS memRate<>(SB), Z27
-	VBROADCASTSS sqDecay<>(SB), Z26
-	VBROADCASTSS sqRate<>(SB), Z25
+	TRACE_CONSTS
 	VBROADCASTSS npEps<>(SB), Z24
 	VMOVUPD traceLanes_abs(R8), Z16
 	VMOVUPD traceLanes_abs+64(R8), Z17
@@ -215,30 +215,7 @@ TEXT ·tracesFullAVX512(SB), NOSPLIT, $0-56
 	XORQ CX, CX
 
 tracesFullLoop:
-	VMOVUPS (SI)(CX*4), Z0 // g
-	VPANDD  Z31, Z0, Z1    // |g|
-
-	// A <- 0.95*A + 0.05*|g|
-	VMOVUPS (R10)(CX*4), Z2
-	VMULPS  Z30, Z2, Z2
-	VMULPS  Z29, Z1, Z3
-	VADDPS  Z3, Z2, Z2
-	VMOVUPS Z2, (R10)(CX*4)
-
-	// m <- 0.9*m + 0.1*g
-	VMOVUPS (R11)(CX*4), Z4
-	VMULPS  Z28, Z4, Z4
-	VMULPS  Z27, Z0, Z5
-	VADDPS  Z5, Z4, Z4
-	VMOVUPS Z4, (R11)(CX*4)
-
-	// v <- 0.99*v + (0.01*g)*g
-	VMOVUPS (R12)(CX*4), Z6
-	VMULPS  Z26, Z6, Z6
-	VMULPS  Z25, Z0, Z7
-	VMULPS  Z0, Z7, Z7
-	VADDPS  Z7, Z6, Z6
-	VMOVUPS Z6, (R12)(CX*4)
+	TRACE_STEP
 
 	// r = |m| / (sqrt(v) + 1e-8)
 	VSQRTPS Z6, Z10
