@@ -62,9 +62,9 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 		log = io.Discard
 	}
 	// The tuning study goes first; the others keep their name order.
-	slices.SortStableFunc(paths, func(a, b string) int {
-		return boolRank(specStem(a) != TuningStudy) - boolRank(specStem(b) != TuningStudy)
-	})
+	if i := slices.IndexFunc(paths, func(p string) bool { return specStem(p) == TuningStudy }); i > 0 {
+		paths = slices.Concat(paths[i:i+1], paths[:i], paths[i+1:])
+	}
 	var errs []error
 	for _, p := range paths {
 		name := specStem(p)
@@ -244,11 +244,4 @@ func SpecPaths(args []string) ([]string, error) {
 // which by convention is its study name.
 func specStem(path string) string {
 	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-}
-
-func boolRank(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
