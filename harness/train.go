@@ -93,8 +93,8 @@ func (t *trainer) train(ctx context.Context, worker int, job Job, ds *data.Datas
 		if math.IsNaN(m.TestLoss) || math.IsInf(m.TestLoss, 0) {
 			return &divergence{fmt.Sprintf("non-finite test loss at epoch %d", e)}
 		}
-		if d, ok := opt.EpochDiagnostics(); ok {
-			m.Diagnostics = &d
+		if d, ok := opt.(optim.Diagnoser); ok {
+			m.Diagnostics = d.EpochDiagnostics()
 		}
 		m.WallSeconds = time.Since(start).Seconds()
 		if err := saveEpoch(dir, m, net, opt); err != nil {

@@ -157,9 +157,6 @@ func (o *Adam) Step(epoch int) error {
 	return nil
 }
 
-// EpochDiagnostics returns ok false: Adam keeps no diagnostics.
-func (o *Adam) EpochDiagnostics() (Diagnostics, bool) { return Diagnostics{}, false }
-
 // MarshalBinary encodes the step count and both moments of every parameter.
 func (o *Adam) MarshalBinary() ([]byte, error) {
 	w := newStateWriter(o.name, o.params, len(o.buf))

@@ -41,22 +41,26 @@ func (d *diagAcc) merge(t diagAcc) {
 	d.effSq += t.effSq
 }
 
-// result returns the Diagnostics of d; all fields are zero when nothing was
-// accumulated.
+// result returns the Diagnostics of d; every value is zero when nothing
+// was accumulated.
 func (d *diagAcc) result() Diagnostics {
 	if d.n == 0 {
-		return Diagnostics{}
+		return Diagnostics{
+			DiagAlphaMean: 0, DiagAlphaStd: 0, DiagAlphaMin: 0, DiagAlphaMax: 0,
+			DiagFracNearMin: 0, DiagFracNearMax: 0,
+			DiagGradNorm: 0, DiagRawUpdateNorm: 0, DiagEffectiveUpdateNorm: 0,
+		}
 	}
 	return Diagnostics{
-		AlphaMean:           d.mean,
-		AlphaStd:            math.Sqrt(d.m2 / d.n),
-		AlphaMin:            d.min,
-		AlphaMax:            d.max,
-		FracNearMin:         d.nearMin / d.n,
-		FracNearMax:         d.nearMax / d.n,
-		GradNorm:            math.Sqrt(d.gradSq),
-		RawUpdateNorm:       math.Sqrt(d.rawSq),
-		EffectiveUpdateNorm: math.Sqrt(d.effSq),
+		DiagAlphaMean:           d.mean,
+		DiagAlphaStd:            math.Sqrt(d.m2 / d.n),
+		DiagAlphaMin:            d.min,
+		DiagAlphaMax:            d.max,
+		DiagFracNearMin:         d.nearMin / d.n,
+		DiagFracNearMax:         d.nearMax / d.n,
+		DiagGradNorm:            math.Sqrt(d.gradSq),
+		DiagRawUpdateNorm:       math.Sqrt(d.rawSq),
+		DiagEffectiveUpdateNorm: math.Sqrt(d.effSq),
 	}
 }
 

@@ -545,12 +545,12 @@ func rmsGain(sumSq float64, n int, target, rate float32) float32 {
 }
 
 // EpochDiagnostics returns the diagnostics of the steps since the last call
-// (all zero if there were none) and resets them; ok is always true. The
-// grad-only mode reports its alpha, a_go.
-func (o *NeuroPlastic) EpochDiagnostics() (Diagnostics, bool) {
+// (all zero if there were none) and resets them. The grad-only mode reports
+// its alpha, a_go.
+func (o *NeuroPlastic) EpochDiagnostics() Diagnostics {
 	d := o.diag.result()
 	o.diag = diagAcc{}
-	return d, true
+	return d
 }
 
 // MarshalBinary encodes the traces of every parameter and the diagnostics

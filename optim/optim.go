@@ -16,27 +16,38 @@ type Optimizer interface {
 	// Step applies one update; epoch is the 1-based epoch number. If any
 	// gradient is NaN or Inf it returns an error wrapping ErrNonFinite.
 	Step(epoch int) error
-	// EpochDiagnostics returns the diagnostics accumulated since the last
-	// call and resets them; ok is false for optimizers that keep none.
-	EpochDiagnostics() (d Diagnostics, ok bool)
 	// MarshalBinary encodes the full optimizer state for a checkpoint.
 	MarshalBinary() ([]byte, error)
 	// UnmarshalBinary restores a state written by MarshalBinary.
 	UnmarshalBinary(data []byte) error
 }
 
-// Diagnostics are NeuroPlastic's per-epoch statistics (SPEC.md section 1).
-type Diagnostics struct {
-	AlphaMean           float64 `json:"alpha_mean"`
-	AlphaStd            float64 `json:"alpha_std"`
-	AlphaMin            float64 `json:"alpha_min"`
-	AlphaMax            float64 `json:"alpha_max"`
-	FracNearMin         float64 `json:"frac_near_min"`
-	FracNearMax         float64 `json:"frac_near_max"`
-	GradNorm            float64 `json:"grad_norm"`
-	RawUpdateNorm       float64 `json:"raw_update_norm"`
-	EffectiveUpdateNorm float64 `json:"effective_update_norm"`
+// Diagnoser is implemented by optimizers that keep per-epoch diagnostics
+// (NeuroPlastic); callers check for it with a type assertion.
+type Diagnoser interface {
+	// EpochDiagnostics returns the diagnostics accumulated since the last
+	// call and resets them.
+	EpochDiagnostics() Diagnostics
 }
+
+// Diagnostics are per-epoch statistics of an optimizer by snake_case name,
+// e.g. "alpha_mean" or "effective_update_norm" (the names NeuroPlastic
+// reports are listed in neuroplastic.go). A nil or empty value means none
+// were accumulated.
+type Diagnostics map[string]float64
+
+// The names of the diagnostics every NeuroPlastic mode reports.
+const (
+	DiagAlphaMean           = "alpha_mean"
+	DiagAlphaStd            = "alpha_std"
+	DiagAlphaMin            = "alpha_min"
+	DiagAlphaMax            = "alpha_max"
+	DiagFracNearMin         = "frac_near_min"
+	DiagFracNearMax         = "frac_near_max"
+	DiagGradNorm            = "grad_norm"
+	DiagRawUpdateNorm       = "raw_update_norm"
+	DiagEffectiveUpdateNorm = "effective_update_norm"
+)
 
 // checkParams panics unless every parameter is non-nil, non-empty and has a
 // gradient of its own length: an optimizer bound to such a set is a

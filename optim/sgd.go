@@ -107,9 +107,6 @@ func (o *SGD) Step(epoch int) error {
 	return nil
 }
 
-// EpochDiagnostics returns ok false: SGD keeps no diagnostics.
-func (o *SGD) EpochDiagnostics() (Diagnostics, bool) { return Diagnostics{}, false }
-
 // MarshalBinary encodes the momentum buffers.
 func (o *SGD) MarshalBinary() ([]byte, error) {
 	w := newStateWriter(NameSGD, o.params, len(o.buf))

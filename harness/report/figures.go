@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"github.com/neuroplastic/neuroplastic/optim"
 	"image/color"
 	"math"
 	"slices"
@@ -49,16 +50,12 @@ type metricFunc func(store.EpochMetrics) (v float64, ok bool)
 func testAcc(m store.EpochMetrics) (float64, bool)  { return m.TestAcc, true }
 func testLoss(m store.EpochMetrics) (float64, bool) { return m.TestLoss, true }
 func alphaMean(m store.EpochMetrics) (float64, bool) {
-	if m.Diagnostics == nil {
-		return 0, false
-	}
-	return m.Diagnostics.AlphaMean, true
+	v, ok := m.Diagnostics[optim.DiagAlphaMean]
+	return v, ok
 }
 func effectiveUpdateNorm(m store.EpochMetrics) (float64, bool) {
-	if m.Diagnostics == nil {
-		return 0, false
-	}
-	return m.Diagnostics.EffectiveUpdateNorm, true
+	v, ok := m.Diagnostics[optim.DiagEffectiveUpdateNorm]
+	return v, ok
 }
 
 // legendName is the legend entry of an arm.

@@ -72,7 +72,7 @@ func synth(study, dataset string, cfgs ...cfg) []store.Run {
 					m.TestAcc = final + 0.0005 // best epoch before the last
 				}
 				if c.opt != nil && strings.Contains(string(c.opt), "neuroplastic") {
-					m.Diagnostics = &optim.Diagnostics{AlphaMean: 1 + 0.05*float64(e) + 0.01*k, EffectiveUpdateNorm: 30 + float64(e) + 0.5*k}
+					m.Diagnostics = optim.Diagnostics{optim.DiagAlphaMean: 1 + 0.05*float64(e) + 0.01*k, optim.DiagEffectiveUpdateNorm: 30 + float64(e) + 0.5*k}
 				}
 				r.Metrics = append(r.Metrics, m)
 			}
