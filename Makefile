@@ -3,24 +3,19 @@
 
 GO       ?= go
 BIN      := bin/neuroplastic
-RESULTS  ?= results
+RESULTS  ?=
 STUDIES  ?=
 QUICK    ?=
+SEEDS    ?=
 WORKERS  ?=
 COUNT    ?= 1
 
-REPRO_FLAGS := --results $(RESULTS)
-ifneq ($(QUICK),)
-REPRO_FLAGS += --quick
-endif
-ifneq ($(STUDIES),)
-REPRO_FLAGS += --studies $(STUDIES)
-endif
-ifneq ($(WORKERS),)
-REPRO_FLAGS += --workers $(WORKERS)
-endif
+# The results directory defaults to results/, results/quick/ with QUICK=1 and
+# .../powered/ with SEEDS=N; RESULTS= overrides it.
+OUT_FLAGS := $(strip $(if $(RESULTS),--results $(RESULTS)) $(if $(QUICK),--quick) $(if $(SEEDS),--seeds $(SEEDS)))
+RUN_FLAGS := $(strip $(if $(STUDIES),--studies $(STUDIES)) $(if $(WORKERS),--workers $(WORKERS)))
 
-.PHONY: all build data reproduce reproduce-resnet18 report test fmt-check vet staticcheck \
+.PHONY: all build data reproduce reproduce-resnet18 report verify test fmt-check vet staticcheck \
 	test-go test-race test-slurm bench clean help
 
 all: build
@@ -34,14 +29,17 @@ build: ## build the neuroplastic binary into bin/
 data: build ## fetch and verify the datasets (MNIST, Fashion-MNIST; CIFAR-10 if placed by hand)
 	$(BIN) data
 
-reproduce: data ## run every study whose data is present and write results/ (QUICK=1: results/quick/)
-	$(BIN) reproduce $(REPRO_FLAGS)
+reproduce: data ## run the studies and write results/ (QUICK=1: results/quick/; SEEDS=10: results/powered/)
+	$(BIN) reproduce $(OUT_FLAGS) $(RUN_FLAGS)
 
 reproduce-resnet18: data ## the cluster-sized CIFAR-10 ResNet-18 study (about 10 hours on 2 cores)
-	$(BIN) reproduce --results $(RESULTS) --studies cifar10_resnet18 --workers 1
+	$(BIN) reproduce $(OUT_FLAGS) --studies cifar10_resnet18 --workers 1
 
-report: build ## re-render tables, figures and results/README.md from the run store
-	$(BIN) report --results $(RESULTS)
+report: build ## re-render tables, figures, records and README.md from the run store and the committed records
+	$(BIN) report $(OUT_FLAGS)
+
+verify: data ## re-train a few committed runs and compare them with their records, byte for byte
+	$(BIN) verify $(if $(RESULTS),--results $(RESULTS)) $(if $(WORKERS),--workers $(WORKERS))
 
 test: fmt-check vet staticcheck test-go test-race test-slurm ## every check CI runs
 
@@ -68,4 +66,4 @@ bench: ## benchmarks: kernels, steps, epochs (COUNT=4 for benchstat; not part of
 	$(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) -timeout 60m ./models/... ./optim/ | tee bench.txt
 
 clean: ## remove the binary and the quick-profile outputs
-	rm -rf bin $(RESULTS)/quick
+	rm -rf bin results/quick

@@ -40,6 +40,7 @@ func commands() []command {
 		{"slurm", "write an sbatch array script that runs a spec in shards", cmdSlurm},
 		{"report", "render tables, figures and README.md from the run store", cmdReport},
 		{"reproduce", "run every study of the preprint and write its report", cmdReproduce},
+		{"verify", "re-train a few committed runs and compare them with their records", cmdVerify},
 	}
 }
 
@@ -159,7 +160,7 @@ func addSpecFlags(fs *flag.FlagSet) *specFlags {
 
 // load resolves the results directory and loads the spec.
 func (f *specFlags) load(fs *flag.FlagSet, path string) (*harness.Spec, error) {
-	f.results = resultsDir(fs, f.results, f.quick)
+	f.results = resultsDir(fs, f.results, f.quick, 0)
 	return harness.LoadSpec(path, harness.SpecOptions{Results: f.results, Set: f.sets, Quick: f.quick})
 }
 
@@ -349,10 +350,15 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 }
 
 const reportAbout = `
-Aggregates the run store into DIR/tables/<study>.md and .csv, DIR/figures/
-(PNG and SVG), DIR/locked_config.json (the MNIST tuning selection) and the
-index DIR/README.md, for every spec of --specs. Only the runs of each spec's
-current expansion count; studies without runs are listed with the reason.`
+Aggregates the runs of every spec of --specs into DIR/tables/<study>.md and
+.csv, DIR/figures/ (PNG and SVG), DIR/locked_config.json (the MNIST tuning
+selection) and the index DIR/README.md, and publishes each study's runs to
+DIR/records/<study>.jsonl (configuration, status and per-epoch metrics, no
+checkpoints), listing every file it writes. Only the runs of each spec's
+current expansion count, taken from the run store DIR/runs/ where it has
+them finished and from the committed records otherwise, so a fresh clone
+re-renders the committed results unchanged. Studies without runs are listed
+with the reason.`
 
 func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("report", "[flags]", reportAbout, log)
@@ -360,9 +366,12 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
+	if *f.seeds < 0 {
+		return &usageError{"--seeds must be >= 0"}
+	}
 	return harness.WriteReport(harness.ReportOptions{
-		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick), Quick: f.quick, Set: f.sets,
-		Run: harness.Options{DataDir: f.dataDir},
+		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick, *f.seeds), Quick: f.quick,
+		Set: f.sets, Seeds: *f.seeds, Run: harness.Options{DataDir: f.dataDir, Log: log},
 	})
 }
 
@@ -370,30 +379,67 @@ const reproduceAbout = `
 Reproduces the preprint: runs the mnist_tuning study first and writes its
 report (which selects our locked configuration), then every other study of
 --specs whose data is present, at the paper's protocol, and writes the report
-of all of them. The CIFAR-10 ResNet-18 study is cluster-sized and runs only
-when named in --studies. Interrupt it at any time; rerunning resumes.`
+of all of them (see report). The CIFAR-10 ResNet-18 study is cluster-sized
+and runs only when named in --studies. Every finished run whose record is
+committed under DIR/records/ is compared with it, and the count of identical
+runs is printed at the end (a difference exits 1). With --seeds N it runs the
+powered protocol instead: seeds 41..40+N into results/powered/, the MNIST and
+Fashion-MNIST studies unless --studies names others, copying finished runs of
+the same configuration from the paper protocol's store (--import) instead of
+training them again. Interrupt it at any time; rerunning resumes.`
 
 func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("reproduce", "[flags]", reproduceAbout, log)
 	f := addStudyFlags(fs)
 	studies := fs.String("studies", "", "comma-separated `studies` to run (default: all but cifar10_resnet18)")
 	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
+	imp := fs.String("import", "", "copy finished runs with the same ID from the store of results `DIR` instead of training them (default with --seeds: results, or results/quick with --quick)")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	if *workers < 1 {
-		return &usageError{"--workers must be >= 1"}
+	if *workers < 1 || *f.seeds < 0 {
+		return &usageError{"--workers must be >= 1 and --seeds >= 0"}
 	}
 	var names []string
 	if *studies != "" {
 		names = strings.Split(*studies, ",")
 	}
+	if *imp == "" && *f.seeds > 0 {
+		*imp = resultsDir(fs, "results", f.quick, 0)
+	}
 	return harness.Reproduce(ctx, harness.ReproduceOptions{
-		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets,
+		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets, Seeds: *f.seeds, Import: *imp,
 		Run: harness.Options{
-			Results: resultsDir(fs, f.results, f.quick), Workers: *workers, DataDir: f.dataDir,
+			Results: resultsDir(fs, f.results, f.quick, *f.seeds), Workers: *workers, DataDir: f.dataDir,
 			Log: log, Bars: harness.IsTerminal(log),
 		},
+	})
+}
+
+const verifyAbout = `
+Re-trains a handful of the runs published in DIR/records/: for every model
+and optimizer (name and mode) with completed runs there, the cheapest one,
+for its first epochs only when it is long (at most --budget of estimated
+training each). It compares every per-epoch metric but wall time with the
+record byte for byte and prints "identical" per run or the first epoch and
+value that differ. Exits 1 on any difference, on a record of another
+numerics version, or when no run could be checked (datasets missing).`
+
+func cmdVerify(ctx context.Context, args []string, out, log io.Writer) error {
+	fs := newFlags("verify", "[flags]", verifyAbout, log)
+	results := fs.String("results", "results", "results `DIR` whose records/ are verified")
+	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
+	budget := fs.Duration("budget", harness.DefaultVerifyBudget, "estimated training time per run; longer runs are checked on their first epochs")
+	dataDir := fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	if *workers < 1 || *budget <= 0 {
+		return &usageError{"--workers must be >= 1 and --budget > 0"}
+	}
+	return harness.Verify(ctx, harness.VerifyOptions{
+		Results: *results, Budget: *budget, Out: out,
+		Run: harness.Options{Workers: *workers, DataDir: *dataDir, Log: log},
 	})
 }
 
@@ -401,22 +447,32 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 type studyFlags struct {
 	*specFlags
 	specs, dataDir string
+	seeds          *int
 }
 
 func addStudyFlags(fs *flag.FlagSet) *studyFlags {
 	f := &studyFlags{specFlags: addSpecFlags(fs)}
 	fs.StringVar(&f.specs, "specs", "experiments", "spec files or directories, comma-separated")
 	fs.StringVar(&f.dataDir, "data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
+	f.seeds = fs.Int("seeds", 0, "the powered protocol: replace every spec's seeds by 41..40+`N` (recorded in each run's config) and default --results to results/powered")
 	return f
 }
 
-// resultsDir returns the results directory: results/quick for --quick
-// unless --results was given.
-func resultsDir(fs *flag.FlagSet, results string, quick bool) string {
+// resultsDir returns the results directory: --results when given, else
+// results, or results/quick with --quick, with /powered appended for the
+// powered protocol (seeds > 0).
+func resultsDir(fs *flag.FlagSet, results string, quick bool, seeds int) string {
 	explicit := false
 	fs.Visit(func(fl *flag.Flag) { explicit = explicit || fl.Name == "results" })
-	if quick && !explicit {
-		return filepath.Join("results", "quick")
+	if explicit {
+		return results
 	}
-	return results
+	dir := "results"
+	if quick {
+		dir = filepath.Join(dir, "quick")
+	}
+	if seeds > 0 {
+		dir = filepath.Join(dir, "powered")
+	}
+	return dir
 }

@@ -8,11 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/report"
-	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
 // TuningStudy is the study that `reproduce` runs first: its report selects
@@ -40,13 +41,47 @@ type ReproduceOptions struct {
 	Quick bool
 	// Set holds --set overrides applied to every spec (see ParseSpec).
 	Set []string
+	// Seeds, when > 0, is the powered protocol: every spec's seeds are
+	// replaced by PoweredSeeds(Seeds), and only the studies of
+	// PoweredDatasets run unless Studies names others.
+	Seeds int
+	// Import, if not empty, is a results directory whose finished runs are
+	// copied into Run.Results instead of being trained again (same ID, same
+	// configuration); the powered protocol imports the paper protocol's.
+	Import string
+}
+
+// PoweredDatasets are the datasets whose studies the powered protocol
+// (ReproduceOptions.Seeds) runs by default: those cheap enough for 10 seeds.
+var PoweredDatasets = []string{"mnist", "fashion_mnist"}
+
+// PoweredSeeds returns the --set override of the powered protocol with n
+// seeds: seeds 41..40+n, so the first three are the paper's.
+func PoweredSeeds(n int) string {
+	seeds := make([]string, n)
+	for i := range seeds {
+		seeds[i] = strconv.Itoa(41 + i)
+	}
+	return "seeds=[" + strings.Join(seeds, ", ") + "]"
+}
+
+// withSeeds returns the --set overrides sets with the powered protocol's
+// seeds last when seeds > 0.
+func withSeeds(sets []string, seeds int) []string {
+	if seeds <= 0 {
+		return sets
+	}
+	return append(slices.Clone(sets), PoweredSeeds(seeds))
 }
 
 // Reproduce runs the studies of o.Specs, the TuningStudy first and its
 // report right after it (so `from: selected` can read its selection), then
 // every other selected study whose data is present, and finally writes the
-// report of all of them into o.Run.Results. A study that fails does not stop
-// the others; the error lists every failure.
+// report of all of them into o.Run.Results. Every run that ends final and
+// has a final record committed under o.Run.Results/records is compared with
+// it (see records.Diff); the count of identical runs is printed at the end
+// and a difference is an error. A study that fails does not stop the
+// others; the error lists every failure.
 func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
@@ -66,52 +101,93 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 		paths = slices.Concat(paths[i:i+1], paths[:i], paths[i+1:])
 	}
 	var errs []error
+	var checked checkResult
 	for _, p := range paths {
-		name := specStem(p)
-		if !o.selects(name) {
-			fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
-			continue
-		}
-		spec, err := LoadSpec(p, SpecOptions{Results: o.Run.Results, Set: o.Set, Quick: o.Quick})
-		if err != nil {
+		if err := o.study(ctx, p, &checked); err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		if missing := o.Run.missingData(spec); missing != "" {
-			fmt.Fprintf(log, "study %s: skipped: %s\n", spec.Study, missing)
-			continue
-		}
-		jobs := spec.Expand()
-		fmt.Fprintf(log, "study %s: %d runs (%s)\n", spec.Study, len(jobs), Estimate(jobs))
-		if _, err := Run(ctx, jobs, o.Run); err != nil {
-			errs = append(errs, fmt.Errorf("study %s: %w", spec.Study, err))
 		}
 		if ctx.Err() != nil {
 			return errors.Join(append(errs, ctx.Err())...)
-		}
-		if spec.Study == TuningStudy {
-			if err := WriteReport(o.report([]string{p})); err != nil {
-				errs = append(errs, err)
-			}
 		}
 	}
 	if err := WriteReport(o.report(paths)); err != nil {
 		errs = append(errs, err)
 	}
+	fmt.Fprintf(log, "checked %d finished runs against their committed records in %s: %d identical",
+		checked.identical+checked.different, filepath.Join(o.Run.Results, records.Dir), checked.identical)
+	if checked.different > 0 {
+		fmt.Fprintf(log, ", %d differ (listed above)", checked.different)
+		errs = append(errs, fmt.Errorf("harness: %d runs differ from their committed records", checked.different))
+	}
+	fmt.Fprintln(log)
 	return errors.Join(errs...)
 }
 
-// selects reports whether Reproduce runs the study name.
-func (o ReproduceOptions) selects(name string) bool {
-	if len(o.Studies) > 0 {
-		return slices.Contains(o.Studies, name)
+// study runs the study of the spec at path, if selected and its data is
+// present, compares its finished runs with their committed records, and
+// writes the report of the TuningStudy right after it runs.
+func (o ReproduceOptions) study(ctx context.Context, path string, checked *checkResult) error {
+	log := o.Run.Log
+	if log == nil {
+		log = io.Discard
 	}
-	return !slices.Contains(DeferredStudies, name)
+	name := specStem(path)
+	switch {
+	case len(o.Studies) > 0 && !slices.Contains(o.Studies, name):
+		return nil
+	case len(o.Studies) == 0 && slices.Contains(DeferredStudies, name):
+		fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
+		return nil
+	}
+	spec, err := LoadSpec(path, SpecOptions{Results: o.Run.Results, Set: withSeeds(o.Set, o.Seeds), Quick: o.Quick})
+	if err != nil {
+		return err
+	}
+	if len(o.Studies) == 0 && o.Seeds > 0 && !powered(spec) {
+		fmt.Fprintf(log, "study %s: not in the powered protocol (datasets %s)\n", name, strings.Join(spec.Datasets, ", "))
+		return nil
+	}
+	if missing := o.Run.missingData(spec); missing != "" {
+		fmt.Fprintf(log, "study %s: skipped: %s\n", spec.Study, missing)
+		return nil
+	}
+	jobs := spec.Expand()
+	fmt.Fprintf(log, "study %s: %d runs (%s)\n", spec.Study, len(jobs), Estimate(jobs))
+	published, err := records.Read(records.Path(o.Run.Results, spec.Study))
+	if err != nil {
+		return err
+	}
+	n, err := importRuns(o.Import, o.Run.Results, jobs)
+	if n > 0 {
+		fmt.Fprintf(log, "study %s: copied %d finished runs from %s\n", spec.Study, n, filepath.Join(o.Import, "runs"))
+	}
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if _, err := Run(ctx, jobs, o.Run); err != nil {
+		errs = append(errs, fmt.Errorf("study %s: %w", spec.Study, err))
+	}
+	if err := checked.check(log, o.Run.Results, jobs, published); err != nil {
+		errs = append(errs, err)
+	}
+	if spec.Study == TuningStudy && ctx.Err() == nil {
+		if err := WriteReport(o.report([]string{path})); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// powered reports whether the powered protocol runs spec by default: all
+// its datasets are PoweredDatasets.
+func powered(spec *Spec) bool {
+	return !slices.ContainsFunc(spec.Datasets, func(d string) bool { return !slices.Contains(PoweredDatasets, d) })
 }
 
 // report returns the options of the report of the specs at paths.
 func (o ReproduceOptions) report(paths []string) ReportOptions {
-	return ReportOptions{Specs: paths, Results: o.Run.Results, Quick: o.Quick, Set: o.Set, Run: o.Run}
+	return ReportOptions{Specs: paths, Results: o.Run.Results, Quick: o.Quick, Set: o.Set, Seeds: o.Seeds, Run: o.Run}
 }
 
 // ReportOptions configure WriteReport.
@@ -120,17 +196,25 @@ type ReportOptions struct {
 	Results string   // the results directory read and written
 	Quick   bool     // the specs' quick profile, and outputs labelled quick
 	Set     []string // --set overrides the runs were made with
-	Run     Options  // how data is found (DataDir, LoadData) for skip reasons
+	Seeds   int      // the powered protocol's seed count (see ReproduceOptions.Seeds), 0 if not
+	Run     Options  // how data is found (DataDir, LoadData) for skip reasons; Log lists the files written
 }
 
 // WriteReport renders the tables, figures, locked_config.json and README.md
-// of every study in o.Specs from the runs in the store. Only the runs of a
-// spec's current expansion count: runs of an edited spec or of an older
-// numerics version stay in the store but not in the report. A study with no
-// runs is listed with the reason: its data is missing, or it is deferred
-// (with its work estimate and the commands that run it).
+// of every study in o.Specs, and publishes each study's runs to
+// records/<study>.jsonl, all under o.Results, and lists every file written
+// on o.Run.Log. A study's runs are those of its spec's current expansion,
+// from the local store or else from the published records (see loadRuns):
+// runs of an edited spec or of an older numerics version count in neither.
+// A study with no runs is listed with the reason: its data is missing, it is
+// deferred (with its work estimate and the commands that run it), or it is
+// outside the powered protocol.
 func WriteReport(o ReportOptions) error {
 	paths, err := SpecPaths(o.Specs)
+	if err != nil {
+		return err
+	}
+	before, err := takeSnapshot(o.Results)
 	if err != nil {
 		return err
 	}
@@ -140,14 +224,24 @@ func WriteReport(o ReportOptions) error {
 		if err != nil {
 			return err
 		}
+		if len(st.Runs) > 0 {
+			if _, err := publish(o.Results, st.Name, st.Runs); err != nil {
+				return err
+			}
+		}
 		studies = append(studies, st)
 	}
-	return report.Write(o.Results, studies, o.Quick)
+	err = report.Write(o.Results, studies, o.Quick)
+	files, werr := before.written(o.Results)
+	if o.Run.Log != nil && werr == nil {
+		printWritten(o.Run.Log, o.Results, files)
+	}
+	return errors.Join(err, werr)
 }
 
 // study loads the spec at path and the runs of its current expansion.
 func (o ReportOptions) study(path string) (report.Study, error) {
-	spec, err := LoadSpec(path, SpecOptions{Results: o.Results, Set: o.Set, Quick: o.Quick})
+	spec, err := LoadSpec(path, SpecOptions{Results: o.Results, Set: withSeeds(o.Set, o.Seeds), Quick: o.Quick})
 	if err != nil {
 		if errors.Is(err, errNoLockedConfig) {
 			return report.Study{Name: specStem(path), Skipped: err.Error()}, nil
@@ -155,19 +249,9 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 		return report.Study{}, err
 	}
 	jobs := spec.Expand()
-	want := make(map[string]bool, len(jobs))
-	for _, j := range jobs {
-		want[j.ID] = true
-	}
-	all, err := store.LoadStudy(o.Results, spec.Study)
+	runs, err := loadRuns(o.Results, spec.Study, jobs)
 	if err != nil {
 		return report.Study{}, err
-	}
-	var runs []store.Run
-	for _, r := range all {
-		if want[r.ID] {
-			runs = append(runs, r)
-		}
 	}
 	st := report.Study{Name: spec.Study, Title: spec.Title, Options: spec.Report, Runs: runs}
 	if len(runs) > 0 {
@@ -178,6 +262,9 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 	}
 	if slices.Contains(DeferredStudies, spec.Study) {
 		st.Note = deferredNote(path, spec, jobs)
+	}
+	if o.Seeds > 0 && !powered(spec) {
+		st.Skipped = fmt.Sprintf("not in the powered protocol (datasets %s)", strings.Join(spec.Datasets, ", "))
 	}
 	if st.Skipped == "" && st.Note == "" {
 		st.Skipped = "no runs in the store yet: run `neuroplastic run " + path + "`"

@@ -40,8 +40,8 @@ type EpochMetrics struct {
 	TrainAcc    float64            `json:"train_acc"`
 	TestLoss    float64            `json:"test_loss"`
 	TestAcc     float64            `json:"test_acc"`
-	WallSeconds float64            `json:"wall_seconds"`          // excluded from determinism comparisons
-	Diagnostics map[string]float64 `json:"diagnostics,omitempty"` // the optimizer's, by name; nil when it keeps none
+	WallSeconds float64            `json:"wall_seconds,omitempty"` // excluded from determinism comparisons; left out of published records
+	Diagnostics map[string]float64 `json:"diagnostics,omitempty"`  // the optimizer's, by name; nil when it keeps none
 }
 
 // Summary is summary.json, written last.

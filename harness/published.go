@@ -1,0 +1,173 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/neuroplastic/neuroplastic/harness/records"
+	"github.com/neuroplastic/neuroplastic/harness/store"
+)
+
+// loadRuns returns the runs of jobs (all of one study) in the jobs' order,
+// each from the local store where it has the run final (completed or
+// diverged), else from the published record under results/records, else
+// the store's run of any other status (failed, partial). Jobs found in
+// neither are left out. So a fresh clone renders the committed runs, and a
+// local store adds to them and takes precedence.
+func loadRuns(results, study string, jobs []Job) ([]store.Run, error) {
+	published, err := records.Read(records.Path(results, study))
+	if err != nil {
+		return nil, err
+	}
+	var runs []store.Run
+	for _, j := range jobs {
+		r, ok, err := storeRun(results, j)
+		if err != nil {
+			return nil, err
+		}
+		rec, has := published[j.ID]
+		switch {
+		case ok && final(r.Status):
+			runs = append(runs, r)
+		case has:
+			runs = append(runs, rec.Run())
+		case ok:
+			runs = append(runs, r)
+		}
+	}
+	return runs, nil
+}
+
+// storeRun loads job's run from the store; ok is false when the store has
+// no config.json for it.
+func storeRun(results string, j Job) (r store.Run, ok bool, err error) {
+	dir := store.RunDir(results, j.Config.Study, j.ID)
+	if _, err := os.Stat(filepath.Join(dir, store.ConfigFile)); errors.Is(err, fs.ErrNotExist) {
+		return r, false, nil
+	}
+	r, err = store.LoadRun(dir)
+	return r, err == nil, err
+}
+
+// final reports whether a status is final (completed or diverged).
+func final(status string) bool { return status == store.Completed || status == store.Diverged }
+
+// publish writes the records of runs, a study's runs as loadRuns returns
+// them, to results/records/<study>.jsonl and returns the file's path.
+func publish(results, study string, runs []store.Run) (string, error) {
+	recs := make([]records.Record, len(runs))
+	for i, r := range runs {
+		recs[i] = records.FromRun(r)
+	}
+	path := records.Path(results, study)
+	return path, records.Write(path, recs)
+}
+
+// importRuns copies into the store under results every run of jobs that is
+// final in the store under from and not final under results, by ID (the
+// same ID is the same configuration, so the same numbers). It copies the
+// run's files and never moves or changes the source. It returns how many
+// runs it copied.
+func importRuns(from, results string, jobs []Job) (int, error) {
+	if from == "" || filepath.Clean(from) == filepath.Clean(results) {
+		return 0, nil
+	}
+	n := 0
+	for _, j := range jobs {
+		src := store.RunDir(from, j.Config.Study, j.ID)
+		dst := store.RunDir(results, j.Config.Study, j.ID)
+		st, err := store.Status(src)
+		if err != nil || !final(st) {
+			continue // an unreadable source run is retrained, not imported
+		}
+		if st, err := store.Status(dst); err != nil || final(st) {
+			if err != nil {
+				return n, err
+			}
+			continue
+		}
+		if err := copyRun(src, dst); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// copyRun copies the regular files of the run directory src into dst,
+// writing summary.json last so that dst never looks final before it is
+// whole.
+func copyRun(src, dst string) error {
+	if err := os.RemoveAll(dst); err != nil {
+		return fmt.Errorf("harness: importing %s: %w", src, err)
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return fmt.Errorf("harness: importing %s: %w", src, err)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return fmt.Errorf("harness: importing %s: %w", src, err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && e.Name() != store.SummaryFile {
+			names = append(names, e.Name())
+		}
+	}
+	for _, name := range append(names, store.SummaryFile) {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			return fmt.Errorf("harness: importing %s: %w", src, err)
+		}
+		if err := store.WriteFileAtomic(filepath.Join(dst, name), b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkResult counts the runs compared with their committed records.
+type checkResult struct {
+	identical, different int
+}
+
+// check compares every run of jobs that is final in the store with its
+// final record in published, printing one line per difference to log.
+func (c *checkResult) check(log io.Writer, results string, jobs []Job, published map[string]records.Record) error {
+	for _, j := range jobs {
+		rec, ok := published[j.ID]
+		if !ok || !rec.Final() {
+			continue
+		}
+		r, ok, err := storeRun(results, j)
+		if err != nil {
+			return err
+		}
+		if !ok || !final(r.Status) {
+			continue
+		}
+		if d := compareRun(rec, r); d != "" {
+			c.different++
+			fmt.Fprintf(log, "differs from its committed record: %s: %s\n", rec.Describe(), d)
+			continue
+		}
+		c.identical++
+	}
+	return nil
+}
+
+// compareRun returns "" when run r has the status and the per-epoch metrics
+// (wall time excepted) of its record, else the first difference.
+func compareRun(rec records.Record, r store.Run) string {
+	if d := records.Diff(rec.Metrics, r.Metrics); d != "" {
+		return d
+	}
+	if rec.Status != r.Status {
+		return fmt.Sprintf("status: committed %s, got %s", rec.Status, r.Status)
+	}
+	return ""
+}

@@ -1,0 +1,189 @@
+package harness
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/neuroplastic/neuroplastic/harness/records"
+	"github.com/neuroplastic/neuroplastic/harness/store"
+)
+
+// DefaultVerifyBudget is the estimated training time (at DefaultGFLOPS) a
+// verified run may take; a longer run is re-trained for its first epochs
+// only, as many as fit but at least one. Epoch k of a run does not depend
+// on how many epochs follow it, so a prefix is compared exactly.
+const DefaultVerifyBudget = 10 * time.Second
+
+// VerifyOptions configure Verify.
+type VerifyOptions struct {
+	// Results is the results directory whose records/ are checked.
+	Results string
+	// Budget caps each run's estimated training time (see
+	// DefaultVerifyBudget); <= 0 means DefaultVerifyBudget.
+	Budget time.Duration
+	// Run configures the re-training (Workers, DataDir, LoadData, Log); its
+	// Results is a temporary directory, removed afterwards.
+	Run Options
+	// Out receives one line per checked run.
+	Out io.Writer
+}
+
+// Verify re-trains a handful of the runs published under o.Results/records,
+// one per model and optimizer (name and mode) with published completed
+// runs, the cheapest of each by estimated work, and compares every
+// per-epoch metric but wall time with the record, byte for byte as JSON. It
+// prints "identical" per run or the first epoch and value that differ, and
+// returns an error if any differs, if a record is of another numerics
+// version than this build's, or if no run could be checked (every dataset
+// missing). Runs whose dataset is missing are listed as skipped.
+func Verify(ctx context.Context, o VerifyOptions) error {
+	all, err := records.ReadAll(o.Results)
+	if err != nil {
+		return err
+	}
+	picks := pickRuns(all)
+	if len(picks) == 0 {
+		return fmt.Errorf("harness: no completed runs published in %s/%s: nothing to verify", o.Results, records.Dir)
+	}
+	budget := cmp.Or(max(o.Budget, 0), DefaultVerifyBudget)
+	var jobs []Job
+	var failures []string
+	for i, rec := range picks {
+		if why := notComparable(rec); why != "" {
+			fmt.Fprintf(o.Out, "not comparable  %s: %s\n", rec.Describe(), why)
+			failures = append(failures, rec.ID)
+			continue
+		}
+		c := rec.Config
+		c.Epochs = prefixEpochs(c, budget)
+		jobs = append(jobs, Job{ID: RunID(c), Index: i, Config: c})
+	}
+	tmp, err := os.MkdirTemp("", "neuroplastic-verify-")
+	if err != nil {
+		return fmt.Errorf("harness: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	ro := o.Run
+	ro.Results = tmp
+	if len(jobs) > 0 {
+		if _, err := Run(ctx, jobs, ro); err != nil && ctx.Err() != nil {
+			return err
+		}
+	}
+	checked := 0
+	for _, j := range jobs {
+		rec := picks[j.Index]
+		what := fmt.Sprintf("%s, epochs 1-%d of %d", rec.Describe(), j.Config.Epochs, rec.Config.Epochs)
+		r, ok, err := storeRun(tmp, j)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintf(o.Out, "skipped  %s: dataset %s missing (see `neuroplastic data`)\n", what, j.Config.Dataset)
+			continue
+		}
+		checked++
+		d := records.Diff(rec.Metrics[:j.Config.Epochs], r.Metrics)
+		if d == "" && r.Status != store.Completed {
+			d = "the re-run ended " + r.Status
+			if r.Summary != nil && r.Summary.Error != "" {
+				d += ": " + r.Summary.Error
+			}
+		}
+		if d != "" {
+			fmt.Fprintf(o.Out, "DIFFERS  %s: %s\n", what, d)
+			failures = append(failures, rec.ID)
+			continue
+		}
+		fmt.Fprintf(o.Out, "identical  %s\n", what)
+	}
+	switch {
+	case len(failures) > 0:
+		return fmt.Errorf("harness: %d of %d verified runs differ from their records: %s",
+			len(failures), len(picks), strings.Join(failures, ", "))
+	case checked == 0:
+		return errors.New("harness: no run could be re-trained (datasets missing): nothing verified")
+	}
+	fmt.Fprintf(o.Out, "%d runs identical to their committed records\n", checked)
+	return nil
+}
+
+// notComparable returns why a record cannot be compared with a re-run by this
+// build ("" when it can): its ID must be its configuration's and its
+// numerics version this build's.
+func notComparable(rec records.Record) string {
+	if rec.Config.Numerics != Numerics {
+		return fmt.Sprintf("recorded with numerics version %d, this build computes version %d (re-run the study to publish current records)",
+			rec.Config.Numerics, Numerics)
+	}
+	if id := RunID(rec.Config); id != rec.ID {
+		return fmt.Sprintf("its configuration hashes to ID %s, not %s (the record was edited or mislabelled)", id, rec.ID)
+	}
+	if len(rec.Metrics) != rec.Config.Epochs {
+		return fmt.Sprintf("completed with %d of %d epochs recorded", len(rec.Metrics), rec.Config.Epochs)
+	}
+	return ""
+}
+
+// prefixEpochs returns how many leading epochs of a run with configuration
+// c fit the time budget at DefaultGFLOPS: all of them, or as many as fit,
+// at least one.
+func prefixEpochs(c store.RunConfig, budget time.Duration) int {
+	one := c
+	one.Epochs = 1
+	per := Estimate([]Job{{Config: one}}).Time(DefaultGFLOPS)
+	if per <= 0 {
+		return c.Epochs
+	}
+	return max(1, min(c.Epochs, int(budget/per)))
+}
+
+// pickRuns returns, per model and optimizer (name and mode), the completed
+// record with the least estimated work (ties: study, then ID), in the order
+// of their keys.
+func pickRuns(all map[string]map[string]records.Record) []records.Record {
+	best := map[string]records.Record{}
+	work := func(r records.Record) float64 { return Estimate([]Job{{Config: r.Config}}).FLOP }
+	for _, recs := range all {
+		for _, r := range recs {
+			if r.Status != store.Completed {
+				continue
+			}
+			k := verifyKey(r.Config)
+			b, ok := best[k]
+			if !ok || cmp.Or(cmp.Compare(work(r), work(b)), strings.Compare(r.Config.Study, b.Config.Study), strings.Compare(r.ID, b.ID)) < 0 {
+				best[k] = r
+			}
+		}
+	}
+	keys := make([]string, 0, len(best))
+	for k := range best {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	picks := make([]records.Record, len(keys))
+	for i, k := range keys {
+		picks[i] = best[k]
+	}
+	return picks
+}
+
+// verifyKey names a run's model and optimizer: model, optimizer name and
+// mode (the mode is empty for optimizers that have none).
+func verifyKey(c store.RunConfig) string {
+	var opt struct {
+		Name string `json:"name"`
+		Mode string `json:"mode"`
+	}
+	// An undecodable optimizer keys as "": it is still verified, once.
+	_ = json.Unmarshal(c.Optimizer, &opt)
+	return c.Model + " " + opt.Name + " " + opt.Mode
+}
