@@ -152,7 +152,7 @@ type specFlags struct {
 
 func addSpecFlags(fs *flag.FlagSet) *specFlags {
 	f := &specFlags{}
-	fs.StringVar(&f.results, "results", "results", "results `DIR` (with --quick the default is results/quick)")
+	fs.StringVar(&f.results, "results", "results", "results `DIR` (default results; results/quick with --quick; .../powered with --seeds)")
 	fs.Var(&f.sets, "set", "override a spec value, `key=value`: epochs=3, quick.epochs=1, full.lr=0.05 (one arm), lr=0.05 (every arm); repeatable")
 	fs.BoolVar(&f.quick, "quick", false, "use the spec's quick profile (fewer epochs and seeds, smaller fractions)")
 	return f
