@@ -58,12 +58,13 @@ func (t *trainer) train(ctx context.Context, worker int, job Job, ds *data.Datas
 	if err != nil {
 		return err
 	}
-	var indices []int // nil: the whole training set
-	if c.Fraction < 1 {
-		indices = data.Subset(ds.Train.N, c.Fraction, c.Seed)
-	}
+	indices, val := trainingSet(ds.Train.N, c)
 	trainL := data.NewLoader(ds.Train, indices, c.BatchSize, uint64(c.Seed), c.Dataset == augmented)
 	testL := data.NewLoader(ds.Test, nil, c.BatchSize, uint64(c.Seed), false)
+	var valL *data.Loader
+	if val != nil {
+		valL = data.NewLoader(ds.Train, val, c.BatchSize, uint64(c.Seed), false)
+	}
 	t.prog.runStarted(worker, job, done)
 	for e := done + 1; e <= c.Epochs; e++ {
 		start := time.Now()
@@ -93,6 +94,12 @@ func (t *trainer) train(ctx context.Context, worker int, job Job, ds *data.Datas
 		if math.IsNaN(m.TestLoss) || math.IsInf(m.TestLoss, 0) {
 			return &divergence{fmt.Sprintf("non-finite test loss at epoch %d", e)}
 		}
+		if valL != nil {
+			m.ValLoss, m.ValAcc = evaluate(net, valL)
+			if math.IsNaN(m.ValLoss) || math.IsInf(m.ValLoss, 0) {
+				return &divergence{fmt.Sprintf("non-finite validation loss at epoch %d", e)}
+			}
+		}
 		if d, ok := opt.(optim.Diagnoser); ok {
 			m.Diagnostics = d.EpochDiagnostics()
 		}
@@ -103,6 +110,28 @@ func (t *trainer) train(ctx context.Context, worker int, job Job, ds *data.Datas
 		t.prog.epochDone(worker, job, m)
 	}
 	return nil
+}
+
+// trainingSet returns the training examples of a run with configuration c
+// on a training split of n examples (nil: all of them) and its validation
+// hold-out (nil: none). With c.Holdout > 0 the hold-out is
+// data.Holdout's, the same for every seed, and the run's data fraction is
+// drawn from the rest: data.Subset over the remaining examples.
+func trainingSet(n int, c store.RunConfig) (train, val []int) {
+	if c.Holdout > 0 {
+		train, val = data.Holdout(n, c.Holdout)
+		n = len(train)
+	}
+	if c.Fraction == 1 {
+		return train, val
+	}
+	sub := data.Subset(n, c.Fraction, c.Seed)
+	if train != nil {
+		for i, k := range sub {
+			sub[i] = train[k]
+		}
+	}
+	return sub, val
 }
 
 // evaluate returns the mean loss and the accuracy of net over the whole
