@@ -257,3 +257,24 @@ func TestReportOnFreshClone(t *testing.T) {
 		t.Errorf("README.md says a study was not run:\n%s", readme)
 	}
 }
+
+// TestReportWithoutRuns checks that `report` with neither a run store nor
+// records leaves the committed results alone instead of rendering every
+// study as not run.
+func TestReportWithoutRuns(t *testing.T) {
+	inFreshTree(t)
+	readme := filepath.Join("results", "README.md")
+	if err := os.MkdirAll("results", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(readme, []byte("the committed results\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, log := cli(t, "report")
+	if code != 1 || !strings.Contains(log, "nothing to report, nothing written") {
+		t.Errorf("report without runs: exit %d\n%s%s", code, out, log)
+	}
+	if files := readTree(t, "results"); len(files) != 1 || files[readme] != "the committed results\n" {
+		t.Errorf("report without runs changed results/: %q", files)
+	}
+}

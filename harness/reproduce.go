@@ -208,7 +208,9 @@ type ReportOptions struct {
 // runs of an edited spec or of an older numerics version count in neither.
 // A study with no runs is listed with the reason: its data is missing, it is
 // deferred (with its work estimate and the commands that run it), or it is
-// outside the powered protocol.
+// outside the powered protocol. When no study has runs it writes nothing
+// and returns an error, so the committed results are never replaced by a
+// report of nothing.
 func WriteReport(o ReportOptions) error {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
@@ -219,17 +221,25 @@ func WriteReport(o ReportOptions) error {
 		return err
 	}
 	var studies []report.Study
+	some := false
 	for _, p := range paths {
 		st, err := o.study(p)
 		if err != nil {
 			return err
 		}
+		studies = append(studies, st)
+		some = some || len(st.Runs) > 0
+	}
+	if !some {
+		return fmt.Errorf("harness: no runs of any study in %s or %s: nothing to report, nothing written (run `neuroplastic reproduce` first)",
+			filepath.Join(o.Results, "runs"), filepath.Join(o.Results, records.Dir))
+	}
+	for _, st := range studies {
 		if len(st.Runs) > 0 {
 			if _, err := publish(o.Results, st.Name, st.Runs); err != nil {
 				return err
 			}
 		}
-		studies = append(studies, st)
 	}
 	err = report.Write(o.Results, studies, o.Quick)
 	files, werr := before.written(o.Results)
