@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 )
 
 // forwardFLOPs is the approximate forward-pass cost of one example per
@@ -31,7 +33,7 @@ var datasetSizes = map[string][2]int{
 	"mnist":         {60000, 10000},
 	"fashion_mnist": {60000, 10000},
 	"cifar10":       {50000, 10000},
-	Synthetic:       {syntheticTrain, syntheticTest},
+	spec.Synthetic:  {syntheticTrain, syntheticTest},
 }
 
 // DefaultGFLOPS is the sustained whole-machine training throughput that time
@@ -51,7 +53,7 @@ type Work struct {
 
 // Estimate returns the work of training jobs in full: every epoch trains on
 // the run's (sub)set and evaluates the whole test set.
-func Estimate(jobs []Job) Work {
+func Estimate(jobs []spec.Job) Work {
 	var w Work
 	for _, j := range jobs {
 		c := j.Config

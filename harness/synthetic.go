@@ -2,16 +2,17 @@ package harness
 
 import (
 	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
-// Sizes of the Synthetic dataset.
+// Sizes of the spec.Synthetic dataset.
 const (
 	syntheticTrain = 256
 	syntheticTest  = 64
 )
 
-// syntheticDataset generates the Synthetic dataset: 256 training and 64 test
+// syntheticDataset generates the spec.Synthetic dataset: 256 training and 64 test
 // examples of 1x28x28 inputs (the mlp's shape) in 10 classes. Each class is a
 // fixed random pattern; an example is half its class's pattern plus Gaussian
 // noise, so a model can learn it in a few epochs. It is deterministic and
@@ -34,5 +35,5 @@ func syntheticDataset() *data.Dataset {
 		}
 		return s
 	}
-	return &data.Dataset{Name: Synthetic, Train: split(syntheticTrain), Test: split(syntheticTest)}
+	return &data.Dataset{Name: spec.Synthetic, Train: split(syntheticTrain), Test: split(syntheticTest)}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 	"github.com/neuroplastic/neuroplastic/models"
 	"github.com/neuroplastic/neuroplastic/models/kernel"
@@ -35,7 +36,7 @@ func (d *divergence) Error() string { return d.reason }
 // becomes non-finite, ctx.Err() when cancelled between batches (the run stays
 // partial) and any other error as is (the run failed). Numbers depend only on
 // job.Config: all randomness comes from param.Stream(seed, purpose, epoch).
-func (t *trainer) train(ctx context.Context, worker int, job Job, ds *data.Dataset) error {
+func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.Dataset) error {
 	c := job.Config
 	dir := store.RunDir(t.results, c.Study, job.ID)
 	cfg, err := optim.DecodeConfig(c.Optimizer)
