@@ -1,0 +1,56 @@
+package spec
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestRunIDsOfCommittedSpecs pins the run IDs of every committed spec under
+// experiments/, in full and with --quick: a run's ID names its directory in
+// every results store, so a change to how configurations are built or hashed
+// must not change them (bump Numerics instead when the numbers change).
+func TestRunIDsOfCommittedSpecs(t *testing.T) {
+	paths, err := filepath.Glob("../../experiments/*.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no committed specs: %v", err)
+	}
+	var b strings.Builder
+	for _, path := range paths {
+		for _, quick := range []bool{false, true} {
+			s, err := Load(path, Options{Results: "../../results", Quick: quick})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, j := range s.Expand() {
+				c := j.Config
+				fmt.Fprintf(&b, "%s quick=%t %s %q %s %s e%d b%d f%g s%d\n", s.Study, quick, j.ID,
+					c.Label, c.Dataset, c.Model, c.Epochs, c.BatchSize, c.Fraction, c.Seed)
+			}
+		}
+	}
+	const golden = "testdata/run_ids.golden"
+	if *update {
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != string(want) {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := range min(len(gl), len(wl)) {
+			if gl[i] != wl[i] {
+				t.Fatalf("line %d:\n got: %s\nwant: %s", i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("%d lines, want %d", len(gl), len(wl))
+	}
+}
