@@ -39,10 +39,6 @@ func (d *divergence) Error() string { return d.reason }
 func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.Dataset) error {
 	c := job.Config
 	dir := store.RunDir(t.results, c.Study, job.ID)
-	cfg, err := optim.DecodeConfig(c.Optimizer)
-	if err != nil {
-		return err
-	}
 	eng := kernel.New(t.threads)
 	net, err := models.New(c.Model, c.BatchSize, uint64(c.Seed), eng)
 	if err != nil {
@@ -51,7 +47,7 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 	if in, tr := net.InputShape(), ds.Train; in != [3]int{tr.C, tr.H, tr.W} {
 		return fmt.Errorf("harness: model %s takes %dx%dx%d inputs, dataset %s has %dx%dx%d", c.Model, in[0], in[1], in[2], c.Dataset, tr.C, tr.H, tr.W)
 	}
-	opt, err := optim.New(net.Params(), cfg)
+	opt, err := optim.New(net.Params(), job.Optimizer)
 	if err != nil {
 		return err
 	}

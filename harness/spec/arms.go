@@ -1,12 +1,10 @@
 package spec
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -61,8 +59,9 @@ type gridKey struct {
 	nodes []*yaml.Node
 }
 
-// optimizer decodes an arm's optimizer mapping into its grid points, each
-// validated by optim.DecodeConfig.
+// optimizer decodes an arm's optimizer mapping into its grid points: each
+// starts from the optimizer's defaults (or the `from:` configuration), takes
+// the point's values with optim.Config.Set and is validated.
 func (p *parser) optimizer(n *yaml.Node, path, arm string) ([]Point, error) {
 	f, order, err := p.mapping(n, path, nil, "")
 	if err != nil {
@@ -74,25 +73,23 @@ func (p *parser) optimizer(n *yaml.Node, path, arm string) ([]Point, error) {
 			return nil, err
 		}
 	}
-	var base []kv
+	var base optim.Config
 	var baseNode *yaml.Node
 	if ff, ok := f["from"]; ok {
-		if base, err = p.from(ff.val, path+".from", &name); err != nil {
+		if base, err = p.from(ff.val, path+".from", name); err != nil {
 			return nil, err
 		}
-		baseNode = deref(ff.val)
+		name, baseNode = base.Name, deref(ff.val)
 	}
 	if name == "" {
 		return nil, p.errAt(deref(n), path, "missing required key \"name\"")
 	}
-	known, err := canonicalKeys(name)
-	if err != nil {
-		pos := deref(n)
-		if nf, ok := f["name"]; ok {
-			pos = deref(nf.val)
+	if baseNode == nil {
+		if base, err = optim.DefaultConfig(name); err != nil {
+			return nil, p.errAt(deref(f["name"].val), path+".name", "%v", err)
 		}
-		return nil, p.errAt(pos, path+".name", "%v", err)
 	}
+	known := optim.Keys(name)
 	var grid []gridKey
 	for _, k := range order {
 		if k == "name" || k == "from" {
@@ -120,7 +117,6 @@ func (p *parser) optimizer(n *yaml.Node, path, arm string) ([]Point, error) {
 			g.nodes = append(g.nodes, deref(it))
 		}
 		grid = append(grid, g)
-		base = slices.DeleteFunc(base, func(b kv) bool { return b.key == k })
 	}
 	size := gridSize(grid)
 	if size > maxRuns {
@@ -130,74 +126,46 @@ func (p *parser) optimizer(n *yaml.Node, path, arm string) ([]Point, error) {
 	seen := map[string]int{}
 	for idx := range size {
 		choice := gridChoice(grid, idx)
-		obj := append([]kv{{"name", name}}, base...)
+		cfg := base.Clone()
 		label := arm
 		for gi, g := range grid {
-			obj = append(obj, kv{g.key, g.vals[choice[gi]]})
+			if err := cfg.Set(g.key, g.vals[choice[gi]]); err != nil {
+				return nil, p.blame(err, grid, choice, baseNode, deref(n), path)
+			}
 			if len(g.vals) > 1 {
 				label += " " + g.key + "=" + formatValue(g.vals[choice[gi]])
 			}
 		}
-		raw, err := objectJSON(obj)
-		if err != nil {
-			return nil, p.errAt(deref(n), path, "%v", err)
-		}
-		cfg, err := optim.DecodeConfig(raw)
-		if err != nil {
+		if err := cfg.Validate(); err != nil {
 			return nil, p.blame(err, grid, choice, baseNode, deref(n), path)
 		}
-		canon, err := cfg.MarshalJSON()
-		if err != nil {
-			return nil, p.errAt(deref(n), path, "%v", err)
-		}
-		if j, dup := seen[string(canon)]; dup {
+		key := cfg.String()
+		if j, dup := seen[key]; dup {
 			return nil, p.errAt(deref(n), path, "grid points %q and %q give the same configuration", points[j].Label, label)
 		}
-		seen[string(canon)] = len(points)
+		seen[key] = len(points)
 		points = append(points, Point{Label: label, Config: cfg})
 	}
 	return points, nil
 }
 
-// blame positions an optim.DecodeConfig error at the value of the key it
-// names (the longest key named in the message), or at the `from` key for a
-// key filled in by it, or else at the optimizer mapping.
+// blame positions an error of a grid point's configuration: at the value of
+// the key an optim.KeyError names (or of its related key) when the arm sets
+// it, else at the `from` key when there is one, else at the optimizer
+// mapping.
 func (p *parser) blame(err error, grid []gridKey, choice []int, baseNode, optNode *yaml.Node, path string) error {
-	msg := err.Error()
-	best := -1
-	for gi, g := range grid {
-		if mentions(msg, g.key) && (best < 0 || len(g.key) > len(grid[best].key)) {
-			best = gi
+	var ke *optim.KeyError
+	if errors.As(err, &ke) {
+		for _, k := range []string{ke.Key, ke.Related} {
+			if gi := slices.IndexFunc(grid, func(g gridKey) bool { return g.key == k }); k != "" && gi >= 0 {
+				return p.errAt(grid[gi].nodes[choice[gi]], path+"."+k, "%v", err)
+			}
 		}
-	}
-	if best >= 0 {
-		g := grid[best]
-		return p.errAt(g.nodes[choice[best]], path+"."+g.key, "%v", err)
 	}
 	if baseNode != nil {
 		return p.errAt(baseNode, path+".from", "%v", err)
 	}
 	return p.errAt(optNode, path, "%v", err)
-}
-
-// mentions reports whether msg contains key as a whole word.
-func mentions(msg, key string) bool {
-	for i := 0; ; {
-		j := strings.Index(msg[i:], key)
-		if j < 0 {
-			return false
-		}
-		j += i
-		end := j + len(key)
-		if (j == 0 || !isWordByte(msg[j-1])) && (end == len(msg) || !isWordByte(msg[end])) {
-			return true
-		}
-		i = j + 1
-	}
-}
-
-func isWordByte(b byte) bool {
-	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
 
 // gridSize returns the number of points of a grid, or maxRuns+1 if it has
@@ -227,68 +195,4 @@ func formatValue(v any) string {
 		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
 	return fmt.Sprint(v)
-}
-
-// objectJSON encodes an ordered list of keys and values as a JSON object.
-func objectJSON(obj []kv) ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, e := range obj {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(e.key)
-		v, err := json.Marshal(e.val)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.key, err)
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// canonicalKeys returns the hyperparameter keys of optimizer name: the keys
-// of its canonical JSON with every default filled in, less "name".
-func canonicalKeys(name string) ([]string, error) {
-	raw, err := objectJSON([]kv{{"name", name}})
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := optim.DecodeConfig(raw)
-	if err != nil {
-		return nil, err
-	}
-	canon, err := cfg.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	keys, err := jsonObjectKeys(canon)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(keys, func(k string) bool { return k == "name" }), nil
-}
-
-// jsonObjectKeys returns the keys of a JSON object in document order.
-func jsonObjectKeys(raw []byte) ([]string, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, fmt.Errorf("not a JSON object")
-	}
-	var keys []string
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, t.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return nil, err
-		}
-	}
-	return keys, nil
 }

@@ -39,12 +39,6 @@ func parseYAML(name string, src []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-// kv is one key and decoded scalar value of an ordered mapping.
-type kv struct {
-	key string
-	val any
-}
-
 // parser walks a spec's node tree. origin maps the nodes that came from a
 // --set override to that override, so errors can name it instead of a line.
 type parser struct {

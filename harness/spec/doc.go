@@ -24,10 +24,12 @@
 //	report: {kind: paired, figures: [fig2b, fig5]}
 //	quick: {epochs: 2, seeds: 2, fraction_scale: 0.1}                 # optional; these are the defaults
 //
-// Optimizer hyperparameters use the canonical names of package optim and are
-// validated by optim.DecodeConfig for every grid point. `from: paper` fills
-// in the preprint's locked configuration (lr 0.1, warmup_epochs 2,
-// plasticity_scale 2.0) under the keys the arm leaves out; `from: selected`
+// Optimizer hyperparameters use the canonical names of package optim
+// (optim.Keys): each grid point is the optimizer's defaults with the arm's
+// values set (optim.Config.Set) and validated, and an optim.KeyError is
+// reported at the line of the value at fault. `from: paper` starts from the
+// preprint's locked configuration (optim.PaperConfig) instead, so it fills
+// in the keys the arm leaves out; `from: selected`
 // reads the "optimizer" object of <results>/locked_config.json, written by
 // the report of the mnist_tuning study. Errors name the file, line and field.
 // --set key=value overrides any value (see Parse); --quick applies the

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/optim"
 )
 
 // Numerics is the numerics version recorded in every run config and hashed
@@ -23,9 +24,10 @@ const Numerics = 2
 
 // Job is one run of an expanded spec.
 type Job struct {
-	ID     string          // RunID(Config)
-	Index  int             // position in the spec's expanded order (sharding uses it)
-	Config store.RunConfig // the run's resolved configuration
+	ID        string          // RunID(Config)
+	Index     int             // position in the spec's expanded order (sharding uses it)
+	Optimizer optim.Config    // the run's optimizer; its settings are shared with the other runs of its grid point
+	Config    store.RunConfig // the run's record (config.json): Optimizer in its canonical JSON
 }
 
 // Expand returns the runs of s in order: arms (and each arm's grid points in
@@ -53,7 +55,7 @@ func (s *Spec) Expand() []Job {
 										Seed: seed, Fraction: frac, Optimizer: opt,
 										Overrides: slices.Clone(arm.Overrides), Numerics: Numerics,
 									}
-									jobs = append(jobs, Job{ID: RunID(c), Index: len(jobs), Config: c})
+									jobs = append(jobs, Job{ID: RunID(c), Index: len(jobs), Optimizer: pt.Config, Config: c})
 								}
 							}
 						}
