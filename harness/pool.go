@@ -33,8 +33,7 @@ type Options struct {
 	Retries int
 	// DataDir is the data directory passed to data.Load ("" = its default).
 	DataDir string
-	// LoadData, if not nil, replaces the built-in dataset loader (the
-	// spec.Synthetic dataset, else data.Load). Tests use it.
+	// LoadData, if not nil, replaces data.Load. Tests use it.
 	LoadData func(name string) (*data.Dataset, error)
 	// Log receives progress and messages; nil discards them.
 	Log io.Writer
@@ -221,17 +220,12 @@ func (p *pool) attempt(ctx context.Context, worker int, j spec.Job) (out outcome
 	return out
 }
 
-// loadData returns the dataset name from o.LoadData, the spec.Synthetic
-// generator or data.Load.
+// loadData returns the dataset name from o.LoadData or data.Load.
 func (o Options) loadData(name string) (*data.Dataset, error) {
-	switch {
-	case o.LoadData != nil:
+	if o.LoadData != nil {
 		return o.LoadData(name)
-	case name == spec.Synthetic:
-		return syntheticDataset(), nil
-	default:
-		return data.Load(name, data.Options{Dir: o.DataDir, Log: o.Log})
 	}
+	return data.Load(name, data.Options{Dir: o.DataDir, Log: o.Log})
 }
 
 // load returns the dataset name, remembering missing datasets so each is

@@ -152,7 +152,7 @@ func panicky(name string) (*data.Dataset, error) {
 	if name == "mnist" {
 		panic("boom")
 	}
-	return syntheticDataset(), nil
+	return data.Load(data.Synthetic, data.Options{})
 }
 
 func TestPanicEndsRunFailed(t *testing.T) {
@@ -235,7 +235,7 @@ func TestMissingDataSkipped(t *testing.T) {
 		if name == "mnist" {
 			return nil, fmt.Errorf("data: mnist: no files: %w", data.ErrMissing)
 		}
-		return syntheticDataset(), nil
+		return data.Load(data.Synthetic, data.Options{})
 	}
 	dir := t.TempDir()
 	res, err := sweep(t, "testdata/tiny.yaml", dir, Options{Workers: 2, LoadData: missing, Log: &log}, "dataset=[mnist, synthetic]")

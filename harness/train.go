@@ -15,9 +15,6 @@ import (
 	"github.com/neuroplastic/neuroplastic/optim"
 )
 
-// augmented names the datasets trained with augmentation (crop and flip).
-const augmented = "cifar10"
-
 // trainer trains runs for a pool; its workers share it.
 type trainer struct {
 	results string
@@ -55,11 +52,15 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 	if err != nil {
 		return err
 	}
+	info, err := data.Describe(c.Dataset)
+	if err != nil {
+		return err
+	}
 	var indices []int // nil: the whole training set
 	if c.Fraction < 1 {
 		indices = data.Subset(ds.Train.N, c.Fraction, c.Seed)
 	}
-	trainL := data.NewLoader(ds.Train, indices, c.BatchSize, uint64(c.Seed), c.Dataset == augmented)
+	trainL := data.NewLoader(ds.Train, indices, c.BatchSize, uint64(c.Seed), info.Augmented)
 	testL := data.NewLoader(ds.Test, nil, c.BatchSize, uint64(c.Seed), false)
 	t.prog.runStarted(worker, job, done)
 	for e := done + 1; e <= c.Epochs; e++ {

@@ -45,6 +45,6 @@
 // so worker count, GOMAXPROCS, run order, sharding and kill-and-resume give
 // bit-identical metrics.
 //
-// The dataset name Synthetic selects a tiny generated dataset for pipeline
+// The dataset name data.Synthetic selects a tiny generated dataset for pipeline
 // tests; experiments never use it.
 package spec

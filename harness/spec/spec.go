@@ -77,11 +77,6 @@ type Options struct {
 	Quick bool
 }
 
-// Synthetic is the name of a tiny generated dataset (made by package harness)
-// that exists only so the harness's pipeline tests run without downloads. No
-// spec under experiments/ uses it.
-const Synthetic = "synthetic"
-
 // Range limits of the scalar axes.
 const (
 	maxEpochs    = 10000
@@ -170,7 +165,7 @@ func (p *parser) spec(root *yaml.Node, armSets map[string][]string) (*Spec, erro
 			return nil, err
 		}
 	}
-	if s.Datasets, err = axis(p, f["dataset"].val, "dataset", p.oneOf(append(data.Names(), Synthetic))); err != nil {
+	if s.Datasets, err = axis(p, f["dataset"].val, "dataset", p.oneOf(append(data.Names(), data.Synthetic))); err != nil {
 		return nil, err
 	}
 	if s.Models, err = axis(p, f["model"].val, "model", p.oneOf(models.Names())); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
@@ -46,7 +47,7 @@ func TestLoadTiny(t *testing.T) {
 	if s.Study != "tiny" || s.Title != "Tiny pipeline test" || s.Report.Kind != "paired" {
 		t.Errorf("study, title, report = %q, %q, %+v", s.Study, s.Title, s.Report)
 	}
-	if !slices.Equal(s.Datasets, []string{Synthetic}) || !slices.Equal(s.Epochs, []int{3}) ||
+	if !slices.Equal(s.Datasets, []string{data.Synthetic}) || !slices.Equal(s.Epochs, []int{3}) ||
 		!slices.Equal(s.Seeds, []int64{1, 2}) || !slices.Equal(s.Fractions, []float64{1, 0.5}) {
 		t.Errorf("axes: %v %v %v %v", s.Datasets, s.Epochs, s.Seeds, s.Fractions)
 	}
