@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/neuroplastic/neuroplastic/harness/records"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
@@ -18,7 +19,7 @@ import (
 // the store's run of any other status (failed, partial). Jobs found in
 // neither are left out. So a fresh clone renders the committed runs, and a
 // local store adds to them and takes precedence.
-func loadRuns(results, study string, jobs []Job) ([]store.Run, error) {
+func loadRuns(results, study string, jobs []spec.Job) ([]store.Run, error) {
 	published, err := records.Read(records.Path(results, study))
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func loadRuns(results, study string, jobs []Job) ([]store.Run, error) {
 
 // storeRun loads job's run from the store; ok is false when the store has
 // no config.json for it.
-func storeRun(results string, j Job) (r store.Run, ok bool, err error) {
+func storeRun(results string, j spec.Job) (r store.Run, ok bool, err error) {
 	dir := store.RunDir(results, j.Config.Study, j.ID)
 	if _, err := os.Stat(filepath.Join(dir, store.ConfigFile)); errors.Is(err, fs.ErrNotExist) {
 		return r, false, nil
@@ -72,7 +73,7 @@ func publish(results, study string, runs []store.Run) (string, error) {
 // same ID is the same configuration, so the same numbers). It copies the
 // run's files and never moves or changes the source. It returns how many
 // runs it copied.
-func importRuns(from, results string, jobs []Job) (int, error) {
+func importRuns(from, results string, jobs []spec.Job) (int, error) {
 	if from == "" || filepath.Clean(from) == filepath.Clean(results) {
 		return 0, nil
 	}
@@ -137,7 +138,7 @@ type checkResult struct {
 
 // check compares every run of jobs that is final in the store with its
 // final record in published, printing one line per difference to log.
-func (c *checkResult) check(log io.Writer, results string, jobs []Job, published map[string]records.Record) error {
+func (c *checkResult) check(log io.Writer, results string, jobs []spec.Job, published map[string]records.Record) error {
 	for _, j := range jobs {
 		rec, ok := published[j.ID]
 		if !ok || !rec.Final() {

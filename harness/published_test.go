@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/neuroplastic/neuroplastic/harness/records"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
@@ -173,7 +174,7 @@ func TestVerify(t *testing.T) {
 
 func TestVerifyRefusesStaleRecords(t *testing.T) {
 	results := t.TempDir()
-	rec := records.Record{ID: "x", Status: store.Completed, Config: store.RunConfig{Study: "s", Model: "mlp", Epochs: 1, Numerics: Numerics - 1},
+	rec := records.Record{ID: "x", Status: store.Completed, Config: store.RunConfig{Study: "s", Model: "mlp", Epochs: 1, Numerics: spec.Numerics - 1},
 		Metrics: []store.EpochMetrics{{Epoch: 1}}}
 	if err := records.Write(records.Path(results, "s"), []records.Record{rec}); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/report"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 )
 
 // TuningStudy is the study that `reproduce` runs first: its report selects
@@ -39,7 +40,7 @@ type ReproduceOptions struct {
 	Run Options
 	// Quick applies each spec's quick profile.
 	Quick bool
-	// Set holds --set overrides applied to every spec (see ParseSpec).
+	// Set holds --set overrides applied to every spec (see spec.Parse).
 	Set []string
 	// Seeds, when > 0, is the powered protocol: every spec's seeds are
 	// replaced by PoweredSeeds(Seeds), and only the studies of
@@ -139,39 +140,39 @@ func (o ReproduceOptions) study(ctx context.Context, path string, checked *check
 		fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
 		return nil
 	}
-	spec, err := LoadSpec(path, SpecOptions{Results: o.Run.Results, Set: withSeeds(o.Set, o.Seeds), Quick: o.Quick})
+	sp, err := spec.Load(path, spec.Options{Results: o.Run.Results, Set: withSeeds(o.Set, o.Seeds), Quick: o.Quick})
 	if err != nil {
 		return err
 	}
-	if len(o.Studies) == 0 && o.Seeds > 0 && !powered(spec) {
-		fmt.Fprintf(log, "study %s: not in the powered protocol (datasets %s)\n", name, strings.Join(spec.Datasets, ", "))
+	if len(o.Studies) == 0 && o.Seeds > 0 && !powered(sp) {
+		fmt.Fprintf(log, "study %s: not in the powered protocol (datasets %s)\n", name, strings.Join(sp.Datasets, ", "))
 		return nil
 	}
-	if missing := o.Run.missingData(spec); missing != "" {
-		fmt.Fprintf(log, "study %s: skipped: %s\n", spec.Study, missing)
+	if missing := o.Run.missingData(sp); missing != "" {
+		fmt.Fprintf(log, "study %s: skipped: %s\n", sp.Study, missing)
 		return nil
 	}
-	jobs := spec.Expand()
-	fmt.Fprintf(log, "study %s: %d runs (%s)\n", spec.Study, len(jobs), Estimate(jobs))
-	published, err := records.Read(records.Path(o.Run.Results, spec.Study))
+	jobs := sp.Expand()
+	fmt.Fprintf(log, "study %s: %d runs (%s)\n", sp.Study, len(jobs), Estimate(jobs))
+	published, err := records.Read(records.Path(o.Run.Results, sp.Study))
 	if err != nil {
 		return err
 	}
 	n, err := importRuns(o.Import, o.Run.Results, jobs)
 	if n > 0 {
-		fmt.Fprintf(log, "study %s: copied %d finished runs from %s\n", spec.Study, n, filepath.Join(o.Import, "runs"))
+		fmt.Fprintf(log, "study %s: copied %d finished runs from %s\n", sp.Study, n, filepath.Join(o.Import, "runs"))
 	}
 	if err != nil {
 		return err
 	}
 	var errs []error
 	if _, err := Run(ctx, jobs, o.Run); err != nil {
-		errs = append(errs, fmt.Errorf("study %s: %w", spec.Study, err))
+		errs = append(errs, fmt.Errorf("study %s: %w", sp.Study, err))
 	}
 	if err := checked.check(log, o.Run.Results, jobs, published); err != nil {
 		errs = append(errs, err)
 	}
-	if spec.Study == TuningStudy && ctx.Err() == nil {
+	if sp.Study == TuningStudy && ctx.Err() == nil {
 		if err := WriteReport(o.report([]string{path})); err != nil {
 			errs = append(errs, err)
 		}
@@ -179,10 +180,10 @@ func (o ReproduceOptions) study(ctx context.Context, path string, checked *check
 	return errors.Join(errs...)
 }
 
-// powered reports whether the powered protocol runs spec by default: all
+// powered reports whether the powered protocol runs sp by default: all
 // its datasets are PoweredDatasets.
-func powered(spec *Spec) bool {
-	return !slices.ContainsFunc(spec.Datasets, func(d string) bool { return !slices.Contains(PoweredDatasets, d) })
+func powered(sp *spec.Spec) bool {
+	return !slices.ContainsFunc(sp.Datasets, func(d string) bool { return !slices.Contains(PoweredDatasets, d) })
 }
 
 // report returns the options of the report of the specs at paths.
@@ -251,30 +252,30 @@ func WriteReport(o ReportOptions) error {
 
 // study loads the spec at path and the runs of its current expansion.
 func (o ReportOptions) study(path string) (report.Study, error) {
-	spec, err := LoadSpec(path, SpecOptions{Results: o.Results, Set: withSeeds(o.Set, o.Seeds), Quick: o.Quick})
+	sp, err := spec.Load(path, spec.Options{Results: o.Results, Set: withSeeds(o.Set, o.Seeds), Quick: o.Quick})
 	if err != nil {
-		if errors.Is(err, errNoLockedConfig) {
+		if errors.Is(err, spec.ErrNoLockedConfig) {
 			return report.Study{Name: specStem(path), Skipped: err.Error()}, nil
 		}
 		return report.Study{}, err
 	}
-	jobs := spec.Expand()
-	runs, err := loadRuns(o.Results, spec.Study, jobs)
+	jobs := sp.Expand()
+	runs, err := loadRuns(o.Results, sp.Study, jobs)
 	if err != nil {
 		return report.Study{}, err
 	}
-	st := report.Study{Name: spec.Study, Title: spec.Title, Options: spec.Report, Runs: runs}
+	st := report.Study{Name: sp.Study, Title: sp.Title, Options: sp.Report, Runs: runs}
 	if len(runs) > 0 {
 		return st, nil
 	}
-	if missing := o.Run.missingData(spec); missing != "" {
+	if missing := o.Run.missingData(sp); missing != "" {
 		st.Skipped = missing
 	}
-	if slices.Contains(DeferredStudies, spec.Study) {
-		st.Note = deferredNote(path, spec, jobs)
+	if slices.Contains(DeferredStudies, sp.Study) {
+		st.Note = deferredNote(path, sp, jobs)
 	}
-	if o.Seeds > 0 && !powered(spec) {
-		st.Skipped = fmt.Sprintf("not in the powered protocol (datasets %s)", strings.Join(spec.Datasets, ", "))
+	if o.Seeds > 0 && !powered(sp) {
+		st.Skipped = fmt.Sprintf("not in the powered protocol (datasets %s)", strings.Join(sp.Datasets, ", "))
 	}
 	if st.Skipped == "" && st.Note == "" {
 		st.Skipped = "no runs in the store yet: run `neuroplastic run " + path + "`"
@@ -283,21 +284,21 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 }
 
 // deferredNote says what a deferred study costs and how to run it.
-func deferredNote(path string, spec *Spec, jobs []Job) string {
+func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
 	w := Estimate(jobs)
 	shards := len(jobs)
 	return fmt.Sprintf("Cluster-sized, so `make reproduce` leaves it out: %s. "+
 		"Run it here with `make reproduce-resnet18` (`neuroplastic reproduce --studies %s --workers 1`), "+
 		"or as a Slurm array of %d tasks: `neuroplastic slurm %s --shards %d --cpus-per-task 2 -o %s.sbatch && sbatch %s.sbatch`, "+
 		"then `neuroplastic report`.",
-		w.Describe(DefaultGFLOPS), spec.Study, shards, path, shards, spec.Study, spec.Study)
+		w.Describe(DefaultGFLOPS), sp.Study, shards, path, shards, sp.Study, sp.Study)
 }
 
 // missingData returns why a spec's datasets are not all present ("" when
 // they are), asking the same loader the runs use.
-func (o Options) missingData(spec *Spec) string {
+func (o Options) missingData(sp *spec.Spec) string {
 	var reasons []string
-	for _, name := range spec.Datasets {
+	for _, name := range sp.Datasets {
 		if _, err := o.loadData(name); errors.Is(err, data.ErrMissing) {
 			reasons = append(reasons, err.Error())
 		}

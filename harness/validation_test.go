@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
@@ -53,28 +54,28 @@ func TestTrainingSet(t *testing.T) {
 // none, and that a hold-out of 0 leaves the configuration's JSON (so its
 // run ID) unchanged.
 func TestValidationMetrics(t *testing.T) {
-	spec, err := LoadSpec(tinySpec, SpecOptions{Set: []string{"seeds=[1]", "fractions=[1.0]", "epochs=2"}})
+	sp, err := spec.Load(tinySpec, spec.Options{Set: []string{"seeds=[1]", "fractions=[1.0]", "epochs=2"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain := spec.Expand()[0]
+	plain := sp.Expand()[0]
 	b, err := json.Marshal(plain.Config)
 	if err != nil || strings.Contains(string(b), "validation") {
 		t.Fatalf("a config without a hold-out marshals its key: %s (%v)", b, err)
 	}
 	held := plain
 	held.Config.Holdout = 0.25
-	held.ID = RunID(held.Config)
+	held.ID = spec.RunID(held.Config)
 	if held.ID == plain.ID {
 		t.Fatal("a hold-out does not change the run ID")
 	}
 	results := t.TempDir()
-	if _, err := Run(context.Background(), []Job{plain, held}, Options{Results: results, Workers: 2}); err != nil {
+	if _, err := Run(context.Background(), []spec.Job{plain, held}, Options{Results: results, Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		name string
-		job  Job
+		job  spec.Job
 		val  bool
 	}{{"without hold-out", plain, false}, {"with hold-out", held, true}} {
 		t.Run(c.name, func(t *testing.T) {

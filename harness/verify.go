@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/neuroplastic/neuroplastic/harness/records"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/optim"
 )
 
 // DefaultVerifyBudget is the estimated training time (at DefaultGFLOPS) a
@@ -54,7 +56,7 @@ func Verify(ctx context.Context, o VerifyOptions) error {
 		return fmt.Errorf("harness: no completed runs published in %s/%s: nothing to verify", o.Results, records.Dir)
 	}
 	budget := cmp.Or(max(o.Budget, 0), DefaultVerifyBudget)
-	var jobs []Job
+	var jobs []spec.Job
 	var failures []string
 	for i, rec := range picks {
 		if why := notComparable(rec); why != "" {
@@ -64,7 +66,13 @@ func Verify(ctx context.Context, o VerifyOptions) error {
 		}
 		c := rec.Config
 		c.Epochs = prefixEpochs(c, budget)
-		jobs = append(jobs, Job{ID: RunID(c), Index: i, Config: c})
+		opt, err := optim.DecodeConfig(c.Optimizer)
+		if err != nil {
+			fmt.Fprintf(o.Out, "not comparable  %s: %v\n", rec.Describe(), err)
+			failures = append(failures, rec.ID)
+			continue
+		}
+		jobs = append(jobs, spec.Job{ID: spec.RunID(c), Index: i, Optimizer: opt, Config: c})
 	}
 	tmp, err := os.MkdirTemp("", "neuroplastic-verify-")
 	if err != nil {
@@ -91,7 +99,10 @@ func Verify(ctx context.Context, o VerifyOptions) error {
 			continue
 		}
 		checked++
-		d := records.Diff(rec.Metrics[:j.Config.Epochs], r.Metrics)
+		d := ""
+		if r.Status != store.Failed {
+			d = records.Diff(rec.Metrics[:j.Config.Epochs], r.Metrics)
+		}
 		if d == "" && r.Status != store.Completed {
 			d = "the re-run ended " + r.Status
 			if r.Summary != nil && r.Summary.Error != "" {
@@ -120,11 +131,11 @@ func Verify(ctx context.Context, o VerifyOptions) error {
 // build ("" when it can): its ID must be its configuration's and its
 // numerics version this build's.
 func notComparable(rec records.Record) string {
-	if rec.Config.Numerics != Numerics {
+	if rec.Config.Numerics != spec.Numerics {
 		return fmt.Sprintf("recorded with numerics version %d, this build computes version %d (re-run the study to publish current records)",
-			rec.Config.Numerics, Numerics)
+			rec.Config.Numerics, spec.Numerics)
 	}
-	if id := RunID(rec.Config); id != rec.ID {
+	if id := spec.RunID(rec.Config); id != rec.ID {
 		return fmt.Sprintf("its configuration hashes to ID %s, not %s (the record was edited or mislabelled)", id, rec.ID)
 	}
 	if len(rec.Metrics) != rec.Config.Epochs {
@@ -139,7 +150,7 @@ func notComparable(rec records.Record) string {
 func prefixEpochs(c store.RunConfig, budget time.Duration) int {
 	one := c
 	one.Epochs = 1
-	per := Estimate([]Job{{Config: one}}).Time(DefaultGFLOPS)
+	per := Estimate([]spec.Job{{Config: one}}).Time(DefaultGFLOPS)
 	if per <= 0 {
 		return c.Epochs
 	}
@@ -151,7 +162,7 @@ func prefixEpochs(c store.RunConfig, budget time.Duration) int {
 // of their keys.
 func pickRuns(all map[string]map[string]records.Record) []records.Record {
 	best := map[string]records.Record{}
-	work := func(r records.Record) float64 { return Estimate([]Job{{Config: r.Config}}).FLOP }
+	work := func(r records.Record) float64 { return Estimate([]spec.Job{{Config: r.Config}}).FLOP }
 	for _, recs := range all {
 		for _, r := range recs {
 			if r.Status != store.Completed {
