@@ -16,6 +16,7 @@
 //	batch_size: 128
 //	seeds: [41, 42, 43]
 //	fractions: [1.0]            # each in (0, 1]
+//	validation: 0.1             # optional, in [0, 1): hold out this fraction of the training set; default 0
 //	arms:                       # at least one; names unique, [a-z0-9_]+
 //	  - name: grad_only
 //	    optimizer: {name: neuroplastic, mode: ablation_grad_only, lr: 0.1, min_alpha: 0.5, max_alpha: 1.5}

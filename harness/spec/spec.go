@@ -31,6 +31,7 @@ type Spec struct {
 	BatchSizes []int          // axis `batch_size`
 	Seeds      []int64        // axis `seeds`
 	Fractions  []float64      // axis `fractions`, each in (0, 1]
+	Validation float64        // `validation`: fraction of the training set held out (data.Holdout); 0, none
 	Arms       []Arm          // optimizer arms in spec order, names unique
 	Report     report.Options // the `report:` block (zero when absent)
 	Quick      Quick          // the quick profile (defaults when absent)
@@ -139,7 +140,7 @@ func Parse(name string, src []byte, o Options) (s *Spec, err error) {
 }
 
 // topKeys are the keys of a spec's top-level mapping.
-var topKeys = []string{"study", "title", "dataset", "model", "epochs", "batch_size", "seeds", "fractions", "arms", "report", "quick"}
+var topKeys = []string{"study", "title", "dataset", "model", "epochs", "batch_size", "seeds", "fractions", "validation", "arms", "report", "quick"}
 
 // spec decodes the root mapping. armSets holds, per arm name ("" for every
 // arm), the overrides applying to it.
@@ -182,6 +183,11 @@ func (p *parser) spec(root *yaml.Node, armSets map[string][]string) (*Spec, erro
 	}
 	if s.Fractions, err = axis(p, f["fractions"].val, "fractions", p.unitFraction); err != nil {
 		return nil, err
+	}
+	if v, ok := f["validation"]; ok {
+		if s.Validation, err = p.validation(v.val); err != nil {
+			return nil, err
+		}
 	}
 	if r, ok := f["report"]; ok {
 		if s.Report, err = p.report(r.val); err != nil {
