@@ -39,7 +39,7 @@ report: build ## re-render tables, figures, records and README.md from the run s
 	$(BIN) report $(OUT_FLAGS)
 
 verify: data ## re-train a few committed runs and compare them with their records, byte for byte
-	$(BIN) verify $(if $(RESULTS),--results $(RESULTS)) $(if $(WORKERS),--workers $(WORKERS))
+	$(BIN) verify $(if $(RESULTS),--results $(RESULTS))
 
 test: fmt-check vet staticcheck test-go test-race test-slurm ## every check CI runs
 

@@ -418,10 +418,10 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 }
 
 const verifyAbout = `
-Re-trains a handful of the runs published in DIR/records/: for every model
-and optimizer (name and mode) with completed runs there, the cheapest one,
-for its first epochs only when it is long (at most --budget of estimated
-training each). It compares every per-epoch metric but wall time with the
+Re-trains a handful of the runs published in DIR/records/, one after the
+other on every core: for every model and optimizer (name and mode) with
+completed runs there, the cheapest one, for its first epochs only when it is
+long (at most --budget of estimated training each). It compares every per-epoch metric but wall time with the
 record byte for byte and prints "identical" per run or the first epoch and
 value that differ. Exits 1 on any difference, on a record of another
 numerics version, or when no run could be checked (datasets missing).`
@@ -429,18 +429,17 @@ numerics version, or when no run could be checked (datasets missing).`
 func cmdVerify(ctx context.Context, args []string, out, log io.Writer) error {
 	fs := newFlags("verify", "[flags]", verifyAbout, log)
 	results := fs.String("results", "results", "results `DIR` whose records/ are verified")
-	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
 	budget := fs.Duration("budget", harness.DefaultVerifyBudget, "estimated training time per run; longer runs are checked on their first epochs")
 	dataDir := fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	if *workers < 1 || *budget <= 0 {
-		return &usageError{"--workers must be >= 1 and --budget > 0"}
+	if *budget <= 0 {
+		return &usageError{"--budget must be > 0"}
 	}
 	return harness.Verify(ctx, harness.VerifyOptions{
 		Results: *results, Budget: *budget, Out: out,
-		Run: harness.Options{Workers: *workers, DataDir: *dataDir, Log: log},
+		Run: harness.Options{DataDir: *dataDir, Log: log},
 	})
 }
 

@@ -8,7 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
@@ -147,12 +149,17 @@ func TestVerify(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(results, "runs")); err != nil {
 		t.Fatal(err)
 	}
-	verify := func() (string, error) {
+	verify := func(budget time.Duration) (string, error) {
 		var out bytes.Buffer
-		err := Verify(context.Background(), VerifyOptions{Results: results, Out: &out, Run: Options{Workers: 2}})
+		err := Verify(context.Background(), VerifyOptions{Results: results, Out: &out, Budget: budget})
 		return out.String(), err
 	}
-	out, err := verify()
+	// A budget below one epoch re-trains the first epoch of each run only.
+	out, err := verify(time.Nanosecond)
+	if err != nil || strings.Count(out, "epochs 1-1 of 3") != 2 {
+		t.Fatalf("Verify of the first epochs: %v\n%s", err, out)
+	}
+	out, err = verify(0)
 	if err != nil {
 		t.Fatalf("Verify: %v\n%s", err, out)
 	}
@@ -162,7 +169,7 @@ func TestVerify(t *testing.T) {
 		t.Errorf("want 2 identical runs, got:\n%s", out)
 	}
 	alterRecords(t, results, "tiny", "grad_only")
-	out, err = verify()
+	out, err = verify(0)
 	if err == nil || !strings.Contains(err.Error(), "1 of 2 verified runs differ") {
 		t.Errorf("Verify of an altered record: %v, want 1 of 2 differing", err)
 	}
@@ -174,7 +181,7 @@ func TestVerify(t *testing.T) {
 
 func TestVerifyRefusesStaleRecords(t *testing.T) {
 	results := t.TempDir()
-	rec := records.Record{ID: "x", Status: store.Completed, Config: store.RunConfig{Study: "s", Model: "mlp", Epochs: 1, Numerics: spec.Numerics - 1},
+	rec := records.Record{ID: "x", Status: store.Completed, Config: store.RunConfig{Study: "s", Model: "mlp", Dataset: data.Synthetic, Epochs: 1, Numerics: spec.Numerics - 1},
 		Metrics: []store.EpochMetrics{{Epoch: 1}}}
 	if err := records.Write(records.Path(results, "s"), []records.Record{rec}); err != nil {
 		t.Fatal(err)

@@ -17,9 +17,10 @@ import (
 
 // trainer trains runs for a pool; its workers share it.
 type trainer struct {
-	results string
-	threads int // kernel goroutines per run
-	prog    progress
+	results   string
+	threads   int // kernel goroutines per run
+	prog      progress
+	stopAfter int // if > 0, train at most this many epochs of a run (verify)
 }
 
 // divergence is a run that ended diverged, and why.
@@ -64,7 +65,11 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 		valL = data.NewLoader(ds.Train, val, c.BatchSize, uint64(c.Seed), false)
 	}
 	t.prog.runStarted(worker, job, done)
-	for e := done + 1; e <= c.Epochs; e++ {
+	last := c.Epochs
+	if t.stopAfter > 0 {
+		last = min(last, t.stopAfter)
+	}
+	for e := done + 1; e <= last; e++ {
 		start := time.Now()
 		net.BeginEpoch(e)
 		trainL.Epoch(e)

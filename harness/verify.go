@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
@@ -20,8 +23,9 @@ import (
 
 // DefaultVerifyBudget is the estimated training time (at DefaultGFLOPS) a
 // verified run may take; a longer run is re-trained for its first epochs
-// only, as many as fit but at least one. Epoch k of a run does not depend
-// on how many epochs follow it, so a prefix is compared exactly.
+// only, as many as fit but at least one. The run keeps its configuration
+// (its epoch count included) and merely stops early, so its first epochs
+// are exactly those of the whole run.
 const DefaultVerifyBudget = 10 * time.Second
 
 // VerifyOptions configure Verify.
@@ -31,8 +35,9 @@ type VerifyOptions struct {
 	// Budget caps each run's estimated training time (see
 	// DefaultVerifyBudget); <= 0 means DefaultVerifyBudget.
 	Budget time.Duration
-	// Run configures the re-training (Workers, DataDir, LoadData, Log); its
-	// Results is a temporary directory, removed afterwards.
+	// Run configures the re-training: DataDir, LoadData and Log (progress)
+	// are used; the runs train one after the other on every core, in a
+	// temporary directory removed afterwards.
 	Run Options
 	// Out receives one line per checked run.
 	Out io.Writer
@@ -55,59 +60,37 @@ func Verify(ctx context.Context, o VerifyOptions) error {
 	if len(picks) == 0 {
 		return fmt.Errorf("harness: no completed runs published in %s/%s: nothing to verify", o.Results, records.Dir)
 	}
-	budget := cmp.Or(max(o.Budget, 0), DefaultVerifyBudget)
-	var jobs []spec.Job
-	var failures []string
-	for i, rec := range picks {
-		if why := notComparable(rec); why != "" {
-			fmt.Fprintf(o.Out, "not comparable  %s: %s\n", rec.Describe(), why)
-			failures = append(failures, rec.ID)
-			continue
-		}
-		c := rec.Config
-		c.Epochs = prefixEpochs(c, budget)
-		opt, err := optim.DecodeConfig(c.Optimizer)
-		if err != nil {
-			fmt.Fprintf(o.Out, "not comparable  %s: %v\n", rec.Describe(), err)
-			failures = append(failures, rec.ID)
-			continue
-		}
-		jobs = append(jobs, spec.Job{ID: spec.RunID(c), Index: i, Optimizer: opt, Config: c})
-	}
 	tmp, err := os.MkdirTemp("", "neuroplastic-verify-")
 	if err != nil {
 		return fmt.Errorf("harness: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	ro := o.Run
-	ro.Results = tmp
-	if len(jobs) > 0 {
-		if _, err := Run(ctx, jobs, ro); err != nil && ctx.Err() != nil {
-			return err
-		}
+	log := o.Run.Log
+	if log == nil {
+		log = io.Discard
 	}
+	budget := cmp.Or(max(o.Budget, 0), DefaultVerifyBudget)
+	var failures []string
 	checked := 0
-	for _, j := range jobs {
-		rec := picks[j.Index]
-		what := fmt.Sprintf("%s, epochs 1-%d of %d", rec.Describe(), j.Config.Epochs, rec.Config.Epochs)
-		r, ok, err := storeRun(tmp, j)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			fmt.Fprintf(o.Out, "skipped  %s: dataset %s missing (see `neuroplastic data`)\n", what, j.Config.Dataset)
+	for _, rec := range picks {
+		if why := notComparable(rec); why != "" {
+			fmt.Fprintf(o.Out, "not comparable  %s: %s\n", rec.Describe(), why)
+			failures = append(failures, rec.ID)
 			continue
 		}
-		checked++
-		d := ""
-		if r.Status != store.Failed {
-			d = records.Diff(rec.Metrics[:j.Config.Epochs], r.Metrics)
-		}
-		if d == "" && r.Status != store.Completed {
-			d = "the re-run ended " + r.Status
-			if r.Summary != nil && r.Summary.Error != "" {
-				d += ": " + r.Summary.Error
-			}
+		epochs := prefixEpochs(rec.Config, budget)
+		what := fmt.Sprintf("%s, epochs 1-%d of %d", rec.Describe(), epochs, rec.Config.Epochs)
+		d, err := retrain(ctx, o.Run, tmp, rec, epochs, log)
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, data.ErrMissing):
+			fmt.Fprintf(o.Out, "skipped  %s: %v\n", what, err)
+			continue
+		case err != nil:
+			d = err.Error()
+		default:
+			checked++
 		}
 		if d != "" {
 			fmt.Fprintf(o.Out, "DIFFERS  %s: %s\n", what, d)
@@ -127,10 +110,52 @@ func Verify(ctx context.Context, o VerifyOptions) error {
 	return nil
 }
 
+// retrain trains the first epochs of the record's run from scratch under
+// the results directory tmp, on every core, and returns "" when its
+// metrics equal the record's, else the first difference. The error is
+// data.ErrMissing when the dataset is missing, or why the run could not be
+// trained.
+func retrain(ctx context.Context, o Options, tmp string, rec records.Record, epochs int, log io.Writer) (string, error) {
+	opt, err := optim.DecodeConfig(rec.Config.Optimizer)
+	if err != nil {
+		return "", err
+	}
+	ds, err := o.loadData(rec.Config.Dataset)
+	if err != nil {
+		return "", err
+	}
+	job := spec.Job{ID: rec.ID, Optimizer: opt, Config: rec.Config}
+	dir := store.RunDir(tmp, rec.Config.Study, rec.ID)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("harness: %w", err)
+	}
+	t := trainer{results: tmp, threads: runtime.NumCPU(), prog: newProgress(log, false, 1, []spec.Job{job}), stopAfter: epochs}
+	terr := t.train(ctx, 0, job, ds)
+	t.prog.close()
+	var div *divergence
+	if terr != nil && !errors.As(terr, &div) {
+		return "", fmt.Errorf("the re-run failed: %w", terr)
+	}
+	ms, err := store.ReadMetrics(dir)
+	if err != nil {
+		return "", err
+	}
+	if d := records.Diff(rec.Metrics[:epochs], ms); d != "" {
+		return d, nil
+	}
+	if div != nil {
+		return "the re-run diverged: " + div.reason, nil
+	}
+	return "", nil
+}
+
 // notComparable returns why a record cannot be compared with a re-run by this
-// build ("" when it can): its ID must be its configuration's and its
-// numerics version this build's.
+// build ("" when it can): its dataset must be known, its ID its
+// configuration's and its numerics version this build's.
 func notComparable(rec records.Record) string {
+	if _, err := data.Describe(rec.Config.Dataset); err != nil {
+		return err.Error()
+	}
 	if rec.Config.Numerics != spec.Numerics {
 		return fmt.Sprintf("recorded with numerics version %d, this build computes version %d (re-run the study to publish current records)",
 			rec.Config.Numerics, spec.Numerics)
@@ -162,7 +187,12 @@ func prefixEpochs(c store.RunConfig, budget time.Duration) int {
 // of their keys.
 func pickRuns(all map[string]map[string]records.Record) []records.Record {
 	best := map[string]records.Record{}
-	work := func(r records.Record) float64 { return Estimate([]spec.Job{{Config: r.Config}}).FLOP }
+	work := func(r records.Record) float64 {
+		if _, err := data.Describe(r.Config.Dataset); err != nil {
+			return math.Inf(1) // not comparable: picked only when its group has nothing else
+		}
+		return Estimate([]spec.Job{{Config: r.Config}}).FLOP
+	}
 	for _, recs := range all {
 		for _, r := range recs {
 			if r.Status != store.Completed {
