@@ -40,6 +40,7 @@ func TestCLIExitCodes(t *testing.T) {
 		{"run", []string{"run", spec, "--results", results, "--only", "seed=1,fraction=0.5", "--workers", "2"}, 0, "done: 3 completed"},
 		{"plan after run", []string{"plan", "--results", results, spec}, 0, "12 runs: 9 pending 3 completed"},
 		{"slurm needs shards", []string{"slurm", spec}, 2, "--shards must be >= 1"},
+		{"verify without records", []string{"verify", "--results", results}, 1, "nothing to verify"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, out, log := cli(t, c.args...)
@@ -210,7 +211,8 @@ func TestMakeQuickWritesOnlyQuick(t *testing.T) {
 
 // TestReportOnFreshClone checks that `make report` on a fresh clone (the
 // committed results and records, no run store) re-renders the committed
-// files byte for byte: `git status` stays clean, and no study is "not run".
+// files byte for byte: `git status` stays clean, and no study is "not run";
+// and that `make verify` there finds the re-trained runs identical.
 func TestReportOnFreshClone(t *testing.T) {
 	root := inFreshTree(t)
 	if code, out, log := cli(t, "reproduce", "--workers", "2"); code != 0 {
@@ -255,6 +257,10 @@ func TestReportOnFreshClone(t *testing.T) {
 	}
 	if readme := now[filepath.Join("results", "README.md")]; strings.Contains(readme, "not run") || !strings.Contains(readme, "tiny") {
 		t.Errorf("README.md says a study was not run:\n%s", readme)
+	}
+	args = makeCommand(t, root, "verify")
+	if code, out, log := cli(t, args...); code != 0 || strings.Count(out, "identical  tiny ") != 2 {
+		t.Errorf("%q on a fresh clone: exit %d, want 2 runs identical:\n%s%s", args, code, out, log)
 	}
 }
 
