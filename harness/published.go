@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
@@ -99,8 +100,8 @@ func importRuns(from, results string, jobs []spec.Job) (int, error) {
 	return n, nil
 }
 
-// copyRun copies the regular files of the run directory src into dst,
-// writing summary.json last so that dst never looks final before it is
+// copyRun copies the regular files of the run directory src into dst, but
+// hidden ones (temporary files, locks), writing summary.json last so that dst never looks final before it is
 // whole.
 func copyRun(src, dst string) error {
 	if err := os.RemoveAll(dst); err != nil {
@@ -115,7 +116,7 @@ func copyRun(src, dst string) error {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && e.Name() != store.SummaryFile {
+		if e.Type().IsRegular() && e.Name() != store.SummaryFile && !strings.HasPrefix(e.Name(), ".") {
 			names = append(names, e.Name())
 		}
 	}
