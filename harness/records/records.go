@@ -4,7 +4,7 @@
 // status and the summary's facts, and its per-epoch metrics without wall
 // time (so the same run gives the same bytes on every machine); checkpoints
 // and manifests stay in the store. A fresh clone re-renders the report and
-// re-trains runs to compare from these files alone (docs/design.md).
+// re-trains runs to compare from these files alone.
 package records
 
 import (
