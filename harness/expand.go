@@ -1,9 +1,6 @@
 package harness
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -66,31 +63,11 @@ func (s *Spec) Expand() []Job {
 	return jobs
 }
 
-// ConfigHash returns the hex SHA-256 of the canonical JSON of c with its
-// Overrides cleared: every object's keys sorted, no insignificant space. The
-// overrides are left out because their effect is already in the config.
-func ConfigHash(c store.RunConfig) string {
-	c.Overrides = nil
-	b, err := json.Marshal(c)
-	if err != nil {
-		panic(fmt.Sprintf("harness: marshal of a run config: %v", err))
-	}
-	var v any
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		panic(fmt.Sprintf("harness: re-decoding a run config: %v", err))
-	}
-	canon, err := json.Marshal(v) // maps marshal with sorted keys
-	if err != nil {
-		panic(fmt.Sprintf("harness: marshal of a run config: %v", err))
-	}
-	sum := sha256.Sum256(canon)
-	return hex.EncodeToString(sum[:])
-}
+// ConfigHash returns the hash a run's ID is taken from (store.ConfigHash).
+func ConfigHash(c store.RunConfig) string { return store.ConfigHash(c) }
 
 // RunID returns a run's ID: the first 12 hex digits of ConfigHash(c).
-func RunID(c store.RunConfig) string { return ConfigHash(c)[:12] }
+func RunID(c store.RunConfig) string { return ConfigHash(c)[:store.IDLen] }
 
 // Shard is one part of a sweep split across processes: run k of the
 // expanded order belongs to shard k mod N.
