@@ -212,10 +212,17 @@ func (p *pool) run(ctx context.Context, worker int, j Job) outcome {
 }
 
 // attempt locks job's run, repairs it if it is damaged, trains it once and
-// records how it ended in its summary.json. It is the only place that
-// recovers panics.
+// records how it ended in its summary.json.
 func (p *pool) attempt(ctx context.Context, worker int, j Job) (out outcome) {
 	dir := store.RunDir(p.opts.Results, j.Config.Study, j.ID)
+	var ds *data.Dataset
+	lerr := p.protect(j, func() (err error) {
+		ds, err = p.load(j.Config.Dataset)
+		return err
+	})
+	if errors.Is(lerr, data.ErrMissing) {
+		return outSkipped // before locking, so no directory is made for it
+	}
 	lock, prev, out, err := p.lock(dir, j)
 	if lock == nil {
 		if err != nil {
@@ -225,28 +232,15 @@ func (p *pool) attempt(ctx context.Context, worker int, j Job) (out outcome) {
 	}
 	defer lock.Unlock()
 	start := time.Now()
-	err = func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("panic: %v", r)
-				p.logf("%s %s panicked: %v\n%s", j.ID, j.Config.Label, r, debug.Stack())
-			}
-		}()
-		ds, lerr := p.load(j.Config.Dataset)
-		if errors.Is(lerr, data.ErrMissing) {
-			return lerr
-		}
-		if err = prepare(dir, j, prev); err != nil {
+	err = p.protect(j, func() error {
+		if err := prepare(dir, j, prev); err != nil {
 			return err
 		}
 		if lerr != nil {
 			return lerr
 		}
 		return p.trainer.train(ctx, worker, j, ds)
-	}()
-	if errors.Is(err, data.ErrMissing) {
-		return outSkipped
-	}
+	})
 	status, msg := store.Completed, ""
 	var div *divergence
 	switch {
@@ -272,6 +266,18 @@ func (p *pool) attempt(ctx context.Context, worker int, j Job) (out outcome) {
 	}
 	p.trainer.prog.runEnded(worker, j, status, msg)
 	return out
+}
+
+// protect calls f, turning a panic into an error. It is the only place
+// that recovers panics.
+func (p *pool) protect(j Job, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+			p.logf("%s %s panicked: %v\n%s", j.ID, j.Config.Label, r, debug.Stack())
+		}
+	}()
+	return f()
 }
 
 // lock takes the lock of the run in dir and readies it for training: it

@@ -16,7 +16,7 @@ import (
 // it (see the package documentation). A run that fails a check has status
 // Damaged and a Damage; the error is only for files that cannot be read at
 // all (permission denied, I/O errors). A directory that does not exist, or
-// holds no run file yet, is Pending.
+// holds no metrics, checkpoint or summary yet, is Pending.
 func LoadRun(dir string) (Run, error) {
 	r := Run{ID: filepath.Base(dir), Status: Pending}
 	entries, err := os.ReadDir(dir)
@@ -33,8 +33,8 @@ func LoadRun(dir string) (Run, error) {
 			r.Leftovers = append(r.Leftovers, filepath.Join(dir, e.Name()))
 		}
 	}
-	if !present[ConfigFile] && !present[MetricsFile] && !present[CheckpointFile] && !present[SummaryFile] {
-		return r, nil
+	if !present[MetricsFile] && !present[CheckpointFile] && !present[SummaryFile] {
+		return r, nil // nothing trained yet (at most a config and a lock)
 	}
 	mf, err := readMetricsFile(dir)
 	if err != nil {
