@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
@@ -18,7 +19,7 @@ import (
 // its summary kept.
 func TestFinalRunNeverRetrained(t *testing.T) {
 	dir := t.TempDir()
-	jobs := mustLoad(t, "testdata/tiny.yaml", SpecOptions{Set: []string{"seeds=1", "fractions=1", "epochs=1"}}).Expand()[:1]
+	jobs := mustLoad(t, "testdata/tiny.yaml", spec.Options{Set: []string{"seeds=1", "fractions=1", "epochs=1"}}).Expand()[:1]
 	var inner Result
 	load := func(string) (*data.Dataset, error) {
 		// The "other process" completes the run before we lock it.
@@ -26,7 +27,7 @@ func TestFinalRunNeverRetrained(t *testing.T) {
 		if inner, err = Run(context.Background(), jobs, Options{Results: dir, Workers: 1}); err != nil {
 			t.Fatal(err)
 		}
-		return syntheticDataset(), nil
+		return data.Load(data.Synthetic, data.Options{})
 	}
 	res, err := Run(context.Background(), jobs, Options{Results: dir, Workers: 1, LoadData: load})
 	if err != nil || inner.Completed != 1 || res.AlreadyDone != 1 || res.Completed != 0 {
@@ -42,7 +43,7 @@ func TestFinalRunNeverRetrained(t *testing.T) {
 // whose lock is held is not touched, and the holder is named at the end.
 func TestHeldRunLeftToHolder(t *testing.T) {
 	dir := t.TempDir()
-	jobs := mustLoad(t, "testdata/tiny.yaml", SpecOptions{Set: []string{"seeds=1", "fractions=1", "epochs=1"}}).Expand()
+	jobs := mustLoad(t, "testdata/tiny.yaml", spec.Options{Set: []string{"seeds=1", "fractions=1", "epochs=1"}}).Expand()
 	runDir := store.RunDir(dir, "tiny", jobs[0].ID)
 	l, err := store.TryLock(runDir)
 	if err != nil {

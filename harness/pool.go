@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 	"github.com/neuroplastic/neuroplastic/models/kernel"
 )
@@ -32,8 +33,7 @@ type Options struct {
 	Retries int
 	// DataDir is the data directory passed to data.Load ("" = its default).
 	DataDir string
-	// LoadData, if not nil, replaces the built-in dataset loader (the
-	// Synthetic dataset, else data.Load). Tests use it.
+	// LoadData, if not nil, replaces data.Load. Tests use it.
 	LoadData func(name string) (*data.Dataset, error)
 	// Log receives progress and messages; nil discards them.
 	Log io.Writer
@@ -78,12 +78,12 @@ const (
 // o.Retries times. Runs whose dataset is missing are skipped with one line
 // per dataset. Run returns an error if any run failed or was skipped, or ctx
 // was cancelled, after all workers stopped.
-func Run(ctx context.Context, jobs []Job, o Options) (Result, error) {
+func Run(ctx context.Context, jobs []spec.Job, o Options) (Result, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
 	var res Result
-	var todo []Job
+	var todo []spec.Job
 	for _, j := range jobs {
 		dir := store.RunDir(o.Results, j.Config.Study, j.ID)
 		r, err := store.LoadRun(dir)
@@ -117,7 +117,7 @@ func Run(ctx context.Context, jobs []Job, o Options) (Result, error) {
 		missing:  map[string]error{},
 	}
 	p.trainer.prog = newProgress(o.Log, o.Bars, workers, todo)
-	ch := make(chan Job)
+	ch := make(chan spec.Job)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -202,7 +202,7 @@ type pool struct {
 }
 
 // run makes up to 1+Retries attempts at job and returns how it ended.
-func (p *pool) run(ctx context.Context, worker int, j Job) outcome {
+func (p *pool) run(ctx context.Context, worker int, j spec.Job) outcome {
 	for attempt := 0; ; attempt++ {
 		out := p.attempt(ctx, worker, j)
 		if out != outFailed || attempt >= p.opts.Retries || ctx.Err() != nil {
@@ -213,7 +213,7 @@ func (p *pool) run(ctx context.Context, worker int, j Job) outcome {
 
 // attempt locks job's run, repairs it if it is damaged, trains it once and
 // records how it ended in its summary.json.
-func (p *pool) attempt(ctx context.Context, worker int, j Job) (out outcome) {
+func (p *pool) attempt(ctx context.Context, worker int, j spec.Job) (out outcome) {
 	dir := store.RunDir(p.opts.Results, j.Config.Study, j.ID)
 	var ds *data.Dataset
 	lerr := p.protect(j, func() (err error) {
@@ -270,7 +270,7 @@ func (p *pool) attempt(ctx context.Context, worker int, j Job) (out outcome) {
 
 // protect calls f, turning a panic into an error. It is the only place
 // that recovers panics.
-func (p *pool) protect(j Job, f func() error) (err error) {
+func (p *pool) protect(j spec.Job, f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
@@ -285,7 +285,7 @@ func (p *pool) protect(j Job, f func() error) (err error) {
 // removes leftovers. lock is nil when the run is not to be trained here, out
 // then says why (err is a failure to record). prev is the summary of an
 // earlier failed attempt, if any.
-func (p *pool) lock(dir string, j Job) (lock *store.Lock, prev *store.Summary, out outcome, err error) {
+func (p *pool) lock(dir string, j spec.Job) (lock *store.Lock, prev *store.Summary, out outcome, err error) {
 	for {
 		lock, err := store.TryLock(dir)
 		var held *store.HeldError
@@ -335,7 +335,7 @@ func (p *pool) countRepair() {
 }
 
 // failed remembers the first failure's message for Run's error.
-func (p *pool) failed(j Job, err error) {
+func (p *pool) failed(j spec.Job, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.firstFailure == "" {
@@ -362,17 +362,12 @@ func tidy(dir string) error {
 	return store.Tidy(r)
 }
 
-// loadData returns the dataset name from o.LoadData, the Synthetic
-// generator or data.Load.
+// loadData returns the dataset name from o.LoadData or data.Load.
 func (o Options) loadData(name string) (*data.Dataset, error) {
-	switch {
-	case o.LoadData != nil:
+	if o.LoadData != nil {
 		return o.LoadData(name)
-	case name == Synthetic:
-		return syntheticDataset(), nil
-	default:
-		return data.Load(name, data.Options{Dir: o.DataDir, Log: o.Log})
 	}
+	return data.Load(name, data.Options{Dir: o.DataDir, Log: o.Log})
 }
 
 // load returns the dataset name, remembering missing datasets so each is
@@ -404,7 +399,7 @@ func (p *pool) logf(format string, args ...any) {
 // prepare readies a locked run's directory for an attempt: it writes
 // config.json and removes the summary.json of an earlier failed attempt
 // (prev; never a final one: those are not attempted).
-func prepare(dir string, j Job, prev *store.Summary) error {
+func prepare(dir string, j spec.Job, prev *store.Summary) error {
 	if err := store.WriteJSON(filepath.Join(dir, store.ConfigFile), j.Config); err != nil {
 		return err
 	}
@@ -423,13 +418,13 @@ func prepare(dir string, j Job, prev *store.Summary) error {
 // writeSummary writes summary.json of a run that ended with status, from the
 // metrics on disk. A run that ended for good (completed or diverged) no
 // longer needs its checkpoint, which is removed.
-func (p *pool) writeSummary(dir string, j Job, status, msg string, attempts int, start time.Time) error {
+func (p *pool) writeSummary(dir string, j spec.Job, status, msg string, attempts int, start time.Time) error {
 	ms, err := store.ReadMetrics(dir)
 	if err != nil {
 		return err
 	}
 	s := store.Summary{ID: j.ID, Status: status, Error: msg, EpochsDone: len(ms), Attempts: attempts, Manifest: p.manifest}
-	s.Manifest.ConfigHash = ConfigHash(j.Config)
+	s.Manifest.ConfigHash = spec.ConfigHash(j.Config)
 	s.Manifest.Threads = p.trainer.threads
 	s.Manifest.Start, s.Manifest.End = start, time.Now()
 	s.Manifest.WallSeconds = s.Manifest.End.Sub(start).Seconds()
