@@ -307,7 +307,7 @@ func TestLoadStudySorted(t *testing.T) {
 	configs[2].Fraction = 0.1
 	configs[3].Label = "zz"
 	for _, i := range []int{3, 0, 1, 2} { // written out of order
-		writeRun(t, results, configs[i], 0, 0, "")
+		writeRun(t, results, configs[i], 1, 0, "")
 	}
 	os.MkdirAll(RunDir(results, "st", "not-a-run"), 0o755)
 	runs, err := LoadStudy(results, "st")
