@@ -513,7 +513,9 @@ func quo(x float32, r float64) float32 { return float32(float64(x) * r) }
 func stdDenom(sum float64, n int) float32 { return float32(sum/float64(n)) + npEps }
 
 // mix returns the unclamped a_full = wa*n(A) + wg*G + wm*n(r).
-func mix(wa, wg, wm, nA, gs, nR float32) float32 { return float32(wa*nA) + float32(wg*gs) + float32(wm*nR) }
+func mix(wa, wg, wm, nA, gs, nR float32) float32 {
+	return float32(wa*nA) + float32(wg*gs) + float32(wm*nR)
+}
 
 // blend returns alpha = a_go + k*(a_full - a_go).
 func blend(aGo, aFull, k float32) float32 { return aGo + float32(k*(aFull-aGo)) }
