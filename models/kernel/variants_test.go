@@ -92,16 +92,25 @@ func TestFMA32(t *testing.T) {
 		{0, 0, 0}, {-0.0, 1, 0}, {1, 1, -1}, {inf, 1, 1}, {inf, 0, 1}, {inf, 1, -inf},
 		{1e-30, 1e-30, 0}, {1e-20, 1e-20, 1e-40}, {3e38, 3e38, -inf}, {3e38, 2, 0},
 		{1 + 0x1p-23, 1 + 0x1p-23, 0}, {1 + 0x1p-12, 1 + 0x1p-12, -0x1p-24},
+		// 1+2^-23 plus 2^-24 - 2^-70: float64 rounds to the midpoint
+		// 1 + 3*2^-24, whose tie goes up, where the exact sum rounds down.
+		{0x1p-12 * (1 + 0x1p-23), 0x1p-12 * (1 - 0x1p-23), 1 + 0x1p-23},
 	}
 	for range 200000 {
 		x, y := rng.Float32()*2-1, rng.Float32()*2-1
-		// A midpoint of the float32 grid near x*y, plus one bit of z far
-		// below it: the float64 sum lands on the midpoint.
-		mid := float32(float64(x) * float64(y))
+		// z with an odd last bit in [1, 2) and x*y = 2^-24*(1 - k^2*2^-46)
+		// of either sign: z + x*y lies just inside a midpoint of the float32
+		// grid, which float64 rounds onto.
+		z := math.Float32frombits(0x3f800000 | rng.Uint32N(1<<22)<<1 | 1)
+		k := float32(rng.IntN(1<<10) + 1)
+		sx, sz := float32(1-2*rng.IntN(2)), float32(1-2*rng.IntN(2))
 		cases = append(cases,
 			triple{x, y, rng.Float32()*2 - 1},
-			triple{x, y, -mid},
-			triple{x, y, math.Float32frombits(math.Float32bits(mid)&^0xfff | 0x800)},
+			triple{sx * 0x1p-12 * (1 + k*0x1p-23), sz * sx * 0x1p-12 * (1 - k*0x1p-23), sz * z},
+			// The same below the normal range, where the float32 grid is
+			// 2^-149 apart: z an odd multiple of it, x*y just below 2^-150.
+			triple{sx * 0x1p-75 * (1 + k*0x1p-23), sz * sx * 0x1p-75 * (1 - k*0x1p-23),
+				sz * math.Float32frombits(rng.Uint32N(1<<22)<<1|1)},
 			triple{x * 0x1p-120, y * 0x1p-10, rng.Float32() * 0x1p-126},
 			triple{math.Float32frombits(rng.Uint32()), math.Float32frombits(rng.Uint32()), math.Float32frombits(rng.Uint32())})
 	}
