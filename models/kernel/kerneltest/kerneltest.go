@@ -40,6 +40,9 @@ func (h *Hash) F64(x float64) {
 	h.h.Write(binary.LittleEndian.AppendUint64(nil, math.Float64bits(x)))
 }
 
+// Bytes adds b, such as an encoded optimizer state.
+func (h *Hash) Bytes(b []byte) { h.h.Write(b) }
+
 // Sum returns the hash of what was added, in hex.
 func (h *Hash) Sum() string { return hex.EncodeToString(h.h.Sum(nil)[:16]) }
 
