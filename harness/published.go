@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
 // loadRuns returns the runs of jobs (all of one study) in the jobs' order,
@@ -45,14 +45,17 @@ func loadRuns(results, study string, jobs []spec.Job) ([]store.Run, error) {
 }
 
 // storeRun loads job's run from the store; ok is false when the store has
-// no config.json for it.
+// nothing of it (Pending). A damaged run keeps job's configuration, as its
+// own may be missing or wrong.
 func storeRun(results string, j spec.Job) (r store.Run, ok bool, err error) {
-	dir := store.RunDir(results, j.Config.Study, j.ID)
-	if _, err := os.Stat(filepath.Join(dir, store.ConfigFile)); errors.Is(err, fs.ErrNotExist) {
-		return r, false, nil
+	r, err = store.LoadRun(store.RunDir(results, j.Config.Study, j.ID))
+	if err != nil || r.Status == store.Pending {
+		return r, false, err
 	}
-	r, err = store.LoadRun(dir)
-	return r, err == nil, err
+	if r.Status == store.Damaged {
+		r.Config = j.Config
+	}
+	return r, true, nil
 }
 
 // final reports whether a status is final (completed or diverged).
@@ -70,10 +73,10 @@ func publish(results, study string, runs []store.Run) (string, error) {
 }
 
 // importRuns copies into the store under results every run of jobs that is
-// final in the store under from and not final under results, by ID (the
-// same ID is the same configuration, so the same numbers). It copies the
-// run's files and never moves or changes the source. It returns how many
-// runs it copied.
+// final in the store under from and has nothing under results yet, by ID
+// (the same ID is the same configuration, so the same numbers). It holds
+// the destination run's lock while copying, never moves or changes the
+// source, and returns how many runs it copied.
 func importRuns(from, results string, jobs []spec.Job) (int, error) {
 	if from == "" || filepath.Clean(from) == filepath.Clean(results) {
 		return 0, nil
@@ -82,42 +85,57 @@ func importRuns(from, results string, jobs []spec.Job) (int, error) {
 	for _, j := range jobs {
 		src := store.RunDir(from, j.Config.Study, j.ID)
 		dst := store.RunDir(results, j.Config.Study, j.ID)
-		st, err := store.Status(src)
-		if err != nil || !final(st) {
-			continue // an unreadable source run is retrained, not imported
+		if st, err := store.Status(src); err != nil || !final(st) {
+			continue // an unreadable source run is trained, not imported
 		}
-		if st, err := store.Status(dst); err != nil || final(st) {
-			if err != nil {
-				return n, err
-			}
-			continue
-		}
-		if err := copyRun(src, dst); err != nil {
+		copied, err := importRun(src, dst)
+		if err != nil {
 			return n, err
 		}
-		n++
+		if copied {
+			n++
+		}
 	}
 	return n, nil
 }
 
-// copyRun copies the regular files of the run directory src into dst, but
-// hidden ones (temporary files, locks), writing summary.json last so that dst never looks final before it is
-// whole.
+// importRun copies the run in src to dst under dst's lock if dst holds
+// nothing yet, and reports whether it did. A run another process holds is
+// left to it.
+func importRun(src, dst string) (bool, error) {
+	if st, err := store.Status(dst); err != nil || st != store.Pending {
+		return false, err
+	}
+	lock, err := store.TryLock(dst)
+	var held *store.HeldError
+	if errors.As(err, &held) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer lock.Unlock()
+	if st, err := store.Status(dst); err != nil || st != store.Pending {
+		return false, err
+	}
+	return true, copyRun(src, dst)
+}
+
+// copyRun copies the files of the final run in src into dst, but its lock,
+// its checkpoint (a final run needs none) and hidden files (temporary files
+// of atomic writes), writing summary.json last so that dst never looks
+// final before it is whole.
 func copyRun(src, dst string) error {
-	if err := os.RemoveAll(dst); err != nil {
-		return fmt.Errorf("harness: importing %s: %w", src, err)
-	}
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return fmt.Errorf("harness: importing %s: %w", src, err)
-	}
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		return fmt.Errorf("harness: importing %s: %w", src, err)
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && e.Name() != store.SummaryFile && !strings.HasPrefix(e.Name(), ".") {
-			names = append(names, e.Name())
+		name := e.Name()
+		skip := name == store.SummaryFile || name == store.LockFile || name == store.CheckpointFile || strings.HasPrefix(name, ".")
+		if e.Type().IsRegular() && !skip {
+			names = append(names, name)
 		}
 	}
 	for _, name := range append(names, store.SummaryFile) {
@@ -125,8 +143,8 @@ func copyRun(src, dst string) error {
 		if err != nil {
 			return fmt.Errorf("harness: importing %s: %w", src, err)
 		}
-		if err := store.WriteFileAtomic(filepath.Join(dst, name), b); err != nil {
-			return err
+		if err := atomicfile.Write(filepath.Join(dst, name), b); err != nil {
+			return fmt.Errorf("harness: importing %s: %w", src, err)
 		}
 	}
 	return nil

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
 // Dir is the folder of the record files under a results directory.
@@ -103,10 +104,10 @@ func Write(path string, recs []Record) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := atomicfile.Write(path, b); err != nil {
 		return fmt.Errorf("records: %w", err)
 	}
-	return store.WriteFileAtomic(path, b)
+	return nil
 }
 
 // Read reads the record file at path, keyed by run ID. A missing file is no
