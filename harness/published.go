@@ -61,15 +61,21 @@ func storeRun(results string, j spec.Job) (r store.Run, ok bool, err error) {
 // final reports whether a status is final (completed or diverged).
 func final(status string) bool { return status == store.Completed || status == store.Diverged }
 
-// publish writes the records of runs, a study's runs as loadRuns returns
-// them, to results/records/<study>.jsonl and returns the file's path.
-func publish(results, study string, runs []store.Run) (string, error) {
-	recs := make([]records.Record, len(runs))
-	for i, r := range runs {
-		recs[i] = records.FromRun(r)
+// publish writes the records of the finished runs of runs, a study's runs
+// as loadRuns returns them, to results/records/<study>.jsonl; with none it
+// writes nothing. Runs of other statuses (failed, partial, damaged) are
+// local states of a store, not results, and are left out.
+func publish(results, study string, runs []store.Run) error {
+	var recs []records.Record
+	for _, r := range runs {
+		if final(r.Status) {
+			recs = append(recs, records.FromRun(r))
+		}
 	}
-	path := records.Path(results, study)
-	return path, records.Write(path, recs)
+	if len(recs) == 0 {
+		return nil
+	}
+	return records.Write(records.Path(results, study), recs)
 }
 
 // importRuns copies into the store under results every run of jobs that is
@@ -156,11 +162,11 @@ type checkResult struct {
 }
 
 // check compares every run of jobs that is final in the store with its
-// final record in published, printing one line per difference to log.
+// record in published, printing one line per difference to log.
 func (c *checkResult) check(log io.Writer, results string, jobs []spec.Job, published map[string]records.Record) error {
 	for _, j := range jobs {
 		rec, ok := published[j.ID]
-		if !ok || !rec.Final() {
+		if !ok {
 			continue
 		}
 		r, ok, err := storeRun(results, j)

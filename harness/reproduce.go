@@ -237,7 +237,7 @@ func WriteReport(o ReportOptions) error {
 	}
 	for _, st := range studies {
 		if len(st.Runs) > 0 {
-			if _, err := publish(o.Results, st.Name, st.Runs); err != nil {
+			if err := publish(o.Results, st.Name, st.Runs); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 // Package records is the published, committed form of the run store: one
 // JSON-lines file per study, <results>/records/<study>.jsonl, one Record per
-// line, sorted by run ID. A record is a run's resolved configuration, its
+// finished (completed or diverged) run, sorted by run ID. A record is a
+// run's resolved configuration, its
 // status and the summary's facts, and its per-epoch metrics without wall
 // time (so the same run gives the same bytes on every machine); checkpoints
 // and manifests stay in the store. A fresh clone re-renders the report and
@@ -43,12 +44,9 @@ type Record struct {
 	Metrics   []store.EpochMetrics `json:"metrics"` // wall time cleared
 }
 
-// Final reports whether the record's status is final (completed or diverged).
-func (r Record) Final() bool { return r.Status == store.Completed || r.Status == store.Diverged }
-
-// FromRun returns the record of a run loaded from the store. Its summary's
-// status, error and best epoch are kept (a run without a summary keeps its
-// derived status); wall times are cleared.
+// FromRun returns the record of a finished (completed or diverged) run
+// loaded from the store: its summary's status, error and best epoch are
+// kept, wall times cleared.
 func FromRun(r store.Run) Record {
 	rec := Record{ID: r.ID, Status: r.Status, Config: r.Config, Metrics: make([]store.EpochMetrics, len(r.Metrics))}
 	for i, m := range r.Metrics {
@@ -61,13 +59,10 @@ func FromRun(r store.Run) Record {
 	return rec
 }
 
-// Run returns the record as the store would load it: the summary is
-// rebuilt from the record's facts (no manifest) when the status has one.
+// Run returns the record as the store would load it, its summary rebuilt
+// from the record's facts (no manifest).
 func (r Record) Run() store.Run {
 	run := store.Run{ID: r.ID, Config: r.Config, Status: r.Status, Metrics: slices.Clone(r.Metrics)}
-	if r.Status == store.Partial || r.Status == store.Pending {
-		return run
-	}
 	s := &store.Summary{ID: r.ID, Status: r.Status, Error: r.Error, EpochsDone: len(r.Metrics),
 		BestAcc: r.BestAcc, BestEpoch: r.BestEpoch}
 	if n := len(run.Metrics); n > 0 {
@@ -133,6 +128,9 @@ func Read(path string) (map[string]Record, error) {
 		}
 		if r.ID == "" {
 			return nil, fmt.Errorf("records: %s:%d: no run id", path, i+1)
+		}
+		if r.Status != store.Completed && r.Status != store.Diverged {
+			return nil, fmt.Errorf("records: %s:%d: run %s has status %q; records hold finished runs only (completed or diverged)", path, i+1, r.ID, r.Status)
 		}
 		if _, dup := recs[r.ID]; dup {
 			return nil, fmt.Errorf("records: %s:%d: run %s listed twice", path, i+1, r.ID)

@@ -113,6 +113,7 @@ func TestReadErrors(t *testing.T) {
 		{"malformed line", good + "\n{\"id\":\n", "s.jsonl:2:"},
 		{"unknown field", `{"id":"a","bogus":1}` + "\n", `s.jsonl:1: json: unknown field "bogus"`},
 		{"no id", `{"status":"completed"}` + "\n", "s.jsonl:1: no run id"},
+		{"not finished", `{"id":"a","status":"partial"}` + "\n", `s.jsonl:1: run a has status "partial"`},
 		{"duplicate", good + "\n" + good + "\n", "s.jsonl:2: run a listed twice"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
