@@ -90,7 +90,7 @@ func TestFMA32(t *testing.T) {
 	type triple struct{ x, y, z float32 }
 	inf := float32(math.Inf(1))
 	cases := []triple{
-		{0, 0, 0}, {-0.0, 1, 0}, {1, 1, -1}, {inf, 1, 1}, {inf, 0, 1}, {inf, 1, -inf},
+		{0, 0, 0}, {float32(math.Copysign(0, -1)), 1, 0}, {1, 1, -1}, {inf, 1, 1}, {inf, 0, 1}, {inf, 1, -inf},
 		{1e-30, 1e-30, 0}, {1e-20, 1e-20, 1e-40}, {3e38, 3e38, -inf}, {3e38, 2, 0},
 		{1 + 0x1p-23, 1 + 0x1p-23, 0}, {1 + 0x1p-12, 1 + 0x1p-12, -0x1p-24},
 		// 1+2^-23 plus 2^-24 - 2^-70: float64 rounds to the midpoint
