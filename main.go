@@ -199,7 +199,7 @@ func (s *selection) jobs(sp *spec.Spec) ([]spec.Job, error) {
 	if err != nil {
 		return nil, &usageError{err.Error()}
 	}
-	return spec.Select(sp.Expand(), sh, f), nil
+	return spec.Select(sp.Expand(), sh, f)
 }
 
 const runAbout = `
