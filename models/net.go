@@ -54,6 +54,7 @@ type Net struct {
 	stats    []stat
 	drop     *dropoutSource
 	x        tensor // view of the caller's batch
+	macs     int64  // multiply-adds of one example's forward pass (see ForwardFLOPs)
 }
 
 // New builds the model name ("mlp", "small_cnn" or "resnet18") for batches
@@ -69,13 +70,41 @@ func New(name string, maxBatch int, seed uint64, eng *kernel.Engine) (*Net, erro
 	if eng == nil {
 		return nil, fmt.Errorf("models: %s: nil kernel engine", name)
 	}
+	a, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return newNet(a, maxBatch, seed, eng), nil
+}
+
+// lookup returns the architecture named name.
+func lookup(name string) (architecture, error) {
 	for _, a := range architectures() {
 		if a.name == name {
-			return newNet(a, maxBatch, seed, eng), nil
+			return a, nil
 		}
 	}
-	return nil, fmt.Errorf("models: unknown model %q (valid: %s)", name, strings.Join(Names(), ", "))
+	return architecture{}, fmt.Errorf("models: unknown model %q (valid: %s)", name, strings.Join(Names(), ", "))
 }
+
+// ForwardFLOPs returns the approximate cost of one example's forward pass
+// through the model name: 2 floating-point operations per multiply-add of
+// its convolutions and linear layers, as the layers count them when built
+// (activations, pooling and normalisation are left out). It builds the
+// layers without parameter values, so it is cheap.
+func ForwardFLOPs(name string) (float64, error) {
+	a, err := lookup(name)
+	if err != nil {
+		return 0, err
+	}
+	b := &builder{maxBatch: 1, shapesOnly: true, drop: &dropoutSource{}}
+	a.build(b, a.in)
+	return 2 * float64(b.macs), nil
+}
+
+// ForwardFLOPs returns the cost of one example's forward pass through n, as
+// the package function ForwardFLOPs counts it.
+func (n *Net) ForwardFLOPs() float64 { return 2 * float64(n.macs) }
 
 // newNet builds the architecture a; its last layer's outputs are the logits.
 func newNet(a architecture, maxBatch int, seed uint64, eng *kernel.Engine) *Net {
@@ -85,7 +114,7 @@ func newNet(a architecture, maxBatch int, seed uint64, eng *kernel.Engine) *Net 
 	classes := layers[len(layers)-1].outShape().size()
 	return &Net{name: a.name, in: a.in, maxBatch: maxBatch, seed: seed, layers: layers,
 		loss: newCrossEntropy(classes, maxBatch), params: b.params, stats: b.stats,
-		drop: b.drop, x: tensor{shape: a.in}}
+		drop: b.drop, x: tensor{shape: a.in}, macs: b.macs}
 }
 
 // Name returns the model's name as given to New.
