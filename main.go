@@ -265,13 +265,17 @@ Fetches the datasets that can be got (data directory, Go module cache, Debian
 packages, download), verifies their checksums and prints what is present and
 what is missing.`
 
-func cmdData(_ context.Context, args []string, out, log io.Writer) error {
+func cmdData(ctx context.Context, args []string, out, log io.Writer) error {
 	fs := newFlags("data", "[flags]", dataAbout, log)
 	dir := fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	return data.Fetch(data.Options{Dir: *dir, Log: log}, out)
+	o := data.Options{Dir: *dir, Log: log}
+	if harness.IsTerminal(log) {
+		o.Progress = harness.DownloadBars(log)
+	}
+	return data.Fetch(ctx, o, out)
 }
 
 const slurmAbout = `

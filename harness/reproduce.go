@@ -198,11 +198,18 @@ func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
 }
 
 // missingData returns why a spec's datasets are not all present ("" when
-// they are), asking the same loader the runs use.
+// they are), from data.Check (which reads no file), or from o.LoadData when
+// it replaces data.Load.
 func (o Options) missingData(sp *spec.Spec) string {
 	var reasons []string
 	for _, name := range sp.Datasets {
-		if _, err := o.loadData(name); errors.Is(err, data.ErrMissing) {
+		var err error
+		if o.LoadData != nil {
+			_, err = o.LoadData(name)
+		} else {
+			err = data.Check(name, data.Options{Dir: o.DataDir})
+		}
+		if errors.Is(err, data.ErrMissing) {
 			reasons = append(reasons, err.Error())
 		}
 	}

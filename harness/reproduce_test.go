@@ -27,7 +27,7 @@ func TestReproduceQuick(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains about 130 small runs on real MNIST and Fashion-MNIST; skipped with -short")
 	}
-	if err := data.Fetch(data.Options{}, io.Discard); err != nil {
+	if err := data.Fetch(context.Background(), data.Options{}, io.Discard); err != nil {
 		t.Fatalf("fetching the datasets: %v", err)
 	}
 	results := t.TempDir()
