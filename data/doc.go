@@ -27,7 +27,7 @@
 // Load prepares a dataset once per process and shares the float32 tensors
 // read-only; a Loader iterates the batches of one epoch into reused buffers,
 // shuffled and augmented by generators derived from the run seed and the
-// epoch only (models/param.Stream), so a run's batches never depend on
+// epoch only (models/rng.Stream), so a run's batches never depend on
 // worker count or resume point. Subset reproduces Python's
 // random.Random(seed).shuffle bit for bit (mt19937.go).
 package data

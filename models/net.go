@@ -10,6 +10,7 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"github.com/neuroplastic/neuroplastic/models/param"
+	"github.com/neuroplastic/neuroplastic/rng"
 )
 
 // architecture is one of the models New can build.
@@ -60,8 +61,8 @@ type Net struct {
 // New builds the model name ("mlp", "small_cnn" or "resnet18") for batches
 // of up to maxBatch samples, with all matrix multiplies running on eng. The
 // parameters are initialised as PyTorch does by default, drawn from
-// param.Stream(seed, "init", 0) in parameter order. Dropout draws from
-// param.Stream(seed, "dropout", 0) until the first BeginEpoch. New fails for
+// rng.Stream(seed, "init", 0) in parameter order. Dropout draws from
+// rng.Stream(seed, "dropout", 0) until the first BeginEpoch. New fails for
 // an unknown name, maxBatch < 1 or a nil eng.
 func New(name string, maxBatch int, seed uint64, eng *kernel.Engine) (*Net, error) {
 	if maxBatch < 1 {
@@ -108,8 +109,8 @@ func (n *Net) ForwardFLOPs() float64 { return 2 * float64(n.macs) }
 
 // newNet builds the architecture a; its last layer's outputs are the logits.
 func newNet(a architecture, maxBatch int, seed uint64, eng *kernel.Engine) *Net {
-	b := &builder{maxBatch: maxBatch, eng: eng, rng: param.Stream(seed, "init", 0),
-		drop: &dropoutSource{param.Stream(seed, "dropout", 0)}}
+	b := &builder{maxBatch: maxBatch, eng: eng, rng: rng.Stream(seed, "init", 0),
+		drop: &dropoutSource{rng.Stream(seed, "dropout", 0)}}
 	layers := a.build(b, a.in)
 	classes := layers[len(layers)-1].outShape().size()
 	return &Net{name: a.name, in: a.in, maxBatch: maxBatch, seed: seed, layers: layers,
@@ -130,11 +131,11 @@ func (n *Net) Params() []*param.Param { return n.params }
 // {1, 28, 28} for mlp and {3, 32, 32} for the CNNs.
 func (n *Net) InputShape() [3]int { return [3]int{n.in.c, n.in.h, n.in.w} }
 
-// BeginEpoch reseeds dropout from param.Stream(seed, "dropout", epoch), so
+// BeginEpoch reseeds dropout from rng.Stream(seed, "dropout", epoch), so
 // the masks of an epoch depend only on the seed, the epoch and the batches
 // trained in it.
 func (n *Net) BeginEpoch(epoch int) {
-	n.drop.r = param.Stream(n.seed, "dropout", epoch)
+	n.drop.r = rng.Stream(n.seed, "dropout", epoch)
 }
 
 // TrainStep trains on one batch of len(y) samples (1 to maxBatch), with x
