@@ -39,6 +39,14 @@ func parseYAML(name string, src []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
+// recoverYAML turns a panic of the YAML library on malformed input into an
+// error in *err; deferred by the functions that decode a spec.
+func recoverYAML(name string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("spec: %s: malformed YAML: %v", name, r)
+	}
+}
+
 // parser walks a spec's node tree. origin maps the nodes that came from a
 // --set override to that override, so errors can name it instead of a line.
 type parser struct {

@@ -33,6 +33,7 @@ type Spec struct {
 	Fractions  []float64      // axis `fractions`, each in (0, 1]
 	Arms       []Arm          // optimizer arms in spec order, names unique
 	Report     report.Options // the `report:` block (zero when absent)
+	Reproduce  string         // the `reproduce:` key: ReproduceFirst, ReproduceDeferred or "" (absent)
 	Quick      Quick          // the quick profile (defaults when absent)
 	Overrides  []string       // every --set key=value applied, in order
 }
@@ -77,6 +78,19 @@ type Options struct {
 	Quick bool
 }
 
+// The values of a spec's optional `reproduce:` key, which says when
+// `neuroplastic reproduce` runs the study (docs/design.md, "Studies").
+const (
+	// ReproduceFirst runs the study before all others, and writes its
+	// report at once: a tuning study whose selection (locked_config.json)
+	// later specs read with `from: selected`.
+	ReproduceFirst = "first"
+	// ReproduceDeferred leaves a cluster-sized study out unless it is asked
+	// for by name; the report lists it with its work estimate and the
+	// commands that run it.
+	ReproduceDeferred = "deferred"
+)
+
 // Range limits of the scalar axes.
 const (
 	maxEpochs    = 10000
@@ -113,11 +127,7 @@ func Load(path string, o Options) (*Spec, error) {
 // of the spec. A panic of the YAML library on malformed input is returned
 // as an error.
 func Parse(name string, src []byte, o Options) (s *Spec, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("spec: %s: malformed YAML: %v", name, r)
-		}
-	}()
+	defer recoverYAML(name, &err)
 	root, err := parseYAML(name, src)
 	if err != nil {
 		return nil, err
@@ -139,8 +149,40 @@ func Parse(name string, src []byte, o Options) (s *Spec, err error) {
 	return s, nil
 }
 
+// ReproduceStage returns the `reproduce:` value of the spec at path (""
+// when absent), validated as Load validates it, without decoding the rest
+// of the spec: `neuroplastic reproduce` orders and selects studies by it
+// before loading them, since a spec that says `from: selected` loads only
+// after the tuning study has run.
+func ReproduceStage(path string) (stage string, err error) {
+	defer recoverYAML(path, &err)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("spec: %w", err)
+	}
+	root, err := parseYAML(path, src)
+	if err != nil {
+		return "", err
+	}
+	p := &parser{file: path, origin: map[*yaml.Node]string{}}
+	f, _, err := p.mapping(root, "", topKeys, "")
+	if err != nil {
+		return "", err
+	}
+	return p.reproduce(f)
+}
+
+// reproduce decodes the optional `reproduce:` key of the top-level mapping f.
+func (p *parser) reproduce(f map[string]field) (string, error) {
+	r, ok := f["reproduce"]
+	if !ok {
+		return "", nil
+	}
+	return p.oneOf([]string{ReproduceFirst, ReproduceDeferred})(r.val, "reproduce")
+}
+
 // topKeys are the keys of a spec's top-level mapping.
-var topKeys = []string{"study", "title", "dataset", "model", "epochs", "batch_size", "seeds", "fractions", "arms", "report", "quick"}
+var topKeys = []string{"study", "title", "dataset", "model", "epochs", "batch_size", "seeds", "fractions", "arms", "report", "quick", "reproduce"}
 
 // spec decodes the root mapping. armSets holds, per arm name ("" for every
 // arm), the overrides applying to it.
@@ -173,6 +215,9 @@ func (p *parser) spec(root *yaml.Node, armSets map[string][]string) (*Spec, erro
 		if s.Title, err = p.str(t.val, "title"); err != nil {
 			return nil, err
 		}
+	}
+	if s.Reproduce, err = p.reproduce(f); err != nil {
+		return nil, err
 	}
 	if s.Datasets, err = axis(p, f["dataset"].val, "dataset", p.oneOf(append(data.Names(), data.Synthetic))); err != nil {
 		return nil, err

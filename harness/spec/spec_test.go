@@ -338,6 +338,8 @@ func TestSpecErrors(t *testing.T) {
 			`spec: x.yaml:7: fractions[1]: 1e-09 of mnist's 60000 training examples is 0 examples, fewer than one batch (batch_size 8)`},
 		{"fraction below one batch", strings.Replace(base, "batch_size: 8", "batch_size: [8, 128]", 1), []string{"fractions=0.002"}, "",
 			`spec: --set fractions=0.002: fractions: 0.002 of mnist's 60000 training examples is 120 examples, fewer than one batch (batch_size 128)`},
+		{"unknown reproduce stage", base + "reproduce: later\n", nil, "",
+			`spec: x.yaml:11: reproduce: unknown "later" (want one of first, deferred)`},
 		{"set without =", base, []string{"lr"}, "", `spec: --set lr: want key=value`},
 		{"set unknown arm", base, []string{"fulll.lr=1"}, "", `spec: --set fulll.lr=1: no arm named "fulll"`},
 		{"set unknown key", base, []string{"lrr=1"}, "", `spec: --set lrr=1: arms[0].optimizer: unknown key "lrr" for neuroplastic`},
@@ -399,6 +401,31 @@ func TestHugeAxisIsLinear(t *testing.T) {
 	}
 	if !slices.Equal(s.Seeds, []int64{0, 1}) {
 		t.Errorf("quick seeds %v", s.Seeds)
+	}
+}
+
+func TestReproduceStage(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, src, want, err string
+	}{
+		{"absent", base, "", ""},
+		{"first", base + "reproduce: first\n", ReproduceFirst, ""},
+		{"deferred, rest not decoded", "study: [not, checked]\nreproduce: deferred\n", ReproduceDeferred, ""},
+		{"unknown", base + "reproduce: now\n", "", `:11: reproduce: unknown "now" (want one of first, deferred)`},
+		{"unknown key", "studdy: x\n", "", `:1: unknown key "studdy"`},
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".yaml")
+		if err := os.WriteFile(path, []byte(tc.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReproduceStage(path)
+		if got != tc.want || (tc.err == "") != (err == nil) || (err != nil && !strings.HasSuffix(err.Error(), tc.err)) {
+			t.Errorf("%s: ReproduceStage = %q, %v; want %q, ...%s", tc.name, got, err, tc.want, tc.err)
+		}
+	}
+	if s := mustLoad(t, "../../experiments/mnist_tuning.yaml", Options{}); s.Reproduce != ReproduceFirst {
+		t.Errorf("mnist_tuning: reproduce %q", s.Reproduce)
 	}
 }
 
