@@ -19,7 +19,7 @@ type epochCase struct {
 	sampled     bool
 }
 
-// epochBatch is the batch size of the epoch benchmarks (PERF.md's targets).
+// epochBatch is the batch size of the epoch benchmarks (docs/performance.md).
 const epochBatch = 128
 
 // epochOptimizer is the optimizer configuration every epoch benchmark

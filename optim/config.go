@@ -22,8 +22,8 @@ const (
 // Names returns the optimizer names New accepts, sorted.
 func Names() []string { return []string{NameAdam, NameAdamW, NameNeuroPlastic, NameSGD} }
 
-// Config is an optimizer configuration by canonical names (SPEC.md section
-// 1). Name picks the algorithm and exactly the matching settings field is
+// Config is an optimizer configuration by canonical names (docs/algorithm.md,
+// section 1). Name picks the algorithm and exactly the matching settings field is
 // non-nil: SGD for "sgd", Adam for "adam" and "adamw", NeuroPlastic for
 // "neuroplastic". Its JSON form is an object with "name" and every
 // hyperparameter by its canonical key.

@@ -11,7 +11,8 @@ import (
 )
 
 // goldenCase is one file of testdata/golden, produced by the reference
-// implementation (SPEC.md section 1). Keys other than these are ignored.
+// implementation (testdata/README.md; the update is in docs/algorithm.md,
+// section 1). Keys other than these are ignored.
 type goldenCase struct {
 	Optimizer json.RawMessage `json:"optimizer"`
 	Params    []struct {

@@ -16,8 +16,8 @@ const (
 	ModeGradOnly = "ablation_grad_only"
 )
 
-// NeuroPlasticConfig holds NeuroPlastic's hyperparameters (SPEC.md section
-// 1); the comments give the canonical keys.
+// NeuroPlasticConfig holds NeuroPlastic's hyperparameters (docs/algorithm.md,
+// section 1); the comments give the canonical keys.
 type NeuroPlasticConfig struct {
 	LR                   float64 // lr: learning rate, >= 0
 	WeightDecay          float64 // weight_decay: >= 0
@@ -36,7 +36,7 @@ type NeuroPlasticConfig struct {
 	AdaptationRate       float64 // adaptation_rate: gain = 1 + rate*(target_rms - rms), >= 0
 }
 
-// DefaultNeuroPlastic returns the defaults of SPEC.md section 1: lr 1e-3 (the
+// DefaultNeuroPlastic returns the defaults of docs/algorithm.md, section 1: lr 1e-3 (the
 // paper always sets 0.1), rule_based, weights 0.4/0.4/0.2, alpha in
 // [0.2, 2.0], no warm-up, plasticity scale 1, parameterwise, max update norm
 // 1.0, target rms 0.02, adaptation rate 0.01, no weight decay (coupled).
@@ -128,7 +128,7 @@ const (
 )
 
 // NeuroPlastic is the preprint's plasticity-modulated optimizer, bound to its
-// parameters. Per step and tensor, with gradient g (SPEC.md section 1):
+// parameters. Per step and tensor, with gradient g (docs/algorithm.md):
 //
 //	A <- 0.95*A + 0.05*|g|;  m <- 0.9*m + 0.1*g;  v <- 0.99*v + 0.01*g*g  (both modes)
 //	n(x)   = x / (mean(x) + 1e-8);  G = n(|g|)
@@ -477,7 +477,7 @@ func applyUpdate(w, u []float32, sc, gain, lr float32, simd bool) float64 {
 	return s.sum()
 }
 
-// The formula pieces, each one line of SPEC.md section 1 in float32.
+// The formula pieces, each one line of the update in docs/algorithm.md, in float32.
 
 // trace returns the new activity trace 0.95*A + 0.05*|g|.
 func trace(a, g float32) float32 { return float32(traceDecay*a) + float32(traceRate*abs32(g)) }

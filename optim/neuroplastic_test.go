@@ -18,7 +18,7 @@ func near(got, want, rel float64) bool {
 	return math.Abs(got-want) <= rel*math.Max(math.Abs(want), 1e-30)
 }
 
-// TestFormulaPieces checks each line of SPEC.md section 1 on hand-computed
+// TestFormulaPieces checks each line of the update in docs/algorithm.md on hand-computed
 // values.
 func TestFormulaPieces(t *testing.T) {
 	tests := []struct {

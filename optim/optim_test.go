@@ -12,7 +12,7 @@ import (
 	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
-// mlpShapes are the shapes of the mlp's parameters (SPEC.md section 2),
+// mlpShapes are the shapes of the mlp's parameters (docs/algorithm.md, section 3),
 // 269,322 floats in all.
 var mlpShapes = [][]int{{256, 784}, {256}, {256, 256}, {256}, {10, 256}, {10}}
 
