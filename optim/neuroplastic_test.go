@@ -151,8 +151,8 @@ func TestStateUpdatedInGradOnlyMode(t *testing.T) {
 	gated := DefaultNeuroPlastic()
 	gated.WarmupEpochs = 5 // gate(1) = 0, so k = 0 in epoch 1
 	p1, p2 := newParams(smallShapes, 1), newParams(smallShapes, 1)
-	o1, _ := NewNeuroPlastic(p1, gradOnly)
-	o2, _ := NewNeuroPlastic(p2, gated)
+	o1, _ := NewNeuroPlastic(p1, gradOnly, 1)
+	o2, _ := NewNeuroPlastic(p2, gated, 1)
 	for s := range 3 {
 		setGrads(p1, 3, s)
 		setGrads(p2, 3, s)
@@ -227,7 +227,7 @@ func TestDiagnostics(t *testing.T) {
 			for i, g := range tc.grads[0] {
 				ps = append(ps, &param.Param{Name: string(rune('a' + i)), Data: make([]float32, len(g)), Grad: make([]float32, len(g))})
 			}
-			o, err := NewNeuroPlastic(ps, c)
+			o, err := NewNeuroPlastic(ps, c, 1)
 			if err != nil {
 				t.Fatal(err)
 			}

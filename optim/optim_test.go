@@ -97,7 +97,7 @@ func testConfigs() []struct {
 // mustNew is New for configurations known to be valid.
 func mustNew(t testing.TB, ps []*param.Param, c Config) Optimizer {
 	t.Helper()
-	o, err := New(ps, c)
+	o, err := New(ps, c, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,11 +151,12 @@ func TestProgrammerErrorsPanic(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"nil param", func() { _, _ = New([]*param.Param{nil}, cfg) }, "optim: neuroplastic: parameter 0 is nil"},
-		{"empty param", func() { _, _ = New([]*param.Param{{Name: "w"}}, cfg) }, "optim: neuroplastic: parameter 0 (w) is empty"},
+		{"nil param", func() { _, _ = New([]*param.Param{nil}, cfg, 1) }, "optim: neuroplastic: parameter 0 is nil"},
+		{"empty param", func() { _, _ = New([]*param.Param{{Name: "w"}}, cfg, 1) }, "optim: neuroplastic: parameter 0 (w) is empty"},
 		{"short grad", func() {
-			_, _ = New([]*param.Param{{Name: "w", Data: make([]float32, 3), Grad: make([]float32, 2)}}, cfg)
+			_, _ = New([]*param.Param{{Name: "w", Data: make([]float32, 3), Grad: make([]float32, 2)}}, cfg, 1)
 		}, "optim: neuroplastic: parameter 0 (w) has 3 values but 2 gradients"},
+		{"no epochs", func() { _, _ = New(newParams(smallShapes, 1), cfg, 0) }, "optim: neuroplastic: total epochs 0 < 1"},
 		{"epoch 0", func() { _ = mustNew(t, newParams(smallShapes, 1), cfg).Step(0) }, "optim: neuroplastic: epoch 0 < 1 (epochs are 1-based)"},
 		{"resized", func() {
 			ps := newParams(smallShapes, 1)
