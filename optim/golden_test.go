@@ -17,7 +17,7 @@ import (
 type goldenCase struct {
 	Optimizer   json.RawMessage `json:"optimizer"`
 	TotalEpochs int             `json:"total_epochs"`
-	Params    []struct {
+	Params      []struct {
 		Name  string    `json:"name"`
 		Shape []int     `json:"shape"`
 		Data  []float32 `json:"data"`

@@ -1,7 +1,6 @@
 package optim
 
 import (
-	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -134,8 +133,11 @@ func TestZeroGradient(t *testing.T) {
 			lo := float64(float32(c.NeuroPlastic.MinAlpha))
 			want := Diagnostics{DiagAlphaMean: lo, DiagAlphaStd: 0, DiagAlphaMin: lo, DiagAlphaMax: lo, DiagFracNearMin: 1,
 				DiagFracNearMax: 0, DiagGradNorm: 0, DiagRawUpdateNorm: 0, DiagEffectiveUpdateNorm: 0}
-			if !maps.Equal(d, want) {
-				t.Errorf("diagnostics %+v, want %+v", d, want)
+			for k, v := range want { // the options add keys of their own
+				if got, ok := d[k]; !ok || got != v {
+					t.Errorf("diagnostics %+v, want %+v", d, want)
+					break
+				}
 			}
 		})
 	}

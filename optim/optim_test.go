@@ -64,7 +64,8 @@ func setGrads(ps []*param.Param, seed uint64, step int) {
 
 // testConfigs are one configuration per code path worth covering: every
 // algorithm, NeuroPlastic in both modes, per element and per tensor, with
-// coupled and decoupled weight decay.
+// coupled and decoupled weight decay, and with the options of
+// VariantOptions.
 func testConfigs() []struct {
 	name string
 	cfg  Config
@@ -81,6 +82,17 @@ func testConfigs() []struct {
 	gradOnly.WeightDecay = 1e-3
 	tensorwise := full
 	tensorwise.Parameterwise, tensorwise.WeightDecay, tensorwise.DecoupledWeightDecay = false, 1e-2, true
+	// The options of VariantOptions, each path at least once.
+	adamwMod := full
+	adamwMod.HybridBase, adamwMod.ModulationTarget, adamwMod.LRControllerMode = BaseAdamW, TargetMomentum, ControllerLayerwise
+	adamwMod.EarlyTargetRMSScale, adamwMod.LateTargetRMSScale = 0.5, 2
+	sgdmMod := gradOnly
+	sgdmMod.HybridBase, sgdmMod.ModulationTarget, sgdmMod.LayerScope = BaseSGDMomentum, TargetTrustRatio, ScopeClassifierOnly
+	orthogonal := full
+	orthogonal.OrthogonalResidual, orthogonal.OrthogonalNormalization, orthogonal.OrthogonalSchedule = true, NormMatchGrad, ScheduleCosine
+	orthogonal.LRControllerMode = ControllerGlobal
+	bounded := tensorwise
+	bounded.BoundedResidual, bounded.LRControllerMode = true, ScopeClassifierOnly
 	return []struct {
 		name string
 		cfg  Config
@@ -91,6 +103,10 @@ func testConfigs() []struct {
 		{"neuroplastic", Config{Name: NameNeuroPlastic, NeuroPlastic: &full}},
 		{"neuroplastic_grad_only", Config{Name: NameNeuroPlastic, NeuroPlastic: &gradOnly}},
 		{"neuroplastic_tensorwise", Config{Name: NameNeuroPlastic, NeuroPlastic: &tensorwise}},
+		{"neuroplastic_adamw_momentum_layerwise", Config{Name: NameNeuroPlastic, NeuroPlastic: &adamwMod}},
+		{"neuroplastic_sgdm_trust_classifier", Config{Name: NameNeuroPlastic, NeuroPlastic: &sgdmMod}},
+		{"neuroplastic_orthogonal_global", Config{Name: NameNeuroPlastic, NeuroPlastic: &orthogonal}},
+		{"neuroplastic_bounded_tensorwise", Config{Name: NameNeuroPlastic, NeuroPlastic: &bounded}},
 	}
 }
 
