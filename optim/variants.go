@@ -1,7 +1,6 @@
 package optim
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -151,7 +150,7 @@ func (o VariantOptions) validate() error {
 		return err
 	}
 	if o.ControllerLow > o.ControllerHigh {
-		return fmt.Errorf("optim: neuroplastic: controller_low %v > controller_high %v", o.ControllerLow, o.ControllerHigh)
+		return pairError(a, "controller_low", "controller_high", "controller_low %v > controller_high %v", o.ControllerLow, o.ControllerHigh)
 	}
 	return firstError(
 		unitInterval(a, "base_momentum", o.BaseMomentum),
@@ -173,13 +172,13 @@ func oneOf(key, v string, valid ...string) error {
 	if slices.Contains(valid, v) {
 		return nil
 	}
-	return fmt.Errorf("optim: neuroplastic: unknown %s %q (want one of %s)", key, v, strings.Join(valid, ", "))
+	return keyError(NameNeuroPlastic, key, "unknown %s %q (want one of %s)", key, v, strings.Join(valid, ", "))
 }
 
 // fraction checks that NeuroPlastic's setting key lies in [0, 1].
 func fraction(key string, v float64) error {
 	if !(v >= 0 && v <= 1) {
-		return fmt.Errorf("optim: neuroplastic: %s %v is outside [0, 1]", key, v)
+		return keyError(NameNeuroPlastic, key, "%s %v is outside [0, 1]", key, v)
 	}
 	return nil
 }
