@@ -42,8 +42,7 @@ func signal(alpha, aGo []float32) float64 {
 	aGo = aGo[:len(alpha)]
 	var s float64
 	for j, a := range alpha {
-		ratio := max32(a, npEps) / max32(aGo[j], npEps)
-		l := float32(math.Log(float64(ratio)))
+		l := log32(max32(a, npEps) / max32(aGo[j], npEps))
 		if l-l == 0 { // finite: nan_to_num maps NaN and +-Inf to 0
 			s += float64(l)
 		}
@@ -53,6 +52,35 @@ func signal(alpha, aGo []float32) float64 {
 		return 0
 	}
 	return s
+}
+
+// log32 returns the natural logarithm of x rounded to float32, the same
+// bits on every platform: math.Log is assembly on amd64 and Go elsewhere,
+// which may differ in the last bit of the float64, and costs several times
+// more. For a normal positive x = 2^e * m with m in [sqrt(1/2), sqrt(2)),
+// log x = e*ln 2 + 2*atanh(s), s = (m-1)/(m+1), |s| < 0.172, and the series
+// 2s*(1 + s^2/3 + ... + s^14/15) is within 4e-14 relative of atanh, far
+// below a float32 ulp. Every product is converted before it is added, so
+// no multiply-add is fused. Other x (0, subnormal, Inf, NaN: a signal
+// ratio never is, with a finite max_alpha of sensible size) go to math.Log.
+func log32(x float32) float32 {
+	b := math.Float32bits(x)
+	if b>>23 == 0 || b>>23 >= 0xff {
+		return float32(math.Log(float64(x)))
+	}
+	e := int(b>>23) - 127
+	m := float64(math.Float32frombits(b&0x007fffff | 0x3f800000)) // in [1, 2)
+	if m > math.Sqrt2 {
+		m, e = m/2, e+1
+	}
+	f := m - 1
+	t := f / (2 + f)
+	z := float64(t * t)
+	p := 1.0 / 15
+	for _, c := range [...]float64{1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1} {
+		p = float64(p*z) + c
+	}
+	return float32(float64(float64(e)*math.Ln2) + float64(2*t*p))
 }
 
 // multiplier returns the learning-rate multiplier of signal s: 1 if s is

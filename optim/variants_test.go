@@ -318,3 +318,32 @@ func TestVariantKernelsAgree(t *testing.T) {
 		})
 	}
 }
+
+// TestLog32 checks log32 against math.Log rounded to float32 over a
+// logarithmic sweep of the ratios a controller signal takes, and exactly at
+// powers of two, 1 and the band edges of its reduction.
+func TestLog32(t *testing.T) {
+	for _, x := range []float32{1, 2, 0.5, math.Sqrt2, 1 / math.Sqrt2, 1e-8, 2e8, math.MaxFloat32} {
+		if got, want := log32(x), float32(math.Log(float64(x))); got != want {
+			t.Errorf("log32(%v) = %v, want %v", x, got, want)
+		}
+	}
+	off := 0
+	const n = 200000
+	for i := range n {
+		x := float32(math.Exp(-20 + 40*float64(i)/n))
+		got, want := log32(x), float32(math.Log(float64(x)))
+		if got != want {
+			// The float64 results differ by a few float64 ulps, so only a
+			// value next to a float32 rounding boundary may round apart.
+			if math.Abs(float64(got-want)) > float64(math.Nextafter32(abs32(want), 1)-abs32(want)) {
+				t.Fatalf("log32(%v) = %v, want %v", x, got, want)
+			}
+			off++
+		}
+	}
+	t.Logf("%d of %d round apart", off, n)
+	if off > n/10000 {
+		t.Errorf("log32 rounds apart from math.Log %d times in %d", off, n)
+	}
+}
