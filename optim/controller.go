@@ -90,7 +90,7 @@ func (c *controller) multiplier(s float64) (mult float64, clamped int) {
 	if math.IsNaN(s) || math.IsInf(s, 0) {
 		return 1, 0
 	}
-	switch m := 1 + c.alpha*s; {
+	switch m := 1 + float64(c.alpha*s); { // the conversion keeps the product from fusing with the add
 	case m < c.low:
 		return c.low, -1
 	case m > c.high:
