@@ -18,6 +18,7 @@ import (
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/models"
 	"github.com/neuroplastic/neuroplastic/optim"
 )
 
@@ -150,10 +151,10 @@ func retrain(ctx context.Context, o Options, tmp string, rec records.Record, epo
 }
 
 // notComparable returns why a record cannot be compared with a re-run by this
-// build ("" when it can): its dataset must be known, its ID its
+// build ("" when it can): its dataset and model must be known, its ID its
 // configuration's and its numerics version this build's.
 func notComparable(rec records.Record) string {
-	if _, err := data.Describe(rec.Config.Dataset); err != nil {
+	if err := unpriced(rec.Config); err != nil {
 		return err.Error()
 	}
 	if rec.Config.Numerics != spec.Numerics {
@@ -188,7 +189,7 @@ func prefixEpochs(c store.RunConfig, budget time.Duration) int {
 func pickRuns(all map[string]map[string]records.Record) []records.Record {
 	best := map[string]records.Record{}
 	work := func(r records.Record) float64 {
-		if _, err := data.Describe(r.Config.Dataset); err != nil {
+		if unpriced(r.Config) != nil {
 			return math.Inf(1) // not comparable: picked only when its group has nothing else
 		}
 		return Estimate([]spec.Job{{Config: r.Config}}).FLOP
@@ -227,4 +228,14 @@ func verifyKey(c store.RunConfig) string {
 	// An undecodable optimizer keys as "": it is still verified, once.
 	_ = json.Unmarshal(c.Optimizer, &opt)
 	return c.Model + " " + opt.Name + " " + opt.Mode
+}
+
+// unpriced returns why Estimate cannot price a run of configuration c (an
+// unknown dataset or model), or nil.
+func unpriced(c store.RunConfig) error {
+	if _, err := data.Describe(c.Dataset); err != nil {
+		return err
+	}
+	_, err := models.ForwardFLOPs(c.Model)
+	return err
 }
