@@ -39,6 +39,15 @@
 // run the study before the others (ReproduceFirst) or only when named
 // (ReproduceDeferred).
 //
+// `validation: v` holds out round(v*n) examples of the training set's n
+// for validation: a fixed subset drawn with its own seed (data.Holdout,
+// data.ValidationSeed), the same for every run seed, never trained on. Each
+// run trains on the rest (its data fraction is drawn from the rest) and
+// records val_loss and val_acc per epoch beside the test metrics, so a
+// study can select a configuration without looking at the test set. At 0,
+// the default, nothing is held out and the key stays out of the run
+// configuration, so run IDs are those of a spec without it.
+//
 // # Runs
 //
 // Expand turns a spec into Jobs in a fixed order. A run's ID is the first 12
