@@ -151,8 +151,8 @@ func retrain(ctx context.Context, o Options, tmp string, rec records.Record, epo
 }
 
 // notComparable returns why a record cannot be compared with a re-run by this
-// build ("" when it can): its dataset and model must be known, its ID its
-// configuration's and its numerics version this build's.
+// build ("" when it can): its dataset and model must be known and its
+// numerics version this build's (records.Read checks its ID).
 func notComparable(rec records.Record) string {
 	if err := unpriced(rec.Config); err != nil {
 		return err.Error()
@@ -160,9 +160,6 @@ func notComparable(rec records.Record) string {
 	if rec.Config.Numerics != spec.Numerics {
 		return fmt.Sprintf("recorded with numerics version %d, this build computes version %d (re-run the study to publish current records)",
 			rec.Config.Numerics, spec.Numerics)
-	}
-	if id := spec.RunID(rec.Config); id != rec.ID {
-		return fmt.Sprintf("its configuration hashes to ID %s, not %s (the record was edited or mislabelled)", id, rec.ID)
 	}
 	if len(rec.Metrics) != rec.Config.Epochs {
 		return fmt.Sprintf("completed with %d of %d epochs recorded", len(rec.Metrics), rec.Config.Epochs)

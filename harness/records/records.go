@@ -106,7 +106,8 @@ func Write(path string, recs []Record) error {
 }
 
 // Read reads the record file at path, keyed by run ID. A missing file is no
-// records; a malformed line is an error naming the file and line.
+// records; a malformed line, a record whose config does not hash to its ID
+// and one of a run not finished are errors naming the file and line.
 func Read(path string) (map[string]Record, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -128,6 +129,9 @@ func Read(path string) (map[string]Record, error) {
 		}
 		if r.ID == "" {
 			return nil, fmt.Errorf("records: %s:%d: no run id", path, i+1)
+		}
+		if id := store.ConfigHash(r.Config)[:store.IDLen]; id != r.ID {
+			return nil, fmt.Errorf("records: %s:%d: run %s: its config hashes to %s (the record was edited or mislabelled)", path, i+1, r.ID, id)
 		}
 		if r.Status != store.Completed && r.Status != store.Diverged {
 			return nil, fmt.Errorf("records: %s:%d: run %s has status %q; records hold finished runs only (completed or diverged)", path, i+1, r.ID, r.Status)

@@ -21,14 +21,16 @@ func epochs(n int) []store.EpochMetrics {
 	return ms
 }
 
-// storeRun returns a completed run of id with its summary, as the store
+// storeRun returns a completed run of seed with its summary, as the store
 // loads it.
-func storeRun(id string, seed int64) store.Run {
+func storeRun(seed int64) store.Run {
 	ms := epochs(3)
 	last := ms[2]
+	c := store.RunConfig{Study: "s", Arm: "a", Label: "a", Dataset: "d", Model: "mlp", Epochs: 3, BatchSize: 8, Seed: seed, Fraction: 0.5, Optimizer: []byte(`{"name":"sgd"}`), Numerics: 2}
+	id := store.ConfigHash(c)[:store.IDLen]
 	return store.Run{
 		ID:     id,
-		Config: store.RunConfig{Study: "s", Arm: "a", Label: "a", Dataset: "d", Model: "mlp", Epochs: 3, BatchSize: 8, Seed: seed, Fraction: 0.5, Optimizer: []byte(`{"name":"sgd"}`), Numerics: 2},
+		Config: c,
 		Status: store.Completed, Metrics: ms,
 		Summary: &store.Summary{ID: id, Status: store.Completed, EpochsDone: 3, Final: &last, BestAcc: 0.3, BestEpoch: 3,
 			Attempts: 2, Manifest: store.Manifest{Host: "h", WallSeconds: 9}},
@@ -38,7 +40,10 @@ func storeRun(id string, seed int64) store.Run {
 // TestRoundTrip checks that records are sorted by ID, carry no wall time,
 // read back to the run the report sees and re-encode to the same bytes.
 func TestRoundTrip(t *testing.T) {
-	runs := []store.Run{storeRun("bbb", 2), storeRun("aaa", 1)}
+	runs := []store.Run{storeRun(2), storeRun(1)}
+	if runs[0].ID < runs[1].ID {
+		runs[0], runs[1] = runs[1], runs[0] // written out of order
+	}
 	recs := []Record{FromRun(runs[0]), FromRun(runs[1])}
 	path := Path(t.TempDir(), "s")
 	if err := Write(path, recs); err != nil {
@@ -49,7 +54,8 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"id":"aaa"`) || !strings.HasPrefix(lines[1], `{"id":"bbb"`) {
+	first, second := runs[1].ID, runs[0].ID
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"id":"`+first+`"`) || !strings.HasPrefix(lines[1], `{"id":"`+second+`"`) {
 		t.Fatalf("want two lines sorted by id, got:\n%s", b)
 	}
 	if strings.Contains(string(b), "wall_seconds") || strings.Contains(string(b), "manifest") {
@@ -69,7 +75,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Errorf("run %s: metrics changed: %s", want.ID, d)
 		}
 	}
-	again, err := Encode([]Record{FromRun(read["bbb"].Run()), FromRun(read["aaa"].Run())})
+	again, err := Encode([]Record{FromRun(read[second].Run()), FromRun(read[first].Run())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,15 +112,17 @@ func TestDiff(t *testing.T) {
 }
 
 func TestReadErrors(t *testing.T) {
-	good := `{"id":"a","status":"completed","best_test_acc":0,"best_epoch":0,"config":{},"metrics":[]}`
+	id := store.ConfigHash(store.RunConfig{})[:store.IDLen]
+	good := `{"id":"` + id + `","status":"completed","best_test_acc":0,"best_epoch":0,"config":{},"metrics":[]}`
 	for _, c := range []struct {
 		name, content, want string
 	}{
 		{"malformed line", good + "\n{\"id\":\n", "s.jsonl:2:"},
 		{"unknown field", `{"id":"a","bogus":1}` + "\n", `s.jsonl:1: json: unknown field "bogus"`},
 		{"no id", `{"status":"completed"}` + "\n", "s.jsonl:1: no run id"},
-		{"not finished", `{"id":"a","status":"partial"}` + "\n", `s.jsonl:1: run a has status "partial"`},
-		{"duplicate", good + "\n" + good + "\n", "s.jsonl:2: run a listed twice"},
+		{"edited", `{"id":"a","status":"completed","config":{}}` + "\n", "s.jsonl:1: run a: its config hashes to " + id},
+		{"not finished", `{"id":"` + id + `","status":"partial","config":{}}` + "\n", `s.jsonl:1: run ` + id + ` has status "partial"`},
+		{"duplicate", good + "\n" + good + "\n", "s.jsonl:2: run " + id + " listed twice"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "s.jsonl")
