@@ -27,7 +27,7 @@ type ReproduceOptions struct {
 	Studies []string
 	// Run configures the training of each study (results directory,
 	// workers, data directory, log).
-	Run Options
+	Run RunOptions
 	// Quick applies each spec's quick profile.
 	Quick bool
 	// Set holds --set overrides applied to every spec (see spec.Parse).
@@ -125,11 +125,11 @@ func (o ReproduceOptions) report(paths []string) ReportOptions {
 
 // ReportOptions configure WriteReport.
 type ReportOptions struct {
-	Specs   []string // spec files or directories, as for ReproduceOptions.Specs
-	Results string   // the results directory read and written
-	Quick   bool     // the specs' quick profile, and outputs labelled quick
-	Set     []string // --set overrides the runs were made with
-	Run     Options  // how data is found (DataDir, LoadData) for skip reasons
+	Specs   []string   // spec files or directories, as for ReproduceOptions.Specs
+	Results string     // the results directory read and written
+	Quick   bool       // the specs' quick profile, and outputs labelled quick
+	Set     []string   // --set overrides the runs were made with
+	Run     RunOptions // how data is found (DataDir, LoadData) for skip reasons
 }
 
 // WriteReport renders the tables, figures, locked_config.json and README.md
@@ -211,7 +211,7 @@ func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
 // missingData returns why a spec's datasets are not all present ("" when
 // they are), from data.Check (which reads no file), or from o.LoadData when
 // it replaces data.Load.
-func (o Options) missingData(sp *spec.Spec) string {
+func (o RunOptions) missingData(sp *spec.Spec) string {
 	var reasons []string
 	for _, name := range sp.Datasets {
 		var err error
