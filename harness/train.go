@@ -45,7 +45,7 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 	if in, tr := net.InputShape(), ds.Train; in != [3]int{tr.C, tr.H, tr.W} {
 		return fmt.Errorf("harness: model %s takes %dx%dx%d inputs, dataset %s has %dx%dx%d", c.Model, in[0], in[1], in[2], c.Dataset, tr.C, tr.H, tr.W)
 	}
-	opt, err := optim.New(net.Params(), job.Optimizer)
+	opt, err := optim.New(net.Params(), job.Optimizer, c.Epochs)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func benchmarkEpoch(b *testing.B, c epochCase) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opt, err := optim.New(net.Params(), cfg)
+	opt, err := optim.New(net.Params(), cfg, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

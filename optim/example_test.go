@@ -9,7 +9,7 @@ import (
 
 // ExampleNew builds the preprint's locked NeuroPlastic configuration with
 // one hyperparameter changed by its canonical key, binds it to a parameter
-// and takes one step.
+// for a run of 10 epochs and takes one step.
 func ExampleNew() {
 	cfg := optim.PaperConfig()
 	if err := cfg.Set("max_update_norm", 0.5); err != nil {
@@ -17,7 +17,7 @@ func ExampleNew() {
 		return
 	}
 	w := &param.Param{Name: "w", Shape: []int{3}, Data: []float32{1, 2, 3}, Grad: []float32{0.5, -1, 2}}
-	opt, err := optim.New([]*param.Param{w}, cfg)
+	opt, err := optim.New([]*param.Param{w}, cfg, 10)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -15,7 +15,7 @@ func FuzzUnmarshalBinary(f *testing.F) {
 	configs := testConfigs()
 	for i, tc := range configs {
 		ps := newParams(smallShapes, 1)
-		o, err := New(ps, tc.cfg)
+		o, err := New(ps, tc.cfg, 1)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -37,7 +37,7 @@ func FuzzUnmarshalBinary(f *testing.F) {
 			return
 		}
 		tc := configs[int(in[0])%len(configs)]
-		o, err := New(newParams(smallShapes, 1), tc.cfg)
+		o, err := New(newParams(smallShapes, 1), tc.cfg, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
