@@ -38,8 +38,9 @@ type ReproduceOptions struct {
 // first` before the others, each with its report right after it (so `from:
 // selected` can read its selection), then every other selected study whose
 // data is present, in file name order, and finally writes the report of all
-// of them into o.Run.Results. A study that fails does not stop the others;
-// the error lists every failure.
+// of them into o.Run.Results. A spec whose `reproduce:` key does not decode
+// stops Reproduce before anything runs; a study that fails does not stop
+// the others, and the error lists every failure.
 func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
