@@ -230,7 +230,7 @@ func cmdRun(ctx context.Context, args []string, _, log io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(log, "study %s: %d runs selected, results in %s\n", sp.Study, len(jobs), sf.results)
-	_, err = harness.Run(ctx, jobs, harness.Options{
+	_, err = harness.Run(ctx, jobs, harness.RunOptions{
 		Results: sf.results, Workers: *workers, Retries: *retries, DataDir: *dataDir,
 		Log: log, Bars: harness.IsTerminal(log),
 	})
@@ -376,7 +376,7 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	}
 	return harness.WriteReport(harness.ReportOptions{
 		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick, *f.seeds), Quick: f.quick,
-		Set: f.sets, Seeds: *f.seeds, Run: harness.Options{DataDir: f.dataDir, Log: log},
+		Set: f.sets, Seeds: *f.seeds, Run: harness.RunOptions{DataDir: f.dataDir, Log: log},
 	})
 }
 
@@ -416,7 +416,7 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	}
 	return harness.Reproduce(ctx, harness.ReproduceOptions{
 		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets, Seeds: *f.seeds, Import: *imp,
-		Run: harness.Options{
+		Run: harness.RunOptions{
 			Results: resultsDir(fs, f.results, f.quick, *f.seeds), Workers: *workers, DataDir: f.dataDir,
 			Log: log, Bars: harness.IsTerminal(log),
 		},
@@ -445,7 +445,7 @@ func cmdVerify(ctx context.Context, args []string, out, log io.Writer) error {
 	}
 	return harness.Verify(ctx, harness.VerifyOptions{
 		Results: *results, Budget: *budget, Out: out,
-		Run: harness.Options{DataDir: *dataDir, Log: log},
+		Run: harness.RunOptions{DataDir: *dataDir, Log: log},
 	})
 }
 

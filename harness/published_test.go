@@ -58,7 +58,7 @@ func alterRecords(t *testing.T, results, study, arm string) {
 func TestReproduceChecksRecords(t *testing.T) {
 	results := t.TempDir()
 	set := []string{"seeds=[1]"}
-	log, err := reproduceTiny(t, ReproduceOptions{Set: set, Run: Options{Results: results}})
+	log, err := reproduceTiny(t, ReproduceOptions{Set: set, Run: RunOptions{Results: results}})
 	if err != nil {
 		t.Fatalf("Reproduce: %v\n%s", err, log)
 	}
@@ -70,7 +70,7 @@ func TestReproduceChecksRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	alterRecords(t, results, "tiny", "grad_only")
-	log, err = reproduceTiny(t, ReproduceOptions{Set: set, Run: Options{Results: results}})
+	log, err = reproduceTiny(t, ReproduceOptions{Set: set, Run: RunOptions{Results: results}})
 	if err == nil || !strings.Contains(err.Error(), "1 runs differ from their committed records") {
 		t.Errorf("Reproduce over an altered record: %v, want 1 run differing", err)
 	}
@@ -90,14 +90,14 @@ func TestReproduceChecksRecords(t *testing.T) {
 // store by ID instead of retraining them and leaving the source untouched.
 func TestPoweredImports(t *testing.T) {
 	main, powered := t.TempDir(), t.TempDir()
-	if log, err := reproduceTiny(t, ReproduceOptions{Set: []string{"seeds=[41]"}, Run: Options{Results: main}}); err != nil {
+	if log, err := reproduceTiny(t, ReproduceOptions{Set: []string{"seeds=[41]"}, Run: RunOptions{Results: main}}); err != nil {
 		t.Fatalf("Reproduce: %v\n%s", err, log)
 	}
 	before, err := os.ReadDir(filepath.Join(main, "runs", "tiny"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := reproduceTiny(t, ReproduceOptions{Seeds: 2, Import: main, Studies: []string{"tiny"}, Run: Options{Results: powered}})
+	log, err := reproduceTiny(t, ReproduceOptions{Seeds: 2, Import: main, Studies: []string{"tiny"}, Run: RunOptions{Results: powered}})
 	if err != nil {
 		t.Fatalf("powered Reproduce: %v\n%s", err, log)
 	}
@@ -143,7 +143,7 @@ func TestPoweredImports(t *testing.T) {
 // record as different with its epoch and value.
 func TestVerify(t *testing.T) {
 	results := t.TempDir()
-	if log, err := reproduceTiny(t, ReproduceOptions{Set: []string{"seeds=[1, 2]"}, Run: Options{Results: results}}); err != nil {
+	if log, err := reproduceTiny(t, ReproduceOptions{Set: []string{"seeds=[1, 2]"}, Run: RunOptions{Results: results}}); err != nil {
 		t.Fatalf("Reproduce: %v\n%s", err, log)
 	}
 	if err := os.RemoveAll(filepath.Join(results, "runs")); err != nil {

@@ -28,7 +28,7 @@ type ReproduceOptions struct {
 	Studies []string
 	// Run configures the training of each study (results directory,
 	// workers, data directory, log).
-	Run Options
+	Run RunOptions
 	// Quick applies each spec's quick profile.
 	Quick bool
 	// Set holds --set overrides applied to every spec (see spec.Parse).
@@ -73,8 +73,9 @@ func withSeeds(sets []string, seeds int) []string {
 // of them into o.Run.Results. Every run that ends final and has a record
 // committed under o.Run.Results/records is compared with it (see
 // records.Diff); the count of identical runs is printed at the end and a
-// difference is an error. A study that fails does not stop the others; the
-// error lists every failure.
+// difference is an error. A spec whose `reproduce:` key does not decode
+// stops Reproduce before anything runs; a study that fails does not stop
+// the others, and the error lists every failure.
 func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
@@ -194,12 +195,12 @@ func (o ReproduceOptions) report(paths []string) ReportOptions {
 
 // ReportOptions configure WriteReport.
 type ReportOptions struct {
-	Specs   []string // spec files or directories, as for ReproduceOptions.Specs
-	Results string   // the results directory read and written
-	Quick   bool     // the specs' quick profile, and outputs labelled quick
-	Set     []string // --set overrides the runs were made with
-	Seeds   int      // the powered protocol's seed count (see ReproduceOptions.Seeds), 0 if not
-	Run     Options  // how data is found (DataDir, LoadData) for skip reasons; Log lists the files written
+	Specs   []string   // spec files or directories, as for ReproduceOptions.Specs
+	Results string     // the results directory read and written
+	Quick   bool       // the specs' quick profile, and outputs labelled quick
+	Set     []string   // --set overrides the runs were made with
+	Seeds   int        // the powered protocol's seed count (see ReproduceOptions.Seeds), 0 if not
+	Run     RunOptions // how data is found (DataDir, LoadData) for skip reasons; Log lists the files written
 }
 
 // WriteReport renders the tables, figures, locked_config.json and README.md
@@ -298,7 +299,7 @@ func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
 // missingData returns why a spec's datasets are not all present ("" when
 // they are), from data.Check (which reads no file), or from o.LoadData when
 // it replaces data.Load.
-func (o Options) missingData(sp *spec.Spec) string {
+func (o RunOptions) missingData(sp *spec.Spec) string {
 	var reasons []string
 	for _, name := range sp.Datasets {
 		var err error

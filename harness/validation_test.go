@@ -70,7 +70,7 @@ func TestValidationMetrics(t *testing.T) {
 		t.Fatal("a hold-out does not change the run ID")
 	}
 	results := t.TempDir()
-	if _, err := Run(context.Background(), []spec.Job{plain, held}, Options{Results: results, Workers: 2}); err != nil {
+	if _, err := Run(context.Background(), []spec.Job{plain, held}, RunOptions{Results: results, Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

@@ -39,7 +39,7 @@ type VerifyOptions struct {
 	// Run configures the re-training: DataDir, LoadData and Log (progress)
 	// are used; the runs train one after the other on every core, in a
 	// temporary directory removed afterwards.
-	Run Options
+	Run RunOptions
 	// Out receives one line per checked run.
 	Out io.Writer
 }
@@ -116,7 +116,7 @@ func Verify(ctx context.Context, o VerifyOptions) error {
 // metrics equal the record's, else the first difference. The error is
 // data.ErrMissing when the dataset is missing, or why the run could not be
 // trained.
-func retrain(ctx context.Context, o Options, tmp string, rec records.Record, epochs int, log io.Writer) (string, error) {
+func retrain(ctx context.Context, o RunOptions, tmp string, rec records.Record, epochs int, log io.Writer) (string, error) {
 	opt, err := optim.DecodeConfig(rec.Config.Optimizer)
 	if err != nil {
 		return "", err
