@@ -22,6 +22,7 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 )
 
 // command is one subcommand: add one function and one entry in commands.
@@ -158,9 +159,9 @@ func addSpecFlags(fs *flag.FlagSet) *specFlags {
 }
 
 // load resolves the results directory and loads the spec.
-func (f *specFlags) load(fs *flag.FlagSet, path string) (*harness.Spec, error) {
+func (f *specFlags) load(fs *flag.FlagSet, path string) (*spec.Spec, error) {
 	f.results = resultsDir(fs, f.results, f.quick)
-	return harness.LoadSpec(path, harness.SpecOptions{Results: f.results, Set: f.sets, Quick: f.quick})
+	return spec.Load(path, spec.Options{Results: f.results, Set: f.sets, Quick: f.quick})
 }
 
 // selection are the flags that pick a subset of a spec's runs.
@@ -176,29 +177,29 @@ func addSelection(fs *flag.FlagSet) *selection {
 }
 
 // load loads the spec at path, expands it and applies the selection.
-func (s *selection) load(fs *flag.FlagSet, sf *specFlags, path string) (*harness.Spec, []harness.Job, error) {
-	spec, err := sf.load(fs, path)
+func (s *selection) load(fs *flag.FlagSet, sf *specFlags, path string) (*spec.Spec, []spec.Job, error) {
+	sp, err := sf.load(fs, path)
 	if err != nil {
 		return nil, nil, err
 	}
-	jobs, err := s.jobs(spec)
-	return spec, jobs, err
+	jobs, err := s.jobs(sp)
+	return sp, jobs, err
 }
 
-// jobs expands spec and applies the selection.
-func (s *selection) jobs(spec *harness.Spec) ([]harness.Job, error) {
-	var sh harness.Shard
+// jobs expands sp and applies the selection.
+func (s *selection) jobs(sp *spec.Spec) ([]spec.Job, error) {
+	var sh spec.Shard
 	if s.shard != "" {
 		var err error
-		if sh, err = harness.ParseShard(s.shard); err != nil {
+		if sh, err = spec.ParseShard(s.shard); err != nil {
 			return nil, &usageError{err.Error()}
 		}
 	}
-	f, err := harness.ParseFilter(s.only)
+	f, err := spec.ParseFilter(s.only)
 	if err != nil {
 		return nil, &usageError{err.Error()}
 	}
-	return harness.Select(spec.Expand(), sh, f), nil
+	return spec.Select(sp.Expand(), sh, f), nil
 }
 
 const runAbout = `
@@ -223,11 +224,11 @@ func cmdRun(ctx context.Context, args []string, _, log io.Writer) error {
 	if *workers < 1 || *retries < 0 {
 		return &usageError{"--workers must be >= 1 and --retries >= 0"}
 	}
-	spec, jobs, err := sel.load(fs, sf, pos[0])
+	sp, jobs, err := sel.load(fs, sf, pos[0])
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "study %s: %d runs selected, results in %s\n", spec.Study, len(jobs), sf.results)
+	fmt.Fprintf(log, "study %s: %d runs selected, results in %s\n", sp.Study, len(jobs), sf.results)
 	_, err = harness.Run(ctx, jobs, harness.Options{
 		Results: sf.results, Workers: *workers, Retries: *retries, DataDir: *dataDir,
 		Log: log, Bars: harness.IsTerminal(log),
@@ -252,11 +253,11 @@ func cmdPlan(_ context.Context, args []string, out, log io.Writer) error {
 	if *gflops <= 0 {
 		return &usageError{"--gflops must be > 0"}
 	}
-	spec, jobs, err := sel.load(fs, sf, pos[0])
+	sp, jobs, err := sel.load(fs, sf, pos[0])
 	if err != nil {
 		return err
 	}
-	return harness.WritePlan(out, spec.Study, jobs, sf.results, *gflops)
+	return harness.WritePlan(out, sp.Study, jobs, sf.results, *gflops)
 }
 
 const dataAbout = `
@@ -294,11 +295,11 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	spec, err := sf.load(fs, pos[0])
+	sp, err := sf.load(fs, pos[0])
 	if err != nil {
 		return err
 	}
-	o := harness.SlurmOptions{Study: spec.Study, Shards: *shards, Parallel: *parallel, Time: *limit,
+	o := harness.SlurmOptions{Study: sp.Study, Shards: *shards, Parallel: *parallel, Time: *limit,
 		Partition: *partition, CPUsPerTask: *cpus}
 	if *binary == "" {
 		if *binary, err = os.Executable(); err != nil {
@@ -344,7 +345,7 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(log, "wrote %s: %d runs of study %s in %d array tasks; submit with: sbatch %s\n",
-		*output, len(spec.Expand()), spec.Study, o.Shards, *output)
+		*output, len(sp.Expand()), sp.Study, o.Shards, *output)
 	return nil
 }
 

@@ -87,16 +87,6 @@ func Names() []string {
 	return names
 }
 
-// lookup returns the spec of the named dataset.
-func lookup(name string) (*datasetSpec, error) {
-	for _, s := range datasets() {
-		if s.name == name {
-			return s, nil
-		}
-	}
-	return nil, fmt.Errorf("data: unknown dataset %q (known: %s)", name, strings.Join(Names(), ", "))
-}
-
 // cacheKey identifies a prepared dataset: data directory and name.
 type cacheKey struct{ dir, name string }
 
@@ -122,8 +112,11 @@ var cache = struct {
 // Load never downloads: when the files are absent its error wraps ErrMissing;
 // when a file is damaged it wraps ErrCorrupt. The dataset is read, verified
 // and normalised once per process and data directory; concurrent and later
-// calls share the same read-only Dataset.
+// calls share the same read-only Dataset. Synthetic is generated afresh.
 func Load(name string, o Options) (*Dataset, error) {
+	if name == Synthetic {
+		return synthetic(), nil
+	}
 	spec, err := lookup(name)
 	if err != nil {
 		return nil, err

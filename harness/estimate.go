@@ -2,8 +2,10 @@ package harness
 
 import (
 	"fmt"
-	"math"
 	"time"
+
+	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 )
 
 // forwardFLOPs is the approximate forward-pass cost of one example per
@@ -26,14 +28,6 @@ var forwardFLOPs = map[string]float64{
 // the weights, each about one forward's multiply-adds.
 const trainPassCost = 3
 
-// datasetSizes holds the training and test set sizes of each dataset.
-var datasetSizes = map[string][2]int{
-	"mnist":         {60000, 10000},
-	"fashion_mnist": {60000, 10000},
-	"cifar10":       {50000, 10000},
-	Synthetic:       {syntheticTrain, syntheticTest},
-}
-
 // DefaultGFLOPS is the sustained whole-machine training throughput that time
 // estimates assume unless told otherwise, measured on this project's 2-core
 // machines (make bench): a ResNet-18 CIFAR-10 epoch (about 178 TFLOP) takes
@@ -51,17 +45,21 @@ type Work struct {
 
 // Estimate returns the work of training jobs in full: every epoch trains on
 // the run's (sub)set and evaluates the whole test set.
-func Estimate(jobs []Job) Work {
+func Estimate(jobs []spec.Job) Work {
 	var w Work
 	for _, j := range jobs {
 		c := j.Config
-		size := datasetSizes[c.Dataset]
-		train := int64(math.RoundToEven(float64(size[0]) * c.Fraction))
-		perEpoch := train + int64(size[1])
+		info, err := data.Describe(c.Dataset)
+		if err != nil {
+			panic(fmt.Sprintf("harness: a job of unknown dataset %q", c.Dataset)) // the spec parser checks datasets
+		}
+		train := int64(data.SubsetSize(info.Train, c.Fraction))
+		test := int64(info.Test)
+		perEpoch := train + test
 		w.Runs++
 		w.Epochs += c.Epochs
 		w.SamplePasses += perEpoch * int64(c.Epochs)
-		w.FLOP += float64(c.Epochs) * forwardFLOPs[c.Model] * float64(trainPassCost*train+int64(size[1]))
+		w.FLOP += float64(c.Epochs) * forwardFLOPs[c.Model] * float64(trainPassCost*train+test)
 	}
 	return w
 }

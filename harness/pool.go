@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 	"github.com/neuroplastic/neuroplastic/models/kernel"
 )
@@ -32,8 +33,7 @@ type Options struct {
 	Retries int
 	// DataDir is the data directory passed to data.Load ("" = its default).
 	DataDir string
-	// LoadData, if not nil, replaces the built-in dataset loader (the
-	// Synthetic dataset, else data.Load). Tests use it.
+	// LoadData, if not nil, replaces data.Load. Tests use it.
 	LoadData func(name string) (*data.Dataset, error)
 	// Log receives progress and messages; nil discards them.
 	Log io.Writer
@@ -69,12 +69,12 @@ const (
 // does not stop the others; it is retried up to o.Retries times. Runs whose
 // dataset is missing are skipped with one line per dataset. Run returns an
 // error if any run failed or ctx was cancelled, after all workers stopped.
-func Run(ctx context.Context, jobs []Job, o Options) (Result, error) {
+func Run(ctx context.Context, jobs []spec.Job, o Options) (Result, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
 	var res Result
-	var todo []Job
+	var todo []spec.Job
 	for _, j := range jobs {
 		st, err := store.Status(store.RunDir(o.Results, j.Config.Study, j.ID))
 		if err != nil {
@@ -102,7 +102,7 @@ func Run(ctx context.Context, jobs []Job, o Options) (Result, error) {
 		missing:  map[string]error{},
 	}
 	p.trainer.prog = newProgress(o.Log, o.Bars, workers, todo)
-	ch := make(chan Job)
+	ch := make(chan spec.Job)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for w := range workers {
@@ -163,7 +163,7 @@ type pool struct {
 }
 
 // run makes up to 1+Retries attempts at job and returns how it ended.
-func (p *pool) run(ctx context.Context, worker int, j Job) outcome {
+func (p *pool) run(ctx context.Context, worker int, j spec.Job) outcome {
 	for attempt := 0; ; attempt++ {
 		out := p.attempt(ctx, worker, j)
 		if out != outFailed || attempt >= p.opts.Retries || ctx.Err() != nil {
@@ -174,7 +174,7 @@ func (p *pool) run(ctx context.Context, worker int, j Job) outcome {
 
 // attempt trains job once and records how it ended in its summary.json.
 // It is the only place that recovers panics.
-func (p *pool) attempt(ctx context.Context, worker int, j Job) (out outcome) {
+func (p *pool) attempt(ctx context.Context, worker int, j spec.Job) (out outcome) {
 	dir := store.RunDir(p.opts.Results, j.Config.Study, j.ID)
 	start := time.Now()
 	attempts := 0
@@ -220,17 +220,12 @@ func (p *pool) attempt(ctx context.Context, worker int, j Job) (out outcome) {
 	return out
 }
 
-// loadData returns the dataset name from o.LoadData, the Synthetic
-// generator or data.Load.
+// loadData returns the dataset name from o.LoadData or data.Load.
 func (o Options) loadData(name string) (*data.Dataset, error) {
-	switch {
-	case o.LoadData != nil:
+	if o.LoadData != nil {
 		return o.LoadData(name)
-	case name == Synthetic:
-		return syntheticDataset(), nil
-	default:
-		return data.Load(name, data.Options{Dir: o.DataDir, Log: o.Log})
 	}
+	return data.Load(name, data.Options{Dir: o.DataDir, Log: o.Log})
 }
 
 // load returns the dataset name, remembering missing datasets so each is
@@ -262,7 +257,7 @@ func (p *pool) logf(format string, args ...any) {
 // prepare readies a run's directory for an attempt: it writes config.json
 // and removes a summary.json of an earlier failed attempt, returning the
 // number of attempts made before.
-func prepare(dir string, j Job) (int, error) {
+func prepare(dir string, j spec.Job) (int, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, fmt.Errorf("harness: %w", err)
 	}
@@ -282,13 +277,13 @@ func prepare(dir string, j Job) (int, error) {
 // writeSummary writes summary.json of a run that ended with status, from the
 // metrics on disk. A run that ended for good (completed or diverged) no
 // longer needs its checkpoint, which is removed.
-func (p *pool) writeSummary(dir string, j Job, status, msg string, attempts int, start time.Time) error {
+func (p *pool) writeSummary(dir string, j spec.Job, status, msg string, attempts int, start time.Time) error {
 	ms, err := store.ReadMetrics(dir)
 	if err != nil {
 		return err
 	}
 	s := store.Summary{ID: j.ID, Status: status, Error: msg, EpochsDone: len(ms), Attempts: attempts, Manifest: p.manifest}
-	s.Manifest.ConfigHash = ConfigHash(j.Config)
+	s.Manifest.ConfigHash = spec.ConfigHash(j.Config)
 	s.Manifest.Threads = p.trainer.threads
 	s.Manifest.Start, s.Manifest.End = start, time.Now()
 	s.Manifest.WallSeconds = s.Manifest.End.Sub(start).Seconds()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/report"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
@@ -38,7 +39,7 @@ type ReproduceOptions struct {
 	Run Options
 	// Quick applies each spec's quick profile.
 	Quick bool
-	// Set holds --set overrides applied to every spec (see ParseSpec).
+	// Set holds --set overrides applied to every spec (see spec.Parse).
 	Set []string
 }
 
@@ -72,24 +73,24 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 			fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
 			continue
 		}
-		spec, err := LoadSpec(p, SpecOptions{Results: o.Run.Results, Set: o.Set, Quick: o.Quick})
+		sp, err := spec.Load(p, spec.Options{Results: o.Run.Results, Set: o.Set, Quick: o.Quick})
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if missing := o.Run.missingData(spec); missing != "" {
-			fmt.Fprintf(log, "study %s: skipped: %s\n", spec.Study, missing)
+		if missing := o.Run.missingData(sp); missing != "" {
+			fmt.Fprintf(log, "study %s: skipped: %s\n", sp.Study, missing)
 			continue
 		}
-		jobs := spec.Expand()
-		fmt.Fprintf(log, "study %s: %d runs (%s)\n", spec.Study, len(jobs), Estimate(jobs))
+		jobs := sp.Expand()
+		fmt.Fprintf(log, "study %s: %d runs (%s)\n", sp.Study, len(jobs), Estimate(jobs))
 		if _, err := Run(ctx, jobs, o.Run); err != nil {
-			errs = append(errs, fmt.Errorf("study %s: %w", spec.Study, err))
+			errs = append(errs, fmt.Errorf("study %s: %w", sp.Study, err))
 		}
 		if ctx.Err() != nil {
 			return errors.Join(append(errs, ctx.Err())...)
 		}
-		if spec.Study == TuningStudy {
+		if sp.Study == TuningStudy {
 			if _, err := WriteReport(o.report([]string{p})); err != nil {
 				errs = append(errs, err)
 			}
@@ -152,19 +153,19 @@ func WriteReport(o ReportOptions) ([]string, error) {
 
 // study loads the spec at path and the runs of its current expansion.
 func (o ReportOptions) study(path string) (report.Study, error) {
-	spec, err := LoadSpec(path, SpecOptions{Results: o.Results, Set: o.Set, Quick: o.Quick})
+	sp, err := spec.Load(path, spec.Options{Results: o.Results, Set: o.Set, Quick: o.Quick})
 	if err != nil {
-		if errors.Is(err, errNoLockedConfig) {
+		if errors.Is(err, spec.ErrNoLockedConfig) {
 			return report.Study{Name: specStem(path), Skipped: err.Error()}, nil
 		}
 		return report.Study{}, err
 	}
-	jobs := spec.Expand()
+	jobs := sp.Expand()
 	want := make(map[string]bool, len(jobs))
 	for _, j := range jobs {
 		want[j.ID] = true
 	}
-	all, err := store.LoadStudy(o.Results, spec.Study)
+	all, err := store.LoadStudy(o.Results, sp.Study)
 	if err != nil {
 		return report.Study{}, err
 	}
@@ -174,18 +175,18 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 			runs = append(runs, r)
 		}
 	}
-	st := report.Study{Name: spec.Study, Title: spec.Title, Options: spec.Report, Runs: runs}
-	for _, a := range spec.Arms {
+	st := report.Study{Name: sp.Study, Title: sp.Title, Options: sp.Report, Runs: runs}
+	for _, a := range sp.Arms {
 		st.Arms = append(st.Arms, a.Name)
 	}
 	if len(runs) > 0 {
 		return st, nil
 	}
-	if missing := o.Run.missingData(spec); missing != "" {
+	if missing := o.Run.missingData(sp); missing != "" {
 		st.Skipped = missing
 	}
-	if slices.Contains(DeferredStudies, spec.Study) {
-		st.Note = deferredNote(path, spec, jobs)
+	if slices.Contains(DeferredStudies, sp.Study) {
+		st.Note = deferredNote(path, sp, jobs)
 	}
 	if st.Skipped == "" && st.Note == "" {
 		st.Skipped = "no runs in the store yet: run `neuroplastic run " + path + "`"
@@ -194,21 +195,21 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 }
 
 // deferredNote says what a deferred study costs and how to run it.
-func deferredNote(path string, spec *Spec, jobs []Job) string {
+func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
 	w := Estimate(jobs)
 	shards := len(jobs)
 	return fmt.Sprintf("Cluster-sized, so `make reproduce` leaves it out: %s. "+
 		"Run it here with `make reproduce-resnet18` (`neuroplastic reproduce --studies %s --workers 1`), "+
 		"or as a Slurm array of %d tasks: `neuroplastic slurm %s --shards %d --cpus-per-task 2 -o %s.sbatch && sbatch %s.sbatch`, "+
 		"then `neuroplastic report`.",
-		w.Describe(DefaultGFLOPS), spec.Study, shards, path, shards, spec.Study, spec.Study)
+		w.Describe(DefaultGFLOPS), sp.Study, shards, path, shards, sp.Study, sp.Study)
 }
 
 // missingData returns why a spec's datasets are not all present ("" when
 // they are), asking the same loader the runs use.
-func (o Options) missingData(spec *Spec) string {
+func (o Options) missingData(sp *spec.Spec) string {
 	var reasons []string
-	for _, name := range spec.Datasets {
+	for _, name := range sp.Datasets {
 		if _, err := o.loadData(name); errors.Is(err, data.ErrMissing) {
 			reasons = append(reasons, err.Error())
 		}

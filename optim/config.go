@@ -134,7 +134,6 @@ func DecodeConfig(raw []byte) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	fields := c.fields()
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
 		keys = append(keys, k)
@@ -144,12 +143,12 @@ func DecodeConfig(raw []byte) (Config, error) {
 		if k == "name" {
 			continue
 		}
-		i := slices.IndexFunc(fields, func(f field) bool { return f.key == k })
-		if i < 0 {
-			return Config{}, fmt.Errorf("optim: %s: unknown key %q", name, k)
+		var v any
+		if err := json.Unmarshal(obj[k], &v); err != nil {
+			return Config{}, &KeyError{Optimizer: name, Key: k, Err: fmt.Errorf("%s: %w", k, err)}
 		}
-		if err := fields[i].decode(obj[k]); err != nil {
-			return Config{}, fmt.Errorf("optim: %s: %s: %w", name, k, err)
+		if err := c.Set(k, v); err != nil {
+			return Config{}, err
 		}
 	}
 	if err := c.Validate(); err != nil {
@@ -197,7 +196,9 @@ func (c Config) MarshalJSON() ([]byte, error) {
 }
 
 // field binds a canonical key to one hyperparameter of a typed config; ptr
-// is a *float64, *int, *bool or *string.
+// is a *float64, *int, *bool or *string. Keys and Set read a config's keys
+// and types from these bindings, so a new hyperparameter needs only its
+// entry in its config's fields method.
 type field struct {
 	key string
 	ptr any
@@ -216,34 +217,13 @@ func (c *Config) fields() []field {
 	return nil
 }
 
-// decode sets the field from its JSON value.
-func (f field) decode(raw json.RawMessage) error {
-	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-		return fmt.Errorf("null is not a value")
-	}
-	switch p := f.ptr.(type) {
-	case *int:
-		var v float64
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
-		if v != math.Trunc(v) || math.Abs(v) > math.MaxInt32 {
-			return fmt.Errorf("%v is not an integer", v)
-		}
-		*p = int(v)
-		return nil
-	default:
-		return json.Unmarshal(raw, f.ptr)
-	}
-}
-
-// Validation helpers shared by the typed configs. Each returns nil or an
-// error naming the algorithm, the key and the value.
+// Validation helpers shared by the typed configs. Each returns nil or a
+// *KeyError naming the algorithm, the key and the value.
 
 // finite checks that v is neither NaN nor infinite.
 func finite(algo, key string, v float64) error {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("optim: %s: %s %v is not finite", algo, key, v)
+		return keyError(algo, key, "%s %v is not finite", key, v)
 	}
 	return nil
 }
@@ -254,7 +234,7 @@ func nonNegative(algo, key string, v float64) error {
 		return err
 	}
 	if v < 0 {
-		return fmt.Errorf("optim: %s: %s %v < 0", algo, key, v)
+		return keyError(algo, key, "%s %v < 0", key, v)
 	}
 	return nil
 }
@@ -265,7 +245,7 @@ func positive(algo, key string, v float64) error {
 		return err
 	}
 	if v <= 0 {
-		return fmt.Errorf("optim: %s: %s %v <= 0", algo, key, v)
+		return keyError(algo, key, "%s %v <= 0", key, v)
 	}
 	return nil
 }

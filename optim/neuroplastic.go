@@ -1,7 +1,6 @@
 package optim
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/neuroplastic/neuroplastic/models/param"
@@ -69,7 +68,7 @@ func (c NeuroPlasticConfig) Validate() error {
 		return err
 	}
 	if c.Mode != ModeRuleBased && c.Mode != ModeGradOnly {
-		return fmt.Errorf("optim: neuroplastic: unknown mode %q (want %s or %s)", c.Mode, ModeRuleBased, ModeGradOnly)
+		return keyError(a, "mode", "unknown mode %q (want %s or %s)", c.Mode, ModeRuleBased, ModeGradOnly)
 	}
 	if err := firstError(
 		nonNegative(a, "activity_weight", c.ActivityWeight),
@@ -81,10 +80,10 @@ func (c NeuroPlasticConfig) Validate() error {
 		return err
 	}
 	if c.MinAlpha > c.MaxAlpha {
-		return fmt.Errorf("optim: neuroplastic: min_alpha %v > max_alpha %v", c.MinAlpha, c.MaxAlpha)
+		return pairError(a, "min_alpha", "max_alpha", "min_alpha %v > max_alpha %v", c.MinAlpha, c.MaxAlpha)
 	}
 	if c.WarmupEpochs < 0 {
-		return fmt.Errorf("optim: neuroplastic: warmup_epochs %d < 0", c.WarmupEpochs)
+		return keyError(a, "warmup_epochs", "warmup_epochs %d < 0", c.WarmupEpochs)
 	}
 	return firstError(
 		nonNegative(a, "plasticity_scale", c.PlasticityScale),

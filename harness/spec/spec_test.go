@@ -1,4 +1,4 @@
-package harness
+package spec
 
 import (
 	"encoding/json"
@@ -8,8 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
+
+// tinySpec is the pipeline tests' spec, shared with package harness.
+const tinySpec = "../testdata/tiny.yaml"
 
 // base is a minimal valid spec; tests append to it or edit it.
 const base = `study: s
@@ -29,21 +33,21 @@ func withOptimizer(body string) string {
 	return strings.Replace(base, "{name: neuroplastic, lr: 0.1}", "{"+body+"}", 1)
 }
 
-func mustLoad(t *testing.T, path string, o SpecOptions) *Spec {
+func mustLoad(t *testing.T, path string, o Options) *Spec {
 	t.Helper()
-	s, err := LoadSpec(path, o)
+	s, err := Load(path, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func TestLoadSpecTiny(t *testing.T) {
-	s := mustLoad(t, "testdata/tiny.yaml", SpecOptions{})
+func TestLoadTiny(t *testing.T) {
+	s := mustLoad(t, tinySpec, Options{})
 	if s.Study != "tiny" || s.Title != "Tiny pipeline test" || s.Report.Kind != "paired" {
 		t.Errorf("study, title, report = %q, %q, %+v", s.Study, s.Title, s.Report)
 	}
-	if !slices.Equal(s.Datasets, []string{Synthetic}) || !slices.Equal(s.Epochs, []int{3}) ||
+	if !slices.Equal(s.Datasets, []string{data.Synthetic}) || !slices.Equal(s.Epochs, []int{3}) ||
 		!slices.Equal(s.Seeds, []int64{1, 2}) || !slices.Equal(s.Fractions, []float64{1, 0.5}) {
 		t.Errorf("axes: %v %v %v %v", s.Datasets, s.Epochs, s.Seeds, s.Fractions)
 	}
@@ -71,7 +75,7 @@ func TestLoadSpecTiny(t *testing.T) {
 }
 
 func TestExpand(t *testing.T) {
-	s := mustLoad(t, "testdata/grid.yaml", SpecOptions{})
+	s := mustLoad(t, "testdata/grid.yaml", Options{})
 	jobs := s.Expand()
 	// Axes: 2 datasets x 2 epochs x 2 batch sizes x 3 seeds x 2 fractions = 48;
 	// grid points: sgd 2 + full 4*3*3 = 38.
@@ -138,7 +142,7 @@ func TestExpand(t *testing.T) {
 }
 
 func TestRunIDIgnoresOverridesOnly(t *testing.T) {
-	c := mustLoad(t, "testdata/tiny.yaml", SpecOptions{}).Expand()[0].Config
+	c := mustLoad(t, tinySpec, Options{}).Expand()[0].Config
 	id := RunID(c)
 	c.Overrides = []string{"epochs=3"}
 	if RunID(c) != id {
@@ -160,7 +164,7 @@ func TestRunIDIgnoresOverridesOnly(t *testing.T) {
 
 func TestSetOverrides(t *testing.T) {
 	sets := []string{"epochs=4", "full.lr=0.2", "max_update_norm=0.5", "seeds=[7, 8, 9]", "quick.epochs=3"}
-	s := mustLoad(t, "testdata/tiny.yaml", SpecOptions{Set: sets})
+	s := mustLoad(t, tinySpec, Options{Set: sets})
 	if !slices.Equal(s.Epochs, []int{4}) || !slices.Equal(s.Seeds, []int64{7, 8, 9}) || s.Quick.Epochs != 3 {
 		t.Errorf("epochs %v seeds %v quick %+v", s.Epochs, s.Seeds, s.Quick)
 	}
@@ -184,13 +188,13 @@ func TestSetOverrides(t *testing.T) {
 		t.Errorf("run config overrides %q", jobs[len(jobs)-1].Config.Overrides)
 	}
 	// The same values written into the spec give the same run IDs.
-	src, err := os.ReadFile("testdata/tiny.yaml")
+	src, err := os.ReadFile(tinySpec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	edited := strings.NewReplacer("epochs: 3", "epochs: 4", "seeds: [1, 2]", "seeds: [7, 8, 9]",
 		"lr: [0.1, 0.05]}", "lr: 0.2, max_update_norm: 0.5}", "max_alpha: 1.5}", "max_alpha: 1.5, max_update_norm: 0.5}").Replace(string(src))
-	direct, err := ParseSpec("edited.yaml", []byte(edited), SpecOptions{})
+	direct, err := Parse("edited.yaml", []byte(edited), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,11 +210,11 @@ func TestSetOverrides(t *testing.T) {
 }
 
 func TestQuick(t *testing.T) {
-	s := mustLoad(t, "testdata/tiny.yaml", SpecOptions{Quick: true})
+	s := mustLoad(t, tinySpec, Options{Quick: true})
 	if !slices.Equal(s.Epochs, []int{1}) || !slices.Equal(s.Seeds, []int64{1}) || !slices.Equal(s.Fractions, []float64{0.5, 0.25}) {
 		t.Errorf("quick axes: epochs %v seeds %v fractions %v", s.Epochs, s.Seeds, s.Fractions)
 	}
-	d, err := ParseSpec("x.yaml", []byte(strings.Replace(base, "fractions: [1]", "fractions: [0.1, 1]", 1)), SpecOptions{Quick: true})
+	d, err := Parse("x.yaml", []byte(strings.Replace(base, "fractions: [1]", "fractions: [0.1, 1]", 1)), Options{Quick: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +230,7 @@ func TestFromSelected(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, LockedConfigFile), []byte(locked), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := ParseSpec("x.yaml", []byte(withOptimizer("from: selected, max_alpha: 3")), SpecOptions{Results: dir})
+	s, err := Parse("x.yaml", []byte(withOptimizer("from: selected, max_alpha: 3")), Options{Results: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,84 +256,92 @@ func TestSpecErrors(t *testing.T) {
 		results string
 		want    string
 	}{
-		{"unknown top key", base + "bogus: 1\n", nil, "", `harness: x.yaml:11: unknown key "bogus"`},
+		{"unknown top key", base + "bogus: 1\n", nil, "", `spec: x.yaml:11: unknown key "bogus"`},
 		{"unknown optimizer key", withOptimizer("name: neuroplastic, lrr: 0.1"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer: unknown key "lrr" for neuroplastic`},
+			`spec: x.yaml:10: arms[0].optimizer: unknown key "lrr" for neuroplastic`},
 		{"duplicate key", strings.Replace(base, "epochs: 2\n", "epochs: 2\nepochs: 3\n", 1), nil, "",
-			`harness: x.yaml:5: duplicate key "epochs" (first at line 4)`},
+			`spec: x.yaml:5: duplicate key "epochs" (first at line 4)`},
 		{"duplicate optimizer key", withOptimizer("name: neuroplastic, lr: 0.1, lr: 0.2"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer: duplicate key "lr" (first at line 10)`},
+			`spec: x.yaml:10: arms[0].optimizer: duplicate key "lr" (first at line 10)`},
 		{"wrong type epochs", strings.Replace(base, "epochs: 2", "epochs: ten", 1), nil, "",
-			`harness: x.yaml:4: epochs: want an integer, got string "ten"`},
+			`spec: x.yaml:4: epochs: want an integer, got string "ten"`},
 		{"wrong type study", strings.Replace(base, "study: s", "study: [s]", 1), nil, "",
-			`harness: x.yaml:1: study: want a string, got a list`},
+			`spec: x.yaml:1: study: want a string, got a list`},
 		{"wrong type arms", strings.SplitAfter(base, "arms:")[0] + " 3\n", nil, "",
-			`harness: x.yaml:8: arms: want a list, got integer "3"`},
+			`spec: x.yaml:8: arms: want a list, got integer "3"`},
 		{"fraction above 1", strings.Replace(base, "fractions: [1]", "fractions: [0.5, 1.5]", 1), nil, "",
-			`harness: x.yaml:7: fractions[1]: 1.5 out of range (0, 1]`},
+			`spec: x.yaml:7: fractions[1]: 1.5 out of range (0, 1]`},
 		{"fraction zero", strings.Replace(base, "fractions: [1]", "fractions: 0", 1), nil, "",
-			`harness: x.yaml:7: fractions: 0 out of range (0, 1]`},
+			`spec: x.yaml:7: fractions: 0 out of range (0, 1]`},
 		{"epochs zero", strings.Replace(base, "epochs: 2", "epochs: 0", 1), nil, "",
-			`harness: x.yaml:4: epochs: 0 out of range [1, 10000]`},
+			`spec: x.yaml:4: epochs: 0 out of range [1, 10000]`},
 		{"batch zero", strings.Replace(base, "batch_size: 8", "batch_size: [8, 0]", 1), nil, "",
-			`harness: x.yaml:5: batch_size[1]: 0 out of range [1, 65536]`},
+			`spec: x.yaml:5: batch_size[1]: 0 out of range [1, 65536]`},
 		{"negative seed", strings.Replace(base, "seeds: [1]", "seeds: [-1]", 1), nil, "",
-			`harness: x.yaml:6: seeds[0]: -1 out of range [0, 9223372036854775807]`},
+			`spec: x.yaml:6: seeds[0]: -1 out of range [0, 9223372036854775807]`},
 		{"repeated seed", strings.Replace(base, "seeds: [1]", "seeds: [1, 2, 1]", 1), nil, "",
-			`harness: x.yaml:6: seeds[2]: 1 listed twice`},
+			`spec: x.yaml:6: seeds[2]: 1 listed twice`},
 		{"unknown dataset", strings.Replace(base, "dataset: mnist", "dataset: imagenet", 1), nil, "",
-			`harness: x.yaml:2: dataset: unknown "imagenet" (want one of mnist, fashion_mnist, cifar10, synthetic)`},
+			`spec: x.yaml:2: dataset: unknown "imagenet" (want one of mnist, fashion_mnist, cifar10, synthetic)`},
 		{"empty arms", strings.SplitAfter(base, "arms:")[0] + " []\n", nil, "",
-			`harness: x.yaml:8: arms: empty list: a spec needs at least one arm`},
+			`spec: x.yaml:8: arms: empty list: a spec needs at least one arm`},
 		{"duplicate arm names", base + "  - name: full\n    optimizer: {name: sgd}\n", nil, "",
-			`harness: x.yaml:11: arms[1].name: duplicate arm name "full" (also arms[0])`},
+			`spec: x.yaml:11: arms[1].name: duplicate arm name "full" (also arms[0])`},
 		{"bad arm name", strings.Replace(base, "name: full", "name: Full.1", 1), nil, "",
-			`harness: x.yaml:9: arms[0].name: "Full.1" must match [a-z0-9_]+`},
+			`spec: x.yaml:9: arms[0].name: "Full.1" must match [a-z0-9_]+`},
 		{"missing key", strings.Replace(base, "model: mlp\n", "", 1), nil, "",
-			`harness: x.yaml:1: missing required key "model"`},
+			`spec: x.yaml:1: missing required key "model"`},
 		{"unknown optimizer", withOptimizer("name: lion"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer.name: optim: unknown optimizer "lion" (want adam, adamw, neuroplastic or sgd)`},
+			`spec: x.yaml:10: arms[0].optimizer.name: optim: unknown optimizer "lion" (want adam, adamw, neuroplastic or sgd)`},
 		{"hyperparameter out of range", withOptimizer("name: neuroplastic, lr: [0.1, -1]"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer.lr: optim: neuroplastic: lr -1 < 0`},
+			`spec: x.yaml:10: arms[0].optimizer.lr: optim: neuroplastic: lr -1 < 0`},
+		{"related key", withOptimizer("name: neuroplastic, lr: 0.1, max_alpha: [1, 0.1]"), nil, "",
+			`spec: x.yaml:10: arms[0].optimizer.max_alpha: optim: neuroplastic: min_alpha 0.2 > max_alpha 0.1`},
+		{"wrong hyperparameter type", withOptimizer("name: neuroplastic, warmup_epochs: two"), nil, "",
+			`spec: x.yaml:10: arms[0].optimizer.warmup_epochs: optim: neuroplastic: warmup_epochs: want an integer, got string "two"`},
+		{"wrong boolean type", withOptimizer("name: sgd, momentum: 0.9, nesterov: [true, 1]"), nil, "",
+			`spec: x.yaml:10: arms[0].optimizer.nesterov: optim: sgd: nesterov: want a boolean, got number 1`},
+		{"relation without the key", withOptimizer("name: sgd, nesterov: true"), nil, "",
+			`spec: x.yaml:10: arms[0].optimizer.nesterov: optim: sgd: nesterov needs momentum > 0, not 0`},
 		{"same grid point twice", withOptimizer("name: neuroplastic, lr: [0.1, 0.10]"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer: grid points "full lr=0.1" and "full lr=0.1" give the same configuration`},
+			`spec: x.yaml:10: arms[0].optimizer: grid points "full lr=0.1" and "full lr=0.1" give the same configuration`},
 		{"from unknown", withOptimizer("from: nowhere"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer.from: unknown source "nowhere" (want paper or selected)`},
+			`spec: x.yaml:10: arms[0].optimizer.from: unknown source "nowhere" (want paper or selected)`},
 		{"from paper with sgd", withOptimizer("name: sgd, from: paper"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer.from: from: paper is a neuroplastic configuration, but name is "sgd"`},
+			`spec: x.yaml:10: arms[0].optimizer.from: from: paper is a neuroplastic configuration, but name is "sgd"`},
 		{"missing locked config", withOptimizer("from: selected"), nil, "/nowhere",
-			"harness: x.yaml:10: arms[0].optimizer.from: selected: /nowhere/locked_config.json is missing: run the mnist_tuning study and `neuroplastic report` first"},
+			"spec: x.yaml:10: arms[0].optimizer.from: selected: /nowhere/locked_config.json is missing: run the mnist_tuning study and `neuroplastic report` first"},
 		{"locked config of another optimizer", withOptimizer("name: neuroplastic, from: selected"), nil, badLocked,
-			`harness: x.yaml:10: arms[0].optimizer.from: selected: ` + filepath.Join(badLocked, LockedConfigFile) + ` holds a sgd configuration, but name is "neuroplastic"`},
+			`spec: x.yaml:10: arms[0].optimizer.from: selected: ` + filepath.Join(badLocked, LockedConfigFile) + ` holds a sgd configuration, but name is "neuroplastic"`},
 		{"bad report kind", base + "report: {kind: bogus}\n", nil, "",
-			`harness: x.yaml:11: report: kind: unknown "bogus" (want one of tuning, paired, baselines)`},
+			`spec: x.yaml:11: report: kind: unknown "bogus" (want one of tuning, paired, baselines)`},
 		{"unknown report key", base + "report: {kind: paired, figs: [fig2a]}\n", nil, "",
-			`harness: x.yaml:11: report: unknown key "figs"`},
+			`spec: x.yaml:11: report: unknown key "figs"`},
 		{"quick out of range", base + "quick: {fraction_scale: 2}\n", nil, "",
-			`harness: x.yaml:11: quick.fraction_scale: 2 out of range (0, 1]`},
-		{"malformed YAML", "study: s\narms: [\n", nil, "", `harness: x.yaml:2: did not find expected node content`},
-		{"tab indentation", "study: s\n\tepochs: 1\n", nil, "", `harness: x.yaml:2: found a tab character that violates indentation`},
-		{"not a mapping", "- a\n- b\n", nil, "", `harness: x.yaml:1: want a mapping, got a list`},
-		{"empty", "", nil, "", `harness: x.yaml: empty spec`},
-		{"two documents", base + "---\nstudy: t\n", nil, "", `harness: x.yaml:11: more than one YAML document`},
+			`spec: x.yaml:11: quick.fraction_scale: 2 out of range (0, 1]`},
+		{"malformed YAML", "study: s\narms: [\n", nil, "", `spec: x.yaml:2: did not find expected node content`},
+		{"tab indentation", "study: s\n\tepochs: 1\n", nil, "", `spec: x.yaml:2: found a tab character that violates indentation`},
+		{"not a mapping", "- a\n- b\n", nil, "", `spec: x.yaml:1: want a mapping, got a list`},
+		{"empty", "", nil, "", `spec: x.yaml: empty spec`},
+		{"two documents", base + "---\nstudy: t\n", nil, "", `spec: x.yaml:11: more than one YAML document`},
 		{"non-finite", withOptimizer("name: neuroplastic, lr: .nan"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer.lr: want a finite number, got ".nan"`},
+			`spec: x.yaml:10: arms[0].optimizer.lr: want a finite number, got ".nan"`},
 		{"too many runs", strings.Replace(base, "seeds: [1]", "seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]", 1) +
 			"  - name: big\n    optimizer: {name: sgd, lr: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], momentum: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],\n" +
 			"      weight_decay: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}\n", nil, "",
-			`harness: x.yaml: the spec expands into 10001 runs, more than 10000`},
-		{"set without =", base, []string{"lr"}, "", `harness: --set lr: want key=value`},
-		{"set unknown arm", base, []string{"fulll.lr=1"}, "", `harness: --set fulll.lr=1: no arm named "fulll"`},
-		{"set unknown key", base, []string{"lrr=1"}, "", `harness: --set lrr=1: arms[0].optimizer: unknown key "lrr" for neuroplastic`},
-		{"set out of range", base, []string{"epochs=0"}, "", `harness: --set epochs=0: epochs: 0 out of range [1, 10000]`},
-		{"set wrong type", base, []string{"batch_size=big"}, "", `harness: --set batch_size=big: batch_size: want an integer, got string "big"`},
-		{"set non-scalar", base, []string{"arms=1"}, "", `harness: --set arms=1: "arms" is not a scalar (set one of its keys, e.g. quick.epochs=1)`},
-		{"set quick key", base, []string{"quick.epochz=1"}, "", `harness: --set quick.epochz=1: quick: unknown key "epochz"`},
-		{"set bad YAML", base, []string{"epochs=[1"}, "", `harness: --set epochs=[1: value is not valid YAML`},
+			`spec: x.yaml: the spec expands into 10001 runs, more than 10000`},
+		{"set without =", base, []string{"lr"}, "", `spec: --set lr: want key=value`},
+		{"set unknown arm", base, []string{"fulll.lr=1"}, "", `spec: --set fulll.lr=1: no arm named "fulll"`},
+		{"set unknown key", base, []string{"lrr=1"}, "", `spec: --set lrr=1: arms[0].optimizer: unknown key "lrr" for neuroplastic`},
+		{"set out of range", base, []string{"epochs=0"}, "", `spec: --set epochs=0: epochs: 0 out of range [1, 10000]`},
+		{"set wrong type", base, []string{"batch_size=big"}, "", `spec: --set batch_size=big: batch_size: want an integer, got string "big"`},
+		{"set non-scalar", base, []string{"arms=1"}, "", `spec: --set arms=1: "arms" is not a scalar (set one of its keys, e.g. quick.epochs=1)`},
+		{"set quick key", base, []string{"quick.epochz=1"}, "", `spec: --set quick.epochz=1: quick: unknown key "epochz"`},
+		{"set bad YAML", base, []string{"epochs=[1"}, "", `spec: --set epochs=[1: value is not valid YAML`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := ParseSpec("x.yaml", []byte(c.src), SpecOptions{Set: c.set, Results: c.results})
+			_, err := Parse("x.yaml", []byte(c.src), Options{Set: c.set, Results: c.results})
 			if err == nil {
 				t.Fatalf("no error, want %s", c.want)
 			}
@@ -348,11 +360,11 @@ func TestParseShard(t *testing.T) {
 	}{
 		{"0/1", Shard{0, 1}, ""},
 		{"1/2", Shard{1, 2}, ""},
-		{"3/2", Shard{}, `harness: bad shard "3/2": want i/n with 0 <= i < n`},
-		{"2/2", Shard{}, `harness: bad shard "2/2": want i/n with 0 <= i < n`},
-		{"-1/2", Shard{}, `harness: bad shard "-1/2": want i/n with 0 <= i < n`},
-		{"1", Shard{}, `harness: bad shard "1": want i/n with 0 <= i < n`},
-		{"a/b", Shard{}, `harness: bad shard "a/b": want i/n with 0 <= i < n`},
+		{"3/2", Shard{}, `spec: bad shard "3/2": want i/n with 0 <= i < n`},
+		{"2/2", Shard{}, `spec: bad shard "2/2": want i/n with 0 <= i < n`},
+		{"-1/2", Shard{}, `spec: bad shard "-1/2": want i/n with 0 <= i < n`},
+		{"1", Shard{}, `spec: bad shard "1": want i/n with 0 <= i < n`},
+		{"a/b", Shard{}, `spec: bad shard "a/b": want i/n with 0 <= i < n`},
 	} {
 		got, err := ParseShard(c.in)
 		if c.err != "" {
@@ -368,7 +380,7 @@ func TestParseShard(t *testing.T) {
 }
 
 func TestShardsPartitionRuns(t *testing.T) {
-	jobs := mustLoad(t, "testdata/tiny.yaml", SpecOptions{}).Expand()
+	jobs := mustLoad(t, tinySpec, Options{}).Expand()
 	seen := map[string]int{}
 	for i := range 3 {
 		for _, j := range Select(jobs, Shard{i, 3}, Filter{}) {
@@ -389,7 +401,7 @@ func TestShardsPartitionRuns(t *testing.T) {
 }
 
 func TestFilter(t *testing.T) {
-	jobs := mustLoad(t, "testdata/tiny.yaml", SpecOptions{}).Expand()
+	jobs := mustLoad(t, tinySpec, Options{}).Expand()
 	count := func(only string) int {
 		f, err := ParseFilter(only)
 		if err != nil {
@@ -413,9 +425,9 @@ func TestFilter(t *testing.T) {
 		}
 	}
 	for only, want := range map[string]string{
-		"arm":        `harness: --only arm: "arm" is not key=value`,
-		"colour=red": `harness: --only colour=red: unknown key "colour" (want one of arm, label, dataset, model, seed, fraction, id)`,
-		"seed=x":     `harness: --only seed=x: seed "x" is not an integer`,
+		"arm":        `spec: --only arm: "arm" is not key=value`,
+		"colour=red": `spec: --only colour=red: unknown key "colour" (want one of arm, label, dataset, model, seed, fraction, id)`,
+		"seed=x":     `spec: --only seed=x: seed "x" is not an integer`,
 	} {
 		if _, err := ParseFilter(only); err == nil || err.Error() != want {
 			t.Errorf("ParseFilter(%q) error %v, want %s", only, err, want)
@@ -427,7 +439,7 @@ func TestFilter(t *testing.T) {
 // that parses expands into the product of its axes and grids with stable,
 // unique IDs.
 func FuzzSpec(f *testing.F) {
-	for _, path := range []string{"testdata/tiny.yaml", "testdata/grid.yaml"} {
+	for _, path := range []string{tinySpec, "testdata/grid.yaml"} {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
@@ -438,7 +450,7 @@ func FuzzSpec(f *testing.F) {
 	f.Add([]byte(withOptimizer("from: paper, lr: [0.1, 0.2], warmup_epochs: [0, 1]")))
 	f.Add([]byte("a: &x [1, *x]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		s, err := ParseSpec("f.yaml", src, SpecOptions{Results: "testdata/no-results"}) // t.TempDir here stalls the fuzzer
+		s, err := Parse("f.yaml", src, Options{Results: "testdata/no-results"}) // t.TempDir here stalls the fuzzer
 		if err != nil {
 			return
 		}
