@@ -143,17 +143,6 @@ func fractions(groups []*group) []float64 {
 	return fs
 }
 
-// armGroup returns the first group (by label) of the arm at the fraction,
-// or nil.
-func armGroup(groups []*group, arm string, fraction float64) *group {
-	for _, g := range groups {
-		if g.arm == arm && g.fraction == fraction {
-			return g
-		}
-	}
-	return nil
-}
-
 // metricOf returns the named per-run metric of o (MetricFinalAcc,
 // MetricBestAcc or MetricFinalLoss).
 func metricOf(o outcome, metric string) float64 {

@@ -58,7 +58,11 @@ func (a *analysis) evaluateClaims(lookup studyLookup) []*claimResult {
 				r.tests = append(r.tests, t)
 			}
 		} else if f, ok := pickFraction(c.Fraction, FractionLargest, fs); ok {
-			r.tests = append(r.tests, a.claimTest(c, f, lookup))
+			t := a.claimTest(c, f, lookup)
+			if len(fs) > 1 {
+				t.where = "fraction " + fmtFraction(f)
+			}
+			r.tests = append(r.tests, t)
 		} else {
 			r.tests = append(r.tests, &claimTest{claim: c, reason: fmt.Sprintf("the study has no fraction %s", c.Fraction)})
 		}
@@ -305,6 +309,8 @@ func (t *claimTest) resolveText() string {
 	switch {
 	case !t.paired:
 		return "more seeds in both studies would narrow the interval"
+	case t.st.mean == t.null:
+		return "the observed gap equals the null value, so no number of seeds resolves it"
 	case t.st.resolveN > 0:
 		return fmt.Sprintf("about %d seeds would detect the observed gap with 80%% power", t.st.resolveN)
 	}
@@ -313,7 +319,7 @@ func (t *claimTest) resolveText() string {
 
 // describe renders the claim for the README: its text or its definition.
 func (c *Claim) describe() string {
-	def := fmt.Sprintf("%s of %s %s %s", c.Metric, code(c.A), c.Direction, code(c.B))
+	def := fmt.Sprintf("%s of %s %s than %s", c.Metric, code(c.A), c.Direction, code(c.B))
 	if c.Margin > 0 {
 		def += fmt.Sprintf(" within %s", fmtFixed(c.Margin, "%g"))
 	}
@@ -321,8 +327,10 @@ func (c *Claim) describe() string {
 		ref := "another gap"
 		if c.Than.Study != "" {
 			ref = "the gap in " + code(c.Than.Study)
-		} else if c.Than.Fraction != "" {
-			ref = "the gap at fraction " + c.Than.Fraction
+		} else if f := c.Than.Fraction; f == FractionSmallest || f == FractionLargest {
+			ref = "the gap at the " + f + " fraction"
+		} else if f != "" {
+			ref = "the gap at fraction " + f
 		}
 		def = fmt.Sprintf("the %s gap %s - %s is %s than %s", c.Metric, code(c.A), code(c.B), c.Direction, ref)
 	}

@@ -107,7 +107,7 @@ func epochSeries(g *group, legend string, metric metricFunc) series {
 	}
 }
 
-// armPalette colours arms other than full and grad_only, in baseline order.
+// armPalette colours the series after the first two, in order.
 var armPalette = []color.RGBA{
 	{R: 230, G: 120, B: 0, A: 255},  // orange
 	{R: 0, G: 150, B: 70, A: 255},   // green
@@ -116,7 +116,7 @@ var armPalette = []color.RGBA{
 	{R: 120, G: 80, B: 30, A: 255},  // brown
 }
 
-// armGlyphs marks arms other than full and grad_only.
+// armGlyphs marks the series after the first two, in order.
 var armGlyphs = []draw.GlyphDrawer{draw.TriangleGlyph{}, draw.PyramidGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
 
 // seriesStyle returns the colour, dash pattern and marker of the i-th

@@ -361,7 +361,7 @@ func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string 
 			b.WriteString("no claims declared.\n")
 			continue
 		}
-		b.WriteString("\n")
+		b.WriteString("claims:\n")
 		for _, c := range r.claims {
 			fmt.Fprintf(&b, "  - %s: %s: **%s**\n", code(c.claim.ID), c.claim.describe(), c.verdict)
 			for _, t := range c.tests {

@@ -282,7 +282,7 @@ func TestWrite(t *testing.T) {
 		want = append(want,
 			"- **MNIST optimizer baselines** (`mnist_baselines`): no claims declared.",
 			"- **CIFAR-10 ResNet-18** (`cifar10_resnet18`): **not run**: CIFAR-10 data missing.",
-			"  - `gap_positive`: final_acc of `full` greater `grad_only`: **supported**",
+			"  - `gap_positive`: final_acc of `full` greater than `grad_only`: **supported**",
 			"## How to read the statistics",
 			"Work estimate: about 60 core-hours.",
 			"| `adam` ", // the tables are inline
@@ -725,5 +725,45 @@ func TestExactTicks(t *testing.T) {
 		if len(seen) < 2 {
 			t.Errorf("exactTicks(%v, %v): %d major ticks, want at least 2", r[0], r[1], len(seen))
 		}
+	}
+}
+
+// TestPaperSpecs decodes the report block of every spec in experiments/
+// and checks that the paper's claims are declared (docs/specs.md).
+func TestPaperSpecs(t *testing.T) {
+	want := map[string][]string{
+		"mnist_tuning.yaml":      {"full_not_below_grad_only"},
+		"fashion_mnist.yaml":     {"gap_positive", "gap_larger_than_mnist"},
+		"low_data.yaml":          {"gap_positive", "gap_larger_with_less_data"},
+		"cifar10_small_cnn.yaml": {"stable_and_competitive"},
+		"cifar10_resnet18.yaml":  {"stable_and_competitive"},
+		"mnist_baselines.yaml":   nil,
+	}
+	selecting := 0
+	for file, ids := range want {
+		var spec struct {
+			Report Options `yaml:"report"`
+		}
+		src := readFile(t, filepath.Join("..", "..", "experiments", file))
+		if err := yaml.Unmarshal(src, &spec); err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		if err := spec.Report.Validate(); err != nil {
+			t.Errorf("%s: %v", file, err)
+		}
+		var got []string
+		for _, c := range spec.Report.Claims {
+			got = append(got, c.ID)
+		}
+		if !slices.Equal(got, ids) {
+			t.Errorf("%s declares claims %v, want %v", file, got, ids)
+		}
+		if spec.Report.Select {
+			selecting++
+		}
+	}
+	if selecting != 1 {
+		t.Errorf("%d paper specs say select, want 1", selecting)
 	}
 }
