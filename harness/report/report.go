@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
 // quickBanner is the README banner of quick-profile outputs.
@@ -142,7 +144,7 @@ func Write(dir string, studies []Study, o WriteOptions) ([]string, error) {
 		return nil, err
 	}
 	for _, sub := range []string{"tables", "figures"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, sub), atomicfile.DirMode); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
 	}
@@ -454,27 +456,10 @@ no shared completed seeds (the reason is stated).
 
 `
 
-// writeFile writes data to path atomically: a temporary file in the same
-// directory, renamed over path once complete.
+// writeFile writes data to path atomically (see package atomicfile).
 func writeFile(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("report: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("report: write %s: %w", path, err)
 	}
 	return nil
 }
