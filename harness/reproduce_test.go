@@ -101,7 +101,7 @@ func TestReproduceCIFARPipeline(t *testing.T) {
 				}
 			}
 			nonEmpty(t, filepath.Join(results, "tables", study+".md"))
-			for _, fig := range []string{"fig4a_" + study + "_accuracy.png", "fig4b_" + study + "_loss.png"} {
+			for _, fig := range []string{study + "_test_accuracy.png", study + "_test_loss.png"} {
 				nonEmpty(t, filepath.Join(results, "figures", fig))
 			}
 		})

@@ -107,7 +107,9 @@ func SignTest(d []float64) float64 {
 }
 
 // Wilcoxon returns the two-sided p-value of the Wilcoxon signed-rank test
-// of d (zeros, |d| < tieTolerance, dropped; average ranks for tied |d|).
+// of d (zeros, |d| < tieTolerance, dropped; average ranks for |d| within
+// tieTolerance of each other, so differences of accuracies that are equal
+// but for rounding tie).
 // Without tied ranks and with at most 50 pairs the p-value is exact (the
 // null distribution of W+ enumerated); otherwise it is the normal
 // approximation with the tie correction of the variance and no continuity
@@ -133,7 +135,7 @@ func Wilcoxon(d []float64) float64 {
 	var tieTerm float64 // sum of t^3 - t over groups of tied |d|
 	for i := 0; i < n; {
 		j := i
-		for j+1 < n && math.Abs(nz[idx[j+1]]) == math.Abs(nz[idx[i]]) {
+		for j+1 < n && math.Abs(nz[idx[j+1]])-math.Abs(nz[idx[i]]) < tieTolerance {
 			j++
 		}
 		if t := float64(j - i + 1); t > 1 {
