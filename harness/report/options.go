@@ -222,9 +222,6 @@ func strictKeys(n *yaml.Node, t reflect.Type, path string) error {
 	if t.Kind() != reflect.Struct || n.Kind != yaml.MappingNode {
 		return nil // the decoder reports type mismatches
 	}
-	if path != "" && reflect.PointerTo(t).Implements(reflect.TypeFor[yaml.Unmarshaler]()) {
-		return nil // checks its own keys
-	}
 	fields := map[string]reflect.Type{}
 	var names []string
 	for i := range t.NumField() {
@@ -235,11 +232,14 @@ func strictKeys(n *yaml.Node, t reflect.Type, path string) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		ft, ok := fields[k.Value]
-		kpath := strings.TrimPrefix(path+"."+k.Value, ".")
 		if !ok {
-			return fmt.Errorf("line %d: %s: unknown key %q (want one of %s)", k.Line, strings.TrimPrefix(path, "."), k.Value, strings.Join(names, ", "))
+			where := fmt.Sprintf("line %d", k.Line)
+			if path != "" {
+				where += ": " + path
+			}
+			return fmt.Errorf("%s: unknown key %q (want one of %s)", where, k.Value, strings.Join(names, ", "))
 		}
-		if err := strictKeys(n.Content[i+1], ft, kpath); err != nil {
+		if err := strictKeys(n.Content[i+1], ft, strings.TrimPrefix(path+"."+k.Value, ".")); err != nil {
 			return err
 		}
 	}

@@ -692,10 +692,10 @@ func TestOptionsYAML(t *testing.T) {
 		name, src, want string // want "" = decodes
 	}{
 		{"full block", "kind: paired\ncompare: [{a: full, b: grad_only}]\nclaims: [{id: g, a: full, b: grad_only, metric: final_acc, direction: greater, per: fraction, than: {study: m}}]\nfigures: [curves, {kind: grid, x: lr}]\n", ""},
-		{"unknown top key", "kind: paired\nfigure: [curves]\n", `line 2: : unknown key "figure"`},
+		{"unknown top key", "kind: paired\nfigure: [curves]\n", `line 2: unknown key "figure"`},
 		{"unknown claim key", "claims:\n  - {id: g, a: x, b: y, metric: final_acc, direction: greater, dir: up}\n", `line 2: claims[0]: unknown key "dir"`},
 		{"unknown than key", "claims:\n  - id: g\n    than: {studies: m}\n", `line 3: claims[0].than: unknown key "studies"`},
-		{"unknown figure key", "figures:\n  - {kind: curves, colour: red}\n", `line 2: : unknown key "colour"`},
+		{"unknown figure key", "figures:\n  - {kind: curves, colour: red}\n", `line 2: figures[0]: unknown key "colour"`},
 	}
 	for _, c := range cases {
 		var o Options
