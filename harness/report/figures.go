@@ -114,10 +114,18 @@ var armPalette = []color.RGBA{
 	{R: 170, G: 40, B: 160, A: 255}, // purple
 	{R: 200, G: 30, B: 30, A: 255},  // red
 	{R: 120, G: 80, B: 30, A: 255},  // brown
+	{R: 0, G: 160, B: 190, A: 255},  // cyan
+	{R: 150, G: 150, B: 0, A: 255},  // olive
 }
 
-// armGlyphs marks the series after the first two, in order.
+// armGlyphs marks the series after the first two: the j-th such series
+// has colour j and glyph j / len(armPalette), so no two of the first 35
+// look alike.
 var armGlyphs = []draw.GlyphDrawer{draw.TriangleGlyph{}, draw.PyramidGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
+
+// maxBands is the most series a figure draws with their std bands; more
+// bands would hide each other.
+const maxBands = 3
 
 // seriesStyle returns the colour, dash pattern and marker of the i-th
 // series: the first solid blue with circles, the second dashed grey with
@@ -130,7 +138,7 @@ func seriesStyle(i int) (color.RGBA, []vg.Length, draw.GlyphDrawer) {
 		return color.RGBA{R: 110, G: 110, B: 110, A: 255}, []vg.Length{vg.Points(6), vg.Points(3)}, draw.BoxGlyph{}
 	}
 	j := i - 2
-	return armPalette[j%len(armPalette)], []vg.Length{vg.Points(2), vg.Points(2)}, armGlyphs[j%len(armGlyphs)]
+	return armPalette[j%len(armPalette)], []vg.Length{vg.Points(2), vg.Points(2)}, armGlyphs[j/len(armPalette)%len(armGlyphs)]
 }
 
 // newPlot returns an empty plot with a grid, title and axis labels.
@@ -187,16 +195,16 @@ func epochTicks(p *plot.Plot, n int) {
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 }
 
-// addSeries draws s in the i-th style with its band on p, with a legend
-// entry if legend is set.
-func addSeries(p *plot.Plot, s series, i int, legend bool) error {
+// addSeries draws s in the i-th style on p, with its band if band is set
+// and a legend entry if legend is set.
+func addSeries(p *plot.Plot, s series, i int, band, legend bool) error {
 	c, dashes, glyph := seriesStyle(i)
 	pts := make(plotter.XYs, len(s.x))
 	for k := range s.x {
 		pts[k] = plotter.XY{X: s.x[k], Y: s.mean[k]}
 	}
-	if band := bandPolygon(s); band != nil {
-		poly, err := plotter.NewPolygon(band)
+	if outline := bandPolygon(s); band && outline != nil {
+		poly, err := plotter.NewPolygon(outline)
 		if err != nil {
 			return fmt.Errorf("report: figure band: %w", err)
 		}
@@ -253,8 +261,11 @@ func linePlot(title, xLabel, yLabel string, quick bool, ss []series) (*plot.Plot
 	p.Legend.Top = true
 	p.Legend.XOffs = -vg.Points(6)
 	p.Legend.YOffs = -vg.Points(4)
+	if len(drawn) > 4 {
+		p.Legend.TextStyle.Font.Size = vg.Points(8)
+	}
 	for i, s := range drawn {
-		if err := addSeries(p, s, i, len(drawn) > 1); err != nil {
+		if err := addSeries(p, s, i, len(drawn) <= maxBands, len(drawn) > 1); err != nil {
 			return nil, err
 		}
 	}
