@@ -34,10 +34,12 @@ type figure struct {
 	png, svg []byte
 }
 
-// series is one line with its mean +- 1 std band (std NaN: no band).
+// series is one line with its mean +- 1 std band (std NaN: no band), or
+// points only.
 type series struct {
 	legend       string
 	x, mean, std []float64
+	pointsOnly   bool
 }
 
 // metricFunc extracts one value of an epoch's metrics; ok is false when
@@ -216,12 +218,19 @@ func addSeries(p *plot.Plot, s series, i int, band, legend bool) error {
 	if err != nil {
 		return fmt.Errorf("report: figure %s: %w", s.legend, err)
 	}
-	line.Color = c
-	line.Width = vg.Points(1.8)
-	line.Dashes = dashes
 	scatter.Color = c
 	scatter.Shape = glyph
 	scatter.Radius = vg.Points(3)
+	if s.pointsOnly {
+		p.Add(scatter)
+		if legend {
+			p.Legend.Add(s.legend, scatter)
+		}
+		return nil
+	}
+	line.Color = c
+	line.Width = vg.Points(1.8)
+	line.Dashes = dashes
 	p.Add(line, scatter)
 	if legend {
 		p.Legend.Add(s.legend, line, scatter)
@@ -317,6 +326,12 @@ func (a *analysis) drawFigure(spec Figure, quick bool) (f *figure, reason string
 	title := spec.Title
 	if title == "" {
 		title = a.study.title() + ": " + metricWords(spec.metric())
+		switch spec.Kind {
+		case FigureGrid:
+			title += " over " + spec.X
+		case FigureSeedGaps:
+			title = a.study.title() + ": per-seed gap in " + metricWords(spec.metric())
+		}
 	}
 	if spec.Label != "" {
 		title = spec.Label + ": " + title
@@ -535,7 +550,7 @@ func (a *analysis) seedGapFigure(spec Figure, title string, quick bool) (*plot.P
 		if row.cmp == nil || len(row.cmp.seeds) == 0 {
 			continue
 		}
-		s := series{legend: row.cmp.a.label + " - " + row.cmp.b.label}
+		s := series{legend: row.cmp.a.label + " - " + row.cmp.b.label, pointsOnly: true}
 		if multi {
 			s.legend += " at " + fmtFraction(row.fraction)
 		}
@@ -559,6 +574,7 @@ func (a *analysis) seedGapFigure(spec Figure, title string, quick bool) (*plot.P
 		ticks = append(ticks, plot.Tick{Value: float64(s), Label: strconv.FormatInt(s, 10)})
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	p.X.Min, p.X.Max = float64(a.seeds[0])-0.5, float64(a.seeds[len(a.seeds)-1])+0.5 // room for the edge points
 	return p, fmt.Sprintf("per-seed gap %s - %s in %s", spec.A, spec.B, metricWords(spec.metric())), "", err
 }
 
