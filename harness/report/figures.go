@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -124,6 +125,9 @@ var armPalette = []color.RGBA{
 // has colour j and glyph j / len(armPalette), so no two of the first 35
 // look alike.
 var armGlyphs = []draw.GlyphDrawer{draw.TriangleGlyph{}, draw.PyramidGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
+
+// bandNote says in captions what the lines and bands show.
+const bandNote = "mean over seeds; ± 1 std bands when at most 3 lines"
 
 // maxBands is the most series a figure draws with their std bands; more
 // bands would hide each other.
@@ -359,7 +363,11 @@ func (a *analysis) drawFigure(spec Figure, quick bool) (f *figure, reason string
 	if err != nil {
 		return nil, err.Error()
 	}
-	return &figure{base: figureBase(a.study.Name, spec), caption: title + ": " + what + ".", png: pngData, svg: svgData}, ""
+	caption := strings.ToUpper(what[:1]) + what[1:] + "."
+	if spec.Label != "" {
+		caption = spec.Label + ": " + what + "."
+	}
+	return &figure{base: figureBase(a.study.Name, spec), caption: caption, png: pngData, svg: svgData}, ""
 }
 
 // epochFigure draws a per-epoch metric or diagnostic of the chosen
@@ -385,7 +393,7 @@ func (a *analysis) epochFigure(spec Figure, title string, quick bool) (*plot.Plo
 	if epochs <= 20 {
 		epochTicks(p, epochs)
 	}
-	return p, metricWords(spec.metric()) + " per epoch (mean ± 1 std over seeds) at fraction " + fmtFraction(a.largest()), "", err
+	return p, metricWords(spec.metric()) + " per epoch (" + bandNote + ") at fraction " + fmtFraction(a.largest()), "", err
 }
 
 // fractionFigure draws a final metric against the data fraction, one line
@@ -424,7 +432,7 @@ func (a *analysis) fractionFigure(spec Figure, title string, quick bool) (*plot.
 		ticks = append(ticks, plot.Tick{Value: f, Label: fmtFraction(f)})
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	return p, metricWords(spec.metric()) + " against the training data fraction (mean ± 1 std over seeds)", "", err
+	return p, metricWords(spec.metric()) + " against the training data fraction (" + bandNote + ")", "", err
 }
 
 // sortedSeries returns s with its points in increasing x.
@@ -537,7 +545,7 @@ func (a *analysis) gridFigure(spec Figure, title string, quick bool) (*plot.Plot
 		ticks = append(ticks, plot.Tick{Value: x, Label: fmtFraction(x)})
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	return p, fmt.Sprintf("%s against %s at fraction %s, one line per setting of the other keys (mean ± 1 std over seeds)",
+	return p, fmt.Sprintf("%s against %s at fraction %s, one line per setting of the other keys ("+bandNote+")",
 		metricWords(spec.metric()), spec.X, fmtFraction(a.largest())), "", err
 }
 
