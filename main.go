@@ -229,7 +229,7 @@ func cmdRun(ctx context.Context, args []string, _, log io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(log, "study %s: %d runs selected, results in %s\n", sp.Study, len(jobs), sf.results)
-	_, err = harness.Run(ctx, jobs, harness.Options{
+	_, err = harness.Run(ctx, jobs, harness.RunOptions{
 		Results: sf.results, Workers: *workers, Retries: *retries, DataDir: *dataDir,
 		Log: log, Bars: harness.IsTerminal(log),
 	})
@@ -367,7 +367,7 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	}
 	_, err := harness.WriteReport(harness.ReportOptions{
 		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick), Quick: f.quick, Set: f.sets,
-		Run: harness.Options{DataDir: f.dataDir},
+		Run: harness.RunOptions{DataDir: f.dataDir},
 	})
 	return err
 }
@@ -397,7 +397,7 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	}
 	return harness.Reproduce(ctx, harness.ReproduceOptions{
 		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets,
-		Run: harness.Options{
+		Run: harness.RunOptions{
 			Results: resultsDir(fs, f.results, f.quick), Workers: *workers, DataDir: f.dataDir,
 			Log: log, Bars: harness.IsTerminal(log),
 		},

@@ -27,7 +27,7 @@ type ReproduceOptions struct {
 	Studies []string
 	// Run configures the training of each study (results directory,
 	// workers, data directory, log).
-	Run Options
+	Run RunOptions
 	// Quick applies each spec's quick profile.
 	Quick bool
 	// Set holds --set overrides applied to every spec (see spec.Parse).
@@ -38,8 +38,9 @@ type ReproduceOptions struct {
 // first` before the others, each with its report right after it (so `from:
 // selected` can read its selection), then every other selected study whose
 // data is present, in file name order, and finally writes the report of all
-// of them into o.Run.Results. A study that fails does not stop the others;
-// the error lists every failure.
+// of them into o.Run.Results. A spec whose `reproduce:` key does not decode
+// stops Reproduce before anything runs; a study that fails does not stop
+// the others, and the error lists every failure.
 func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
@@ -125,11 +126,11 @@ func (o ReproduceOptions) report(paths []string) ReportOptions {
 
 // ReportOptions configure WriteReport.
 type ReportOptions struct {
-	Specs   []string // spec files or directories, as for ReproduceOptions.Specs
-	Results string   // the results directory read and written
-	Quick   bool     // the specs' quick profile, and outputs labelled quick
-	Set     []string // --set overrides the runs were made with
-	Run     Options  // how data is found (DataDir, LoadData) for skip reasons
+	Specs   []string   // spec files or directories, as for ReproduceOptions.Specs
+	Results string     // the results directory read and written
+	Quick   bool       // the specs' quick profile, and outputs labelled quick
+	Set     []string   // --set overrides the runs were made with
+	Run     RunOptions // how data is found (DataDir, LoadData) for skip reasons
 }
 
 // WriteReport renders the tables, figures, locked_config.json and README.md
@@ -219,7 +220,7 @@ func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
 // missingData returns why a spec's datasets are not all present ("" when
 // they are), from data.Check (which reads no file), or from o.LoadData when
 // it replaces data.Load.
-func (o Options) missingData(sp *spec.Spec) string {
+func (o RunOptions) missingData(sp *spec.Spec) string {
 	var reasons []string
 	for _, name := range sp.Datasets {
 		var err error

@@ -33,7 +33,7 @@ func TestReproduceQuick(t *testing.T) {
 	results := t.TempDir()
 	err := Reproduce(context.Background(), ReproduceOptions{
 		Specs: []string{experiments}, Quick: true,
-		Run: Options{Results: results, Workers: 2},
+		Run: RunOptions{Results: results, Workers: 2},
 	})
 	if err != nil {
 		t.Fatalf("Reproduce: %v", err)
@@ -80,7 +80,7 @@ func TestReproduceStages(t *testing.T) {
 	}
 	var log strings.Builder
 	err := Reproduce(context.Background(), ReproduceOptions{
-		Specs: []string{dir}, Run: Options{Results: t.TempDir(), Workers: 1, Log: &log},
+		Specs: []string{dir}, Run: RunOptions{Results: t.TempDir(), Workers: 1, Log: &log},
 	})
 	if err != nil {
 		t.Fatalf("Reproduce: %v\n%s", err, log.String())
@@ -119,7 +119,7 @@ func TestReproduceCIFARPipeline(t *testing.T) {
 			err := Reproduce(context.Background(), ReproduceOptions{
 				Specs: []string{experiments}, Studies: []string{study}, Quick: true,
 				Set: []string{"quick.epochs=1", "quick.seeds=1", "fractions=[0.1]"},
-				Run: Options{Results: results, Workers: 2, DataDir: dir},
+				Run: RunOptions{Results: results, Workers: 2, DataDir: dir},
 			})
 			if err != nil {
 				t.Fatalf("Reproduce: %v", err)
