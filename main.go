@@ -374,10 +374,11 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	if *f.seeds < 0 {
 		return &usageError{"--seeds must be >= 0"}
 	}
-	return harness.WriteReport(harness.ReportOptions{
+	_, err := harness.WriteReport(harness.ReportOptions{
 		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick, *f.seeds), Quick: f.quick,
 		Set: f.sets, Seeds: *f.seeds, Run: harness.RunOptions{DataDir: f.dataDir, Log: log},
 	})
+	return err
 }
 
 const reproduceAbout = `

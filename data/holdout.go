@@ -8,7 +8,7 @@ import (
 
 // ValidationSeed seeds the shuffle of the validation hold-out. It is fixed
 // and independent of every run's seed, so all runs of a study, whatever
-// their seed, hold out the same examples (the spec key validation).
+// their seed, hold out the same examples (docs/specs.md, "The validation hold-out").
 const ValidationSeed = 2604
 
 // Holdout splits the n examples of a training split into the rest, on which

@@ -62,10 +62,11 @@ func storeRun(results string, j spec.Job) (r store.Run, ok bool, err error) {
 func final(status string) bool { return status == store.Completed || status == store.Diverged }
 
 // publish writes the records of the finished runs of runs, a study's runs
-// as loadRuns returns them, to results/records/<study>.jsonl; with none it
-// writes nothing. Runs of other statuses (failed, partial, damaged) are
-// local states of a store, not results, and are left out.
-func publish(results, study string, runs []store.Run) error {
+// as loadRuns returns them, to results/records/<study>.jsonl and returns the
+// file's path relative to results; with none it writes nothing and returns
+// "". Runs of other statuses (failed, partial, damaged) are local states of
+// a store, not results, and are left out.
+func publish(results, study string, runs []store.Run) (string, error) {
 	var recs []records.Record
 	for _, r := range runs {
 		if final(r.Status) {
@@ -73,9 +74,14 @@ func publish(results, study string, runs []store.Run) error {
 		}
 	}
 	if len(recs) == 0 {
-		return nil
+		return "", nil
 	}
-	return records.Write(records.Path(results, study), recs)
+	path := records.Path(results, study)
+	rel, err := filepath.Rel(results, path)
+	if err != nil {
+		return "", fmt.Errorf("harness: %w", err)
+	}
+	return rel, records.Write(path, recs)
 }
 
 // importRuns copies into the store under results every run of jobs that is

@@ -115,7 +115,7 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 			return errors.Join(append(errs, ctx.Err())...)
 		}
 	}
-	if err := WriteReport(o.report(paths)); err != nil {
+	if _, err := WriteReport(o.report(paths)); err != nil {
 		errs = append(errs, err)
 	}
 	fmt.Fprintf(log, "checked %d finished runs against their committed records in %s: %d identical",
@@ -175,7 +175,7 @@ func (o ReproduceOptions) study(ctx context.Context, log io.Writer, path, stage 
 		errs = append(errs, err)
 	}
 	if sp.Reproduce == spec.ReproduceFirst && ctx.Err() == nil {
-		if err := WriteReport(o.report([]string{path})); err != nil {
+		if _, err := WriteReport(o.report([]string{path})); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -213,43 +213,50 @@ type ReportOptions struct {
 // deferred (with its work estimate and the commands that run it), or it is
 // outside the powered protocol. When no study has runs it writes nothing
 // and returns an error, so the committed results are never replaced by a
-// report of nothing.
-func WriteReport(o ReportOptions) error {
+// report of nothing. It returns the files it wrote, relative to o.Results:
+// the records, then the report's in writing order.
+func WriteReport(o ReportOptions) ([]string, error) {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
-		return err
-	}
-	before, err := takeSnapshot(o.Results)
-	if err != nil {
-		return err
+		return nil, err
 	}
 	var studies []report.Study
 	some := false
 	for _, p := range paths {
 		st, err := o.study(p)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		studies = append(studies, st)
 		some = some || len(st.Runs) > 0
 	}
 	if !some {
-		return fmt.Errorf("harness: no runs of any study in %s or %s: nothing to report, nothing written (run `neuroplastic reproduce` first)",
+		return nil, fmt.Errorf("harness: no runs of any study in %s or %s: nothing to report, nothing written (run `neuroplastic reproduce` first)",
 			filepath.Join(o.Results, "runs"), filepath.Join(o.Results, records.Dir))
 	}
+	var files []string
 	for _, st := range studies {
-		if len(st.Runs) > 0 {
-			if err := publish(o.Results, st.Name, st.Runs); err != nil {
-				return err
-			}
+		f, err := publish(o.Results, st.Name, st.Runs)
+		if err != nil {
+			return files, err
+		}
+		if f != "" {
+			files = append(files, f)
 		}
 	}
-	err = report.Write(o.Results, studies, o.Quick)
-	files, werr := before.written(o.Results)
-	if o.Run.Log != nil && werr == nil {
-		printWritten(o.Run.Log, o.Results, files)
+	dataDir, err := data.Options{Dir: o.Run.DataDir}.Directory()
+	if err != nil {
+		dataDir = "" // no data directory: no path to rewrite
 	}
-	return errors.Join(err, werr)
+	wrote, err := report.Write(o.Results, studies, report.WriteOptions{Quick: o.Quick, DataDir: dataDir})
+	files = append(files, wrote...)
+	if o.Run.Log != nil {
+		fmt.Fprintf(o.Run.Log, "report: wrote %d files under %s:\n", len(files), o.Results)
+		for _, f := range files {
+			fmt.Fprintf(o.Run.Log, "  %s\n", filepath.Join(o.Results, f))
+		}
+	}
+	return files, err
 }
 
 // study loads the spec at path and the runs of its current expansion.
@@ -267,6 +274,9 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 		return report.Study{}, err
 	}
 	st := report.Study{Name: sp.Study, Title: sp.Title, Options: sp.Report, Runs: runs}
+	for _, a := range sp.Arms {
+		st.Arms = append(st.Arms, a.Name)
+	}
 	if len(runs) > 0 {
 		return st, nil
 	}
