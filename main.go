@@ -4,7 +4,8 @@
 // `neuroplastic help` for the subcommands and `neuroplastic CMD --help` for
 // each one's flags. Flags may come before or after the spec path.
 //
-// Exit codes: 0 success, 1 an error or failed runs, 2 bad usage.
+// Exit codes: 0 success, 1 an error, failed or skipped runs, or a damaged
+// store (check), 2 bad usage, 130 and 143 stopped by SIGINT and SIGTERM.
 package main
 
 import (
@@ -18,10 +19,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness"
+	"github.com/neuroplastic/neuroplastic/harness/store"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
 )
 
@@ -41,6 +45,7 @@ func commands() []command {
 		{"slurm", "write an sbatch array script that runs a spec in shards", cmdSlurm},
 		{"report", "render tables, figures and README.md from the run store", cmdReport},
 		{"reproduce", "run every study of the preprint and write its report", cmdReproduce},
+		{"check", "check a results directory: damaged, partial, held runs, leftovers", cmdCheck},
 	}
 }
 
@@ -49,11 +54,43 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// stopGrace is how long a command may take to stop after SIGINT or SIGTERM
+// before the process exits anyway. Every store and report file is written
+// atomically, so exiting leaves at most a temporary file (which `run` and
+// `check --repair` remove).
+const stopGrace = 3 * time.Second
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var sigCode atomic.Int32
+	go func() {
+		s := <-sigs
+		code := signalExitCode(s)
+		sigCode.Store(int32(code))
+		fmt.Fprintf(os.Stderr, "neuroplastic: %v: stopping (a second signal stops at once)\n", s)
+		cancel()
+		select {
+		case <-sigs:
+		case <-time.After(stopGrace):
+		}
+		os.Exit(code)
+	}()
 	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	if c := sigCode.Load(); c != 0 {
+		code = int(c)
+	}
 	os.Exit(code)
+}
+
+// signalExitCode is the shell's exit code for a process ended by s: 128 plus
+// the signal number (130 for SIGINT, 143 for SIGTERM).
+func signalExitCode(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 1
 }
 
 // dispatch runs the subcommand named by args[0] and returns the exit code.
@@ -99,7 +136,7 @@ func help(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "  help     print this, or `help COMMAND` for a command's flags")
-	fmt.Fprintln(w, "\nFlags may come before or after the spec path. Exit codes: 0 ok, 1 error or failed runs, 2 usage.")
+	fmt.Fprintln(w, "\nFlags may come before or after the spec path. Exit codes: 0 ok, 1 error or failed runs, 2 usage,\n130/143 stopped by SIGINT/SIGTERM.")
 }
 
 // newFlags returns a FlagSet for a subcommand whose --help prints usage
@@ -420,4 +457,35 @@ func resultsDir(fs *flag.FlagSet, results string, quick bool) string {
 		return filepath.Join("results", "quick")
 	}
 	return results
+}
+
+const checkAbout = `
+Walks the run store under DIR and lists damaged runs (with the reason and the
+fix), partial and failed runs, runs another process holds, run directories
+with nothing trained, and leftover temporary files. With --repair it removes
+the leftovers and moves damaged runs to DIR/quarantine/ (nothing is deleted;
+` + "`run`" + ` retrains them). Exits 1 when a damaged run remains.`
+
+func cmdCheck(_ context.Context, args []string, out, log io.Writer) error {
+	fs := newFlags("check", "[flags]", checkAbout, log)
+	results := fs.String("results", "results", "results `DIR`")
+	repair := fs.Bool("repair", false, "remove leftovers and quarantine damaged runs")
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	findings, err := store.Check(*results, *repair)
+	if err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	for _, f := range findings {
+		counts[f.Kind]++
+		fmt.Fprintf(out, "%-8s %s: %s\n", f.Kind, f.Path, f.Detail)
+	}
+	fmt.Fprintf(out, "%s: %d damaged, %d partial or failed, %d held, %d orphaned, %d leftover files\n", *results,
+		counts[store.FindDamaged], counts[store.FindPartial], counts[store.FindHeld], counts[store.FindOrphaned], counts[store.FindLeftover])
+	if n := counts[store.FindDamaged]; n > 0 && !*repair {
+		return fmt.Errorf("%d damaged runs in %s; `neuroplastic check --repair` moves them aside", n, *results)
+	}
+	return nil
 }
