@@ -25,8 +25,8 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness"
-	"github.com/neuroplastic/neuroplastic/harness/store"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
+	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
 // command is one subcommand: add one function and one entry in commands.
