@@ -27,6 +27,7 @@ import (
 	"github.com/neuroplastic/neuroplastic/harness"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
 // command is one subcommand: add one function and one entry in commands.
@@ -313,20 +314,26 @@ func cmdData(_ context.Context, args []string, out, log io.Writer) error {
 
 const slurmAbout = `
 Writes an sbatch script for a Slurm array of --shards tasks; task i runs
-"neuroplastic run SPEC --shard i/N --results DIR --workers C" into the shared
-results directory, logging to DIR/slurm/ (created now). Paths are made
-absolute. It only writes the script (to stdout or -o); submit it with sbatch.`
+"neuroplastic run SPEC --shard i/N --results DIR --data-dir D --workers C"
+into the shared results directory, logging to DIR/slurm/ (created now). Paths
+are made absolute. --mem comes from the measured peak of the spec's model and
+the size of its datasets, the time limit from the work estimate of the
+largest shard, with margins. A task exits non-zero when any of its runs
+failed or was skipped. It only writes the script (to stdout or -o); submit it
+with sbatch (the script is written without the execute bit).`
 
 func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	fs := newFlags("slurm", "SPEC --shards N [flags]", slurmAbout, log)
 	sf := addSpecFlags(fs)
 	shards := fs.Int("shards", 0, "number of array tasks (required)")
 	parallel := fs.Int("parallel", 0, "run at most `P` tasks at once (0: no limit)")
-	limit := fs.String("time", "24:00:00", "time limit per task, `[D-]HH:MM:SS`")
+	limit := fs.String("time", "", "time limit per task, `[D-]HH:MM:SS` (default: the largest shard's estimated work, doubled, plus 10 minutes)")
+	var sbatchArgs setList
+	fs.Var(&sbatchArgs, "sbatch-arg", "an extra `#SBATCH option` for the site, e.g. --account=proj or --qos=long; repeatable")
 	partition := fs.String("partition", "", "Slurm partition (default: the cluster's)")
 	cpus := fs.Int("cpus-per-task", 1, "cores per task, also each task's --workers")
 	binary := fs.String("binary", "", "neuroplastic binary the tasks run (default: this one)")
-	dataDir := fs.String("data-dir", "", "data `DIR` passed on to the tasks")
+	dataDir := fs.String("data-dir", "", "data `DIR` the tasks read (default $NEUROPLASTIC_DATA or the user cache directory, as seen here)")
 	output := fs.String("o", "", "write the script to `FILE` instead of stdout")
 	pos, err := parseArgs(fs, args, 1)
 	if err != nil {
@@ -337,7 +344,14 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 		return err
 	}
 	o := harness.SlurmOptions{Study: sp.Study, Shards: *shards, Parallel: *parallel, Time: *limit,
-		Partition: *partition, CPUsPerTask: *cpus}
+		Partition: *partition, CPUsPerTask: *cpus, SbatchArgs: sbatchArgs}
+	if *shards >= 1 && *cpus >= 1 {
+		var estimate string
+		o.MemMB, estimate = harness.SlurmResources(sp.Expand(), *shards, *cpus)
+		if o.Time == "" {
+			o.Time = estimate
+		}
+	}
 	if *binary == "" {
 		if *binary, err = os.Executable(); err != nil {
 			return err
@@ -358,17 +372,13 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	if sf.quick {
 		o.Extra = append(o.Extra, "--quick")
 	}
-	if *dataDir != "" {
-		abs, err := filepath.Abs(*dataDir)
-		if err != nil {
-			return err
-		}
-		o.Extra = append(o.Extra, "--data-dir", abs)
+	if o.DataDir, err = (data.Options{Dir: *dataDir}).ResolveDir(); err != nil {
+		return err
 	}
 	if err := o.Validate(); err != nil {
 		return &usageError{err.Error()}
 	}
-	if err := os.MkdirAll(harness.SlurmLogDir(o.Results), 0o755); err != nil {
+	if err := atomicfile.MkdirAll(harness.SlurmLogDir(o.Results)); err != nil {
 		return err
 	}
 	if *output == "" {
@@ -378,7 +388,7 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	if err := harness.WriteSlurm(&script, o); err != nil {
 		return err
 	}
-	if err := os.WriteFile(*output, []byte(script.String()), 0o755); err != nil {
+	if err := atomicfile.Write(*output, []byte(script.String())); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "wrote %s: %d runs of study %s in %d array tasks; submit with: sbatch %s\n",

@@ -51,8 +51,8 @@ type Options struct {
 	Log io.Writer
 }
 
-// dir returns the absolute data directory o designates.
-func (o Options) dir() (string, error) {
+// ResolveDir returns the absolute data directory o designates.
+func (o Options) ResolveDir() (string, error) {
 	d := o.Dir
 	if d == "" {
 		d = os.Getenv("NEUROPLASTIC_DATA")
@@ -119,7 +119,7 @@ func Load(name string, o Options) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := o.dir()
+	dir, err := o.ResolveDir()
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ import (
 // when MNIST or Fashion-MNIST could not be obtained at all. A missing
 // CIFAR-10 is reported, not an error.
 func Fetch(o Options, w io.Writer) error {
-	dir, err := o.dir()
+	dir, err := o.ResolveDir()
 	if err != nil {
 		return err
 	}
