@@ -140,3 +140,19 @@ func TestSharedDatasetPool(t *testing.T) {
 		t.Error("workers sharing a dataset give other numbers than one worker")
 	}
 }
+
+// TestUnwritableStoreNamesCause is issue 10, failure 7: when the store
+// cannot be written, the error names the path and the cause, not a summary
+// that was never written. (Root ignores permissions, so the test puts a
+// file where the results directory should be; the error path is the same.)
+func TestUnwritableStoreNamesCause(t *testing.T) {
+	results := filepath.Join(t.TempDir(), "results")
+	if err := os.WriteFile(results, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := sweep(t, "testdata/tiny.yaml", results, Options{Workers: 1}, "epochs=1", "seeds=1", "fractions=0.5")
+	if err == nil || !strings.Contains(err.Error(), results) || !strings.Contains(err.Error(), "not a directory") ||
+		strings.Contains(err.Error(), "summary.json") {
+		t.Errorf("error %v: want the path and the cause", err)
+	}
+}
