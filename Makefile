@@ -21,7 +21,7 @@ REPRO_FLAGS += --workers $(WORKERS)
 endif
 
 .PHONY: all build data reproduce reproduce-resnet18 report test fmt-check vet staticcheck \
-	test-go test-race test-store test-slurm bench clean help
+	test-go test-race test-store test-slurm test-arm64 bench clean help
 
 all: build
 
@@ -43,7 +43,7 @@ reproduce-resnet18: data ## the cluster-sized CIFAR-10 ResNet-18 study (about 10
 report: build ## re-render tables, figures and results/README.md from the run store
 	$(BIN) report --results $(RESULTS)
 
-test: fmt-check vet staticcheck test-go test-race test-store test-slurm ## every check CI runs
+test: fmt-check vet staticcheck test-go test-race test-store test-slurm test-arm64 ## every check CI runs
 
 fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -68,6 +68,9 @@ test-store: build ## `neuroplastic check` on the run stores of the test and quic
 
 test-slurm: build ## a real single-node Slurm cluster runs a tiny sweep as a job array
 	bash harness/testdata/slurm/cluster-test.sh
+
+test-arm64: ## kernel, optimizer and training numerics on arm64 under qemu-user, against amd64's hashes
+	GO=$(GO) bash models/kernel/testdata/arm64-test.sh
 
 bench: ## benchmarks: kernels, steps, epochs (COUNT=4 for benchstat; not part of `make test`)
 	$(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) -timeout 60m ./models/... ./optim/ | tee bench.txt

@@ -41,14 +41,18 @@ type Dataset struct {
 // present; the message says how to provide them (`make data`).
 var ErrMissing = errors.New("data: dataset files missing")
 
-// Options says where the data directory is and where Load writes progress
-// lines (Fetch writes everything to its own writer).
+// Options says where the data directory is, where Load writes progress
+// lines and how Fetch reports downloads (Fetch writes its lines to its own
+// writer).
 type Options struct {
 	// Dir is the data directory. Empty means $NEUROPLASTIC_DATA, or if that
 	// is empty too, neuroplastic under os.UserCacheDir().
 	Dir string
 	// Log receives Load's progress lines; nil discards them.
 	Log io.Writer
+	// Progress, if not nil, reports Fetch's downloads (a progress bar, say)
+	// instead of a line as each starts and one as it ends.
+	Progress ProgressFunc
 }
 
 // ResolveDir returns the absolute data directory o designates.
@@ -153,26 +157,56 @@ func loadCached(spec *datasetSpec, dir string, log io.Writer) (*Dataset, error) 
 
 // load finds, reads, verifies and prepares spec's files.
 func (s *datasetSpec) load(dir string, log io.Writer) (*Dataset, error) {
+	d, err := s.locate(dir)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(log, "data: loading %s from %s\n", s.title, d)
+	ds, err := s.format.load(d, log)
+	if err != nil {
+		return nil, err
+	}
+	ds.Name = s.name
+	return ds, nil
+}
+
+// locate returns the first of spec's offline folders (see offlineDirs) that
+// holds all its files, looking only at which files exist, or an error
+// wrapping ErrMissing that says where it looked and how to get the files.
+func (s *datasetSpec) locate(dir string) (string, error) {
 	looked := []string{}
 	for _, d := range s.offlineDirs(dir) {
 		looked = append(looked, d)
 		// A folder that is there but cannot be read is an error, not a
 		// missing dataset: the cause (e.g. permission denied) is the news.
 		if _, err := os.ReadDir(d); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("data: %s: cannot read its folder: %w", s.title, err)
+			return "", fmt.Errorf("data: %s: cannot read its folder: %w", s.title, err)
 		}
-		if len(s.format.missing(d)) > 0 {
-			continue
+		if len(s.format.missing(d)) == 0 {
+			return d, nil
 		}
-		fmt.Fprintf(log, "data: loading %s from %s\n", s.title, d)
-		ds, err := s.format.load(d, log)
-		if err != nil {
-			return nil, err
-		}
-		ds.Name = s.name
-		return ds, nil
 	}
-	return nil, fmt.Errorf("%w: %s is not in %s; %s", ErrMissing, s.title, strings.Join(looked, " nor "), s.format.howToGet(filepath.Join(dir, s.name)))
+	return "", fmt.Errorf("%w: %s is not in %s; %s", ErrMissing, s.title, strings.Join(looked, " nor "), s.format.howToGet(filepath.Join(dir, s.name)))
+}
+
+// Check returns nil when the files of the named dataset are where Load
+// looks for them, and otherwise Load's error (wrapping ErrMissing). It only
+// looks at which files exist, reading and verifying none, so it is cheap;
+// Load may still find a present file damaged. Synthetic is always present.
+func Check(name string, o Options) error {
+	if name == Synthetic {
+		return nil
+	}
+	spec, err := lookup(name)
+	if err != nil {
+		return err
+	}
+	dir, err := o.ResolveDir()
+	if err != nil {
+		return err
+	}
+	_, err = spec.locate(dir)
+	return err
 }
 
 // offlineDirs lists the folders Load may read spec's files from, in order:

@@ -1,6 +1,6 @@
 package data
 
-import "github.com/neuroplastic/neuroplastic/models/param"
+import "github.com/neuroplastic/neuroplastic/rng"
 
 // Synthetic is the name of a tiny generated dataset that exists only so the
 // pipeline tests run without downloads: Load and Describe know it, Names
@@ -20,7 +20,7 @@ const (
 // exists only for the pipeline tests: it is not data of the preprint.
 func synthetic() *Dataset {
 	const c, h, w = 1, 28, 28
-	r := param.Stream(0, "synthetic", 0)
+	r := rng.Stream(0, "synthetic", 0)
 	patterns := make([]float32, numClasses*c*h*w)
 	for i := range patterns {
 		patterns[i] = float32(2*r.Float64() - 1)

@@ -33,7 +33,8 @@ type Options struct {
 	Retries int
 	// DataDir is the data directory passed to data.Load ("" = its default).
 	DataDir string
-	// LoadData, if not nil, replaces data.Load. Tests use it.
+	// LoadData, if not nil, replaces data.Load (and data.Check, when
+	// deciding whether a study's data is missing). Tests use it.
 	LoadData func(name string) (*data.Dataset, error)
 	// Log receives progress and messages; nil discards them.
 	Log io.Writer

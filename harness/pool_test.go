@@ -139,7 +139,11 @@ func TestDeterminism(t *testing.T) {
 	dir = t.TempDir()
 	s := mustLoad(t, "testdata/tiny.yaml", spec.Options{})
 	for i := range 2 {
-		if _, err := Run(context.Background(), spec.Select(s.Expand(), spec.Shard{I: i, N: 2}, spec.Filter{}), Options{Results: dir, Workers: 1}); err != nil {
+		jobs, err := spec.Select(s.Expand(), spec.Shard{I: i, N: 2}, spec.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Run(context.Background(), jobs, Options{Results: dir, Workers: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -152,8 +152,13 @@ func SlurmResources(jobs []spec.Job, shards, cpus int) (memMB int, limit string)
 	memMB = int(math.Ceil(memMargin * float64(dataBytes/(1<<20)+min(cpus, len(jobs))*peak+256)))
 	var longest time.Duration
 	for i := range shards {
-		w := Estimate(spec.Select(jobs, spec.Shard{I: i, N: shards}, spec.Filter{}))
-		longest = max(longest, w.Time(DefaultGFLOPS/2*float64(cpus)))
+		var mine []spec.Job
+		for _, j := range jobs {
+			if (spec.Shard{I: i, N: shards}).Has(j) {
+				mine = append(mine, j)
+			}
+		}
+		longest = max(longest, Estimate(mine).Time(DefaultGFLOPS/2*float64(cpus)))
 	}
 	d := time.Duration(timeMargin*float64(longest)) + timeStartup
 	secs := int(math.Ceil(d.Seconds()))

@@ -99,7 +99,7 @@ func TestEstimate(t *testing.T) {
 		j.Config.Model, j.Config.Dataset, j.Config.Epochs, j.Config.Fraction = model, dataset, 1, frac
 		return j
 	}
-	// PERF.md: a ResNet-18 CIFAR-10 epoch with its test pass is about 178
+	// docs/performance.md: a ResNet-18 CIFAR-10 epoch with its test pass is about 178
 	// TFLOP and a small_cnn one about 13; allow 1% for their rounding.
 	for _, c := range []struct {
 		j     spec.Job
