@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -138,5 +139,46 @@ func TestSignalsStopRun(t *testing.T) {
 				t.Errorf("check exits %d after the signal:\n%s%s", code, out, log)
 			}
 		})
+	}
+}
+
+// TestCLICheck is issue 10, failures 3 and 6 seen by `check`: a damaged run
+// makes it exit 1 naming the reason; a leftover temporary file is listed;
+// --repair quarantines the one and removes the other.
+func TestCLICheck(t *testing.T) {
+	results := t.TempDir()
+	spec := filepath.Join("harness", "testdata", "tiny.yaml")
+	if code, _, log := cli(t, "run", spec, "--results", results, "--set", "epochs=2", "--only", "seed=1,fraction=0.5"); code != 0 {
+		t.Fatalf("run exits %d: %s", code, log)
+	}
+	if code, out, _ := cli(t, "check", "--results", results); code != 0 || !strings.Contains(out, "0 damaged") {
+		t.Fatalf("check of a sound store exits %d:\n%s", code, out)
+	}
+	runs, err := store.LoadStudy(results, "tiny")
+	if err != nil || len(runs) != 3 {
+		t.Fatalf("%d runs, %v", len(runs), err)
+	}
+	dir := store.RunDir(results, "tiny", runs[0].ID)
+	if _, err := store.TruncateMetrics(dir, 1); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(results, "runs", "tiny", runs[1].ID, ".checkpoint.bin.tmp-x")
+	if err := os.WriteFile(tmp, []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := cli(t, "check", "--results", results)
+	for _, want := range []string{"damaged  " + dir + ": ", "says 2 epochs were done", "leftover " + tmp, "1 damaged"} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("check exits %d, want 1 and %q in:\n%s", code, want, out)
+		}
+	}
+	if code, out, _ = cli(t, "check", "--results", results, "--repair"); code != 0 || !strings.Contains(out, "moved to "+filepath.Join(results, "quarantine", "tiny")) {
+		t.Errorf("check --repair exits %d:\n%s", code, out)
+	}
+	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("leftover not removed: %v", err)
+	}
+	if code, out, _ = cli(t, "check", "--results", results); code != 0 || !strings.Contains(out, "0 damaged, 0 partial or failed, 0 held, 0 orphaned, 0 leftover files") {
+		t.Errorf("check after repair exits %d:\n%s", code, out)
 	}
 }
