@@ -267,7 +267,7 @@ func cmdRun(ctx context.Context, args []string, _, log io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(log, "study %s: %d runs selected, results in %s\n", sp.Study, len(jobs), sf.results)
-	_, err = harness.Run(ctx, jobs, harness.Options{
+	_, err = harness.Run(ctx, jobs, harness.RunOptions{
 		Results: sf.results, Workers: *workers, Retries: *retries, DataDir: *dataDir,
 		Log: log, Bars: harness.IsTerminal(log),
 	})
@@ -376,7 +376,7 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	if sf.quick {
 		o.Extra = append(o.Extra, "--quick")
 	}
-	if o.DataDir, err = (data.Options{Dir: *dataDir}).ResolveDir(); err != nil {
+	if o.DataDir, err = (data.Options{Dir: *dataDir}).Directory(); err != nil {
 		return err
 	}
 	if err := o.Validate(); err != nil {
@@ -412,10 +412,11 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	return harness.WriteReport(harness.ReportOptions{
+	_, err := harness.WriteReport(harness.ReportOptions{
 		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick), Quick: f.quick, Set: f.sets,
-		Run: harness.Options{DataDir: f.dataDir},
+		Run: harness.RunOptions{DataDir: f.dataDir},
 	})
+	return err
 }
 
 const reproduceAbout = `
@@ -443,7 +444,7 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	}
 	return harness.Reproduce(ctx, harness.ReproduceOptions{
 		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets,
-		Run: harness.Options{
+		Run: harness.RunOptions{
 			Results: resultsDir(fs, f.results, f.quick), Workers: *workers, DataDir: f.dataDir,
 			Log: log, Bars: harness.IsTerminal(log),
 		},

@@ -55,8 +55,11 @@ type Options struct {
 	Progress ProgressFunc
 }
 
-// ResolveDir returns the absolute data directory o designates.
-func (o Options) ResolveDir() (string, error) {
+// Directory returns the absolute data directory o designates.
+func (o Options) Directory() (string, error) { return o.dir() }
+
+// dir returns the absolute data directory o designates.
+func (o Options) dir() (string, error) {
 	d := o.Dir
 	if d == "" {
 		d = os.Getenv("NEUROPLASTIC_DATA")
@@ -123,7 +126,7 @@ func Load(name string, o Options) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := o.ResolveDir()
+	dir, err := o.dir()
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +204,7 @@ func Check(name string, o Options) error {
 	if err != nil {
 		return err
 	}
-	dir, err := o.ResolveDir()
+	dir, err := o.dir()
 	if err != nil {
 		return err
 	}

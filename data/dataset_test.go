@@ -80,7 +80,7 @@ func TestOptionsDir(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("NEUROPLASTIC_DATA", tc.env)
-			got, err := tc.o.ResolveDir()
+			got, err := tc.o.dir()
 			if err != nil || got != tc.want {
 				t.Errorf("dir() = %q, %v, want %q", got, err, tc.want)
 			}

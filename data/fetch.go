@@ -30,7 +30,7 @@ import (
 // when it is set. Cancelling ctx stops Fetch at once: a download in flight
 // is abandoned and nothing half-written is installed.
 func Fetch(ctx context.Context, o Options, w io.Writer) error {
-	dir, err := o.ResolveDir()
+	dir, err := o.dir()
 	if err != nil {
 		return err
 	}

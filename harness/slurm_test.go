@@ -123,7 +123,7 @@ func TestWritePlan(t *testing.T) {
 	dir := t.TempDir()
 	s := mustLoad(t, "testdata/tiny.yaml", spec.Options{})
 	jobs := s.Expand()
-	if _, err := Run(t.Context(), jobs[:1], Options{Results: dir, Workers: 1}); err != nil {
+	if _, err := Run(t.Context(), jobs[:1], RunOptions{Results: dir, Workers: 1}); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder

@@ -114,8 +114,14 @@ func addCapped(dst, base, delta []float32, deltaSq float64, limit, eps float32) 
 
 // finiteOr0 is nan_to_num with every non-finite value mapped to 0.
 func finiteOr0(x float32) float32 {
-	if x-x != 0 {
+	if !finite32(x) {
 		return 0
 	}
 	return x
 }
+
+// finite32 reports whether x is neither NaN nor infinite: whether its
+// exponent field is not all ones. It tests the bits, not x-x == 0: where x
+// is a product, the compiler may fuse x-x into a multiply-subtract that
+// yields the product's rounding error, not 0 (arm64 does).
+func finite32(x float32) bool { return math.Float32bits(x)&0x7f800000 != 0x7f800000 }
