@@ -61,8 +61,11 @@ test-go: ## the full test suite (fetches MNIST and Fashion-MNIST for the real-da
 test-race: ## the short suite under the race detector (needs cgo and gcc; includes a pool sharing one dataset)
 	CGO_ENABLED=1 $(GO) test -count=1 -race -short -timeout 20m ./...
 
-test-store: build ## `neuroplastic check` on the run stores of the test and quick results, where present
-	@for d in $(RESULTS) $(RESULTS)/quick; do \
+test-store: build ## `neuroplastic check` on a freshly trained test store, and on results/ and results/quick/ where they hold runs
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN) run harness/testdata/tiny.yaml --quick --results "$$tmp" >/dev/null 2>&1 && \
+	$(BIN) check --results "$$tmp" && \
+	for d in $(RESULTS) $(RESULTS)/quick; do \
 		if [ -d "$$d/runs" ]; then $(BIN) check --results "$$d" || exit 1; fi; \
 	done
 
