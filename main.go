@@ -245,8 +245,11 @@ Trains every run of SPEC that is not completed or diverged yet, with --workers
 runs at once, into DIR/runs/<study>/<run-id>/ (config.json, metrics.jsonl,
 checkpoint.bin, summary.json). It can be killed at any time: rerunning resumes
 partial runs from their last finished epoch with identical numbers, reruns
-failed runs, and skips completed and diverged ones. Runs whose dataset is
-missing are skipped (see the data command). Exits 1 if any run failed.`
+failed runs, and skips completed and diverged ones. Damaged runs (see the
+check command) are repaired first. Any number of run processes may share DIR:
+each run is trained under its own lock, and a run another process holds is
+skipped and listed at the end. Runs whose dataset is missing are skipped (see
+the data command). Exits 1 if any run failed or was skipped.`
 
 func cmdRun(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("run", "SPEC [flags]", runAbout, log)
