@@ -22,6 +22,7 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 )
 
 // command is one subcommand: add one function and one entry in commands.
@@ -158,9 +159,9 @@ func addSpecFlags(fs *flag.FlagSet) *specFlags {
 }
 
 // load resolves the results directory and loads the spec.
-func (f *specFlags) load(fs *flag.FlagSet, path string) (*harness.Spec, error) {
+func (f *specFlags) load(fs *flag.FlagSet, path string) (*spec.Spec, error) {
 	f.results = resultsDir(fs, f.results, f.quick)
-	return harness.LoadSpec(path, harness.SpecOptions{Results: f.results, Set: f.sets, Quick: f.quick})
+	return spec.Load(path, spec.Options{Results: f.results, Set: f.sets, Quick: f.quick})
 }
 
 // selection are the flags that pick a subset of a spec's runs.
@@ -176,29 +177,29 @@ func addSelection(fs *flag.FlagSet) *selection {
 }
 
 // load loads the spec at path, expands it and applies the selection.
-func (s *selection) load(fs *flag.FlagSet, sf *specFlags, path string) (*harness.Spec, []harness.Job, error) {
-	spec, err := sf.load(fs, path)
+func (s *selection) load(fs *flag.FlagSet, sf *specFlags, path string) (*spec.Spec, []spec.Job, error) {
+	sp, err := sf.load(fs, path)
 	if err != nil {
 		return nil, nil, err
 	}
-	jobs, err := s.jobs(spec)
-	return spec, jobs, err
+	jobs, err := s.jobs(sp)
+	return sp, jobs, err
 }
 
-// jobs expands spec and applies the selection.
-func (s *selection) jobs(spec *harness.Spec) ([]harness.Job, error) {
-	var sh harness.Shard
+// jobs expands sp and applies the selection.
+func (s *selection) jobs(sp *spec.Spec) ([]spec.Job, error) {
+	var sh spec.Shard
 	if s.shard != "" {
 		var err error
-		if sh, err = harness.ParseShard(s.shard); err != nil {
+		if sh, err = spec.ParseShard(s.shard); err != nil {
 			return nil, &usageError{err.Error()}
 		}
 	}
-	f, err := harness.ParseFilter(s.only)
+	f, err := spec.ParseFilter(s.only)
 	if err != nil {
 		return nil, &usageError{err.Error()}
 	}
-	return harness.Select(spec.Expand(), sh, f), nil
+	return spec.Select(sp.Expand(), sh, f)
 }
 
 const runAbout = `
@@ -223,11 +224,11 @@ func cmdRun(ctx context.Context, args []string, _, log io.Writer) error {
 	if *workers < 1 || *retries < 0 {
 		return &usageError{"--workers must be >= 1 and --retries >= 0"}
 	}
-	spec, jobs, err := sel.load(fs, sf, pos[0])
+	sp, jobs, err := sel.load(fs, sf, pos[0])
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "study %s: %d runs selected, results in %s\n", spec.Study, len(jobs), sf.results)
+	fmt.Fprintf(log, "study %s: %d runs selected, results in %s\n", sp.Study, len(jobs), sf.results)
 	_, err = harness.Run(ctx, jobs, harness.Options{
 		Results: sf.results, Workers: *workers, Retries: *retries, DataDir: *dataDir,
 		Log: log, Bars: harness.IsTerminal(log),
@@ -252,11 +253,11 @@ func cmdPlan(_ context.Context, args []string, out, log io.Writer) error {
 	if *gflops <= 0 {
 		return &usageError{"--gflops must be > 0"}
 	}
-	spec, jobs, err := sel.load(fs, sf, pos[0])
+	sp, jobs, err := sel.load(fs, sf, pos[0])
 	if err != nil {
 		return err
 	}
-	return harness.WritePlan(out, spec.Study, jobs, sf.results, *gflops)
+	return harness.WritePlan(out, sp.Study, jobs, sf.results, *gflops)
 }
 
 const dataAbout = `
@@ -264,13 +265,17 @@ Fetches the datasets that can be got (data directory, Go module cache, Debian
 packages, download), verifies their checksums and prints what is present and
 what is missing.`
 
-func cmdData(_ context.Context, args []string, out, log io.Writer) error {
+func cmdData(ctx context.Context, args []string, out, log io.Writer) error {
 	fs := newFlags("data", "[flags]", dataAbout, log)
 	dir := fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	return data.Fetch(data.Options{Dir: *dir, Log: log}, out)
+	o := data.Options{Dir: *dir, Log: log}
+	if harness.IsTerminal(log) {
+		o.Progress = harness.DownloadBars(log)
+	}
+	return data.Fetch(ctx, o, out)
 }
 
 const slurmAbout = `
@@ -294,11 +299,11 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	spec, err := sf.load(fs, pos[0])
+	sp, err := sf.load(fs, pos[0])
 	if err != nil {
 		return err
 	}
-	o := harness.SlurmOptions{Study: spec.Study, Shards: *shards, Parallel: *parallel, Time: *limit,
+	o := harness.SlurmOptions{Study: sp.Study, Shards: *shards, Parallel: *parallel, Time: *limit,
 		Partition: *partition, CPUsPerTask: *cpus}
 	if *binary == "" {
 		if *binary, err = os.Executable(); err != nil {
@@ -344,7 +349,7 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(log, "wrote %s: %d runs of study %s in %d array tasks; submit with: sbatch %s\n",
-		*output, len(spec.Expand()), spec.Study, o.Shards, *output)
+		*output, len(sp.Expand()), sp.Study, o.Shards, *output)
 	return nil
 }
 
@@ -367,16 +372,17 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 }
 
 const reproduceAbout = `
-Reproduces the preprint: runs the mnist_tuning study first and writes its
-report (which selects our locked configuration), then every other study of
---specs whose data is present, at the paper's protocol, and writes the report
-of all of them. The CIFAR-10 ResNet-18 study is cluster-sized and runs only
-when named in --studies. Interrupt it at any time; rerunning resumes.`
+Reproduces the preprint: runs the studies whose spec says "reproduce: first"
+(mnist_tuning) and writes their report (which selects our locked
+configuration), then every other study of --specs whose data is present, at
+the paper's protocol, and writes the report of all of them. Studies whose spec
+says "reproduce: deferred" (the cluster-sized CIFAR-10 ResNet-18 study) run
+only when named in --studies. Interrupt it at any time; rerunning resumes.`
 
 func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("reproduce", "[flags]", reproduceAbout, log)
 	f := addStudyFlags(fs)
-	studies := fs.String("studies", "", "comma-separated `studies` to run (default: all but cifar10_resnet18)")
+	studies := fs.String("studies", "", "comma-separated `studies` to run (default: all but the deferred ones)")
 	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err

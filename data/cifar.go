@@ -293,3 +293,5 @@ func (f cifarFiles) howToGet(dir string) string {
 		"and put it at %s (or put its extracted %s/ folder in %s), then run `make data` to verify it",
 		f.url, f.md5, filepath.Join(dir, cifarArchive), cifarBinDir, dir)
 }
+
+func (f cifarFiles) sizes() (train, test int) { return cifarTrain * f.records, f.records }

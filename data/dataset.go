@@ -40,14 +40,18 @@ type Dataset struct {
 // present; the message says how to provide them (`make data`).
 var ErrMissing = errors.New("data: dataset files missing")
 
-// Options says where the data directory is and where Load writes progress
-// lines (Fetch writes everything to its own writer).
+// Options says where the data directory is, where Load writes progress
+// lines and how Fetch reports downloads (Fetch writes its lines to its own
+// writer).
 type Options struct {
 	// Dir is the data directory. Empty means $NEUROPLASTIC_DATA, or if that
 	// is empty too, neuroplastic under os.UserCacheDir().
 	Dir string
 	// Log receives Load's progress lines; nil discards them.
 	Log io.Writer
+	// Progress, if not nil, reports Fetch's downloads (a progress bar, say)
+	// instead of a line as each starts and one as it ends.
+	Progress ProgressFunc
 }
 
 // dir returns the absolute data directory o designates.
@@ -84,16 +88,6 @@ func Names() []string {
 	return names
 }
 
-// lookup returns the spec of the named dataset.
-func lookup(name string) (*datasetSpec, error) {
-	for _, s := range datasets() {
-		if s.name == name {
-			return s, nil
-		}
-	}
-	return nil, fmt.Errorf("data: unknown dataset %q (known: %s)", name, strings.Join(Names(), ", "))
-}
-
 // cacheKey identifies a prepared dataset: data directory and name.
 type cacheKey struct{ dir, name string }
 
@@ -119,8 +113,11 @@ var cache = struct {
 // Load never downloads: when the files are absent its error wraps ErrMissing;
 // when a file is damaged it wraps ErrCorrupt. The dataset is read, verified
 // and normalised once per process and data directory; concurrent and later
-// calls share the same read-only Dataset.
+// calls share the same read-only Dataset. Synthetic is generated afresh.
 func Load(name string, o Options) (*Dataset, error) {
+	if name == Synthetic {
+		return synthetic(), nil
+	}
 	spec, err := lookup(name)
 	if err != nil {
 		return nil, err
@@ -159,21 +156,51 @@ func loadCached(spec *datasetSpec, dir string, log io.Writer) (*Dataset, error) 
 
 // load finds, reads, verifies and prepares spec's files.
 func (s *datasetSpec) load(dir string, log io.Writer) (*Dataset, error) {
+	d, err := s.locate(dir)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(log, "data: loading %s from %s\n", s.title, d)
+	ds, err := s.format.load(d, log)
+	if err != nil {
+		return nil, err
+	}
+	ds.Name = s.name
+	return ds, nil
+}
+
+// locate returns the first of spec's offline folders (see offlineDirs) that
+// holds all its files, looking only at which files exist, or an error
+// wrapping ErrMissing that says where it looked and how to get the files.
+func (s *datasetSpec) locate(dir string) (string, error) {
 	looked := []string{}
 	for _, d := range s.offlineDirs(dir) {
 		looked = append(looked, d)
-		if len(s.format.missing(d)) > 0 {
-			continue
+		if len(s.format.missing(d)) == 0 {
+			return d, nil
 		}
-		fmt.Fprintf(log, "data: loading %s from %s\n", s.title, d)
-		ds, err := s.format.load(d, log)
-		if err != nil {
-			return nil, err
-		}
-		ds.Name = s.name
-		return ds, nil
 	}
-	return nil, fmt.Errorf("%w: %s is not in %s; %s", ErrMissing, s.title, strings.Join(looked, " nor "), s.format.howToGet(filepath.Join(dir, s.name)))
+	return "", fmt.Errorf("%w: %s is not in %s; %s", ErrMissing, s.title, strings.Join(looked, " nor "), s.format.howToGet(filepath.Join(dir, s.name)))
+}
+
+// Check returns nil when the files of the named dataset are where Load
+// looks for them, and otherwise Load's error (wrapping ErrMissing). It only
+// looks at which files exist, reading and verifying none, so it is cheap;
+// Load may still find a present file damaged. Synthetic is always present.
+func Check(name string, o Options) error {
+	if name == Synthetic {
+		return nil
+	}
+	spec, err := lookup(name)
+	if err != nil {
+		return err
+	}
+	dir, err := o.dir()
+	if err != nil {
+		return err
+	}
+	_, err = spec.locate(dir)
+	return err
 }
 
 // offlineDirs lists the folders Load may read spec's files from, in order:

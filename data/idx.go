@@ -209,3 +209,5 @@ func (s idxSet) load(dir string, _ io.Writer) (*Dataset, error) {
 func (s idxSet) howToGet(dir string) string {
 	return fmt.Sprintf("run `make data` (or `neuroplastic data`) to fetch it into %s", dir)
 }
+
+func (s idxSet) sizes() (train, test int) { return s.trainImages.shape[0], s.testImages.shape[0] }

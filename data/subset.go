@@ -2,7 +2,6 @@ package data
 
 import (
 	"fmt"
-	"math"
 	"slices"
 )
 
@@ -32,7 +31,7 @@ func Subset(n int, fraction float64, seed int64) []int {
 		return idx
 	}
 	newPyRandom(seed).shuffle(idx)
-	idx = idx[:int(math.RoundToEven(float64(n)*fraction))]
+	idx = idx[:SubsetSize(n, fraction)]
 	slices.Sort(idx)
 	return idx
 }

@@ -1,49 +1,7 @@
-// Package harness runs the preprint's experiments: it parses sweep specs
-// (experiments/*.yaml) and expands them into runs, trains each run in a
-// worker pool, stores per-run metrics in the resumable run store (package
-// harness/store), shows progress, estimates the work of a sweep and emits
+// Package harness runs the preprint's experiments: it trains the runs of an
+// expanded sweep spec (package harness/spec) in a worker pool, stores
+// per-run metrics in the resumable run store (package harness/store), shows
+// progress, estimates the work of a sweep and emits
 // Slurm array scripts. The command-line interface in the module root is a
 // thin layer over this package.
-//
-// # Specs
-//
-// A spec is a YAML file:
-//
-//	study: fashion_mnist        # required, [a-z0-9_]+: results/runs/<study>/
-//	title: Fashion-MNIST validation   # optional
-//	dataset: fashion_mnist      # axes: a scalar or a list each
-//	model: mlp
-//	epochs: 10
-//	batch_size: 128
-//	seeds: [41, 42, 43]
-//	fractions: [1.0]            # each in (0, 1]
-//	arms:                       # at least one; names unique, [a-z0-9_]+
-//	  - name: grad_only
-//	    optimizer: {name: neuroplastic, mode: ablation_grad_only, lr: 0.1, min_alpha: 0.5, max_alpha: 1.5}
-//	  - name: full
-//	    optimizer: {name: neuroplastic, from: paper, lr: [0.1, 0.05]}  # a list is a grid
-//	report: {kind: paired, figures: [fig2b, fig5]}
-//	quick: {epochs: 2, seeds: 2, fraction_scale: 0.1}                 # optional; these are the defaults
-//
-// Optimizer hyperparameters use the canonical names of package optim and are
-// validated by optim.DecodeConfig for every grid point. `from: paper` fills
-// in the preprint's locked configuration (lr 0.1, warmup_epochs 2,
-// plasticity_scale 2.0) under the keys the arm leaves out; `from: selected`
-// reads the "optimizer" object of <results>/locked_config.json, written by
-// the report of the mnist_tuning study. Errors name the file, line and field.
-// --set key=value overrides any value (see ParseSpec); --quick applies the
-// quick profile (see Quick).
-//
-// # Runs
-//
-// Expand turns a spec into Jobs in a fixed order. A run's ID is the first 12
-// hex digits of the SHA-256 of its canonical configuration, including the
-// Numerics version, so the same configuration has the same ID on any machine
-// and a change of numerics gives new IDs. A run's numbers depend only on its
-// configuration: every random stream is derived from (seed, purpose, epoch),
-// so worker count, GOMAXPROCS, run order, sharding and kill-and-resume give
-// bit-identical metrics.
-//
-// The dataset name Synthetic selects a tiny generated dataset for pipeline
-// tests; experiments never use it.
 package harness

@@ -2,37 +2,17 @@ package harness
 
 import (
 	"fmt"
-	"math"
 	"time"
-)
 
-// forwardFLOPs is the approximate forward-pass cost of one example per
-// model: 2 floating-point operations per multiply-add of its convolutions
-// and linear layers (activations, pooling and normalisation are left out).
-//   - mlp: 784*256 + 256*256 + 256*10 = 268,800 multiply-adds.
-//   - small_cnn: convs 884,736, 18,874,368 and 18,874,368, linears
-//     2,097,152 and 2,560: 40,733,184 in all.
-//   - resnet18 (CIFAR variant): stem 1,769,472, stage 1 150,994,944, stages
-//     2-4 134,217,728 each (including the 1x1 shortcuts), linear 5,120 =
-//     555,422,720.
-var forwardFLOPs = map[string]float64{
-	"mlp":       2 * 268_800,
-	"small_cnn": 2 * 40_733_184,
-	"resnet18":  2 * 555_422_720,
-}
+	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
+	"github.com/neuroplastic/neuroplastic/models"
+)
 
 // trainPassCost is the cost of a training example relative to a forward
 // pass: the forward pass, the backward pass to the inputs and the one to
 // the weights, each about one forward's multiply-adds.
 const trainPassCost = 3
-
-// datasetSizes holds the training and test set sizes of each dataset.
-var datasetSizes = map[string][2]int{
-	"mnist":         {60000, 10000},
-	"fashion_mnist": {60000, 10000},
-	"cifar10":       {50000, 10000},
-	Synthetic:       {syntheticTrain, syntheticTest},
-}
 
 // DefaultGFLOPS is the sustained whole-machine training throughput that time
 // estimates assume unless told otherwise, measured on this project's 2-core
@@ -50,18 +30,32 @@ type Work struct {
 }
 
 // Estimate returns the work of training jobs in full: every epoch trains on
-// the run's (sub)set and evaluates the whole test set.
-func Estimate(jobs []Job) Work {
+// the run's (sub)set and evaluates the whole test set, at the forward cost
+// models.ForwardFLOPs counts. It panics on a job of an unknown dataset or
+// model, which an expanded spec never has.
+func Estimate(jobs []spec.Job) Work {
 	var w Work
+	flops := map[string]float64{} // per model
 	for _, j := range jobs {
 		c := j.Config
-		size := datasetSizes[c.Dataset]
-		train := int64(math.RoundToEven(float64(size[0]) * c.Fraction))
-		perEpoch := train + int64(size[1])
+		info, err := data.Describe(c.Dataset)
+		if err != nil {
+			panic("harness: Estimate: " + err.Error())
+		}
+		f, ok := flops[c.Model]
+		if !ok {
+			if f, err = models.ForwardFLOPs(c.Model); err != nil {
+				panic("harness: Estimate: " + err.Error())
+			}
+			flops[c.Model] = f
+		}
+		train := int64(data.SubsetSize(info.Train, c.Fraction))
+		test := int64(info.Test)
+		perEpoch := train + test
 		w.Runs++
 		w.Epochs += c.Epochs
 		w.SamplePasses += perEpoch * int64(c.Epochs)
-		w.FLOP += float64(c.Epochs) * forwardFLOPs[c.Model] * float64(trainPassCost*train+int64(size[1]))
+		w.FLOP += float64(c.Epochs) * f * float64(trainPassCost*train+test)
 	}
 	return w
 }

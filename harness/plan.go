@@ -5,20 +5,21 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
 // statusOrder lists the statuses in the order plan counts them.
-var statusOrder = []string{store.Pending, store.Partial, store.Failed, store.Completed, store.Diverged}
+var statusOrder = []string{store.Pending, store.Partial, store.Failed, store.Damaged, store.Completed, store.Diverged}
 
 // WritePlan writes the runs of jobs with their status under the results
 // directory, the count of runs per status and the estimated work of all runs
 // and of the runs still to do, timed at gflops GFLOP/s.
-func WritePlan(w io.Writer, study string, jobs []Job, results string, gflops float64) error {
+func WritePlan(w io.Writer, study string, jobs []spec.Job, results string, gflops float64) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tLABEL\tDATASET\tMODEL\tEPOCHS\tFRACTION\tSEED\tSTATUS")
 	counts := map[string]int{}
-	var todo []Job
+	var todo []spec.Job
 	for _, j := range jobs {
 		st, err := store.Status(store.RunDir(results, study, j.ID))
 		if err != nil {

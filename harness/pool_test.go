@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
@@ -26,8 +27,8 @@ const crashHelperEnv = "NEUROPLASTIC_HARNESS_SWEEP"
 
 func TestMain(m *testing.M) {
 	if v := os.Getenv(crashHelperEnv); v != "" {
-		spec, results, _ := strings.Cut(v, ",")
-		s, err := LoadSpec(spec, SpecOptions{})
+		specPath, results, _ := strings.Cut(v, ",")
+		s, err := spec.Load(specPath, spec.Options{})
 		if err == nil {
 			_, err = Run(context.Background(), s.Expand(), Options{Results: results, Workers: 1, Log: os.Stderr})
 		}
@@ -40,10 +41,20 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// mustLoad loads the spec at path or fails the test.
+func mustLoad(t *testing.T, path string, o spec.Options) *spec.Spec {
+	t.Helper()
+	s, err := spec.Load(path, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // sweep runs the jobs of the spec at path into results and returns the result.
 func sweep(t *testing.T, path, results string, o Options, sets ...string) (Result, error) {
 	t.Helper()
-	s := mustLoad(t, path, SpecOptions{Set: sets})
+	s := mustLoad(t, path, spec.Options{Set: sets})
 	o.Results = results
 	return Run(context.Background(), s.Expand(), o)
 }
@@ -126,9 +137,13 @@ func TestDeterminism(t *testing.T) {
 	check("GOMAXPROCS 2", dir2)
 
 	dir = t.TempDir()
-	s := mustLoad(t, "testdata/tiny.yaml", SpecOptions{})
+	s := mustLoad(t, "testdata/tiny.yaml", spec.Options{})
 	for i := range 2 {
-		if _, err := Run(context.Background(), Select(s.Expand(), Shard{i, 2}, Filter{}), Options{Results: dir, Workers: 1}); err != nil {
+		jobs, err := spec.Select(s.Expand(), spec.Shard{I: i, N: 2}, spec.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Run(context.Background(), jobs, Options{Results: dir, Workers: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -141,7 +156,7 @@ func panicky(name string) (*data.Dataset, error) {
 	if name == "mnist" {
 		panic("boom")
 	}
-	return syntheticDataset(), nil
+	return data.Load(data.Synthetic, data.Options{})
 }
 
 func TestPanicEndsRunFailed(t *testing.T) {
@@ -149,7 +164,7 @@ func TestPanicEndsRunFailed(t *testing.T) {
 	var log bytes.Buffer
 	o := Options{Workers: 2, Retries: 1, LoadData: panicky, Log: &log}
 	res, err := sweep(t, "testdata/tiny.yaml", dir, o, "dataset=[synthetic, mnist]", "fractions=1", "seeds=1")
-	if err == nil || err.Error() != "harness: 3 of 6 runs failed (see their summary.json)" {
+	if err == nil || !strings.HasPrefix(err.Error(), "harness: 3 of 6 runs failed; the first: ") || !strings.HasSuffix(err.Error(), "panic: boom") {
 		t.Errorf("error %v", err)
 	}
 	if res.Completed != 3 || res.Failed != 3 {
@@ -182,8 +197,19 @@ func TestPanicEndsRunFailed(t *testing.T) {
 }
 
 func TestDivergedIsFinal(t *testing.T) {
-	src := strings.Replace(base, "dataset: mnist", "dataset: synthetic", 1) +
-		"  - name: wild\n    optimizer: {name: sgd, lr: 1e6}\n"
+	src := `study: s
+dataset: synthetic
+model: mlp
+epochs: 2
+batch_size: 8
+seeds: [1]
+fractions: [1]
+arms:
+  - name: full
+    optimizer: {name: neuroplastic, lr: 0.1}
+  - name: wild
+    optimizer: {name: sgd, lr: 1e6}
+`
 	path := filepath.Join(t.TempDir(), "div.yaml")
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
@@ -213,12 +239,12 @@ func TestMissingDataSkipped(t *testing.T) {
 		if name == "mnist" {
 			return nil, fmt.Errorf("data: mnist: no files: %w", data.ErrMissing)
 		}
-		return syntheticDataset(), nil
+		return data.Load(data.Synthetic, data.Options{})
 	}
 	dir := t.TempDir()
 	res, err := sweep(t, "testdata/tiny.yaml", dir, Options{Workers: 2, LoadData: missing, Log: &log}, "dataset=[mnist, synthetic]")
-	if err != nil || res.Skipped != 12 || res.Completed != 12 {
-		t.Errorf("result %+v, %v", res, err)
+	if err == nil || !strings.Contains(err.Error(), "12 of 24 runs skipped") || res.Skipped != 12 || res.Completed != 12 {
+		t.Errorf("result %+v, %v; want 12 skipped, and an error saying so", res, err)
 	}
 	if n := strings.Count(log.String(), "skipping every run on dataset mnist"); n != 1 {
 		t.Errorf("%d skip lines, want 1:\n%s", n, log.String())
@@ -247,7 +273,7 @@ func (c *cancelAt) Write(b []byte) (int, error) {
 func TestResumeFromPartial(t *testing.T) {
 	want := reference(t)
 	dir := t.TempDir()
-	s := mustLoad(t, "testdata/tiny.yaml", SpecOptions{})
+	s := mustLoad(t, "testdata/tiny.yaml", spec.Options{})
 	jobs := s.Expand()
 	ctx, cancel := context.WithCancel(context.Background())
 	res, err := Run(ctx, jobs, Options{Results: dir, Workers: 1, Log: &cancelAt{marker: "epoch 2/3", cancel: cancel}})
@@ -284,13 +310,13 @@ func TestCrashResume(t *testing.T) {
 	}
 	want := reference(t)
 	dir := t.TempDir()
-	spec, err := filepath.Abs("testdata/tiny.yaml")
+	specPath, err := filepath.Abs("testdata/tiny.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for kill := range 2 {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashHelperEnv+"="+spec+","+dir)
+		cmd.Env = append(os.Environ(), crashHelperEnv+"="+specPath+","+dir)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {

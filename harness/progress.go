@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
+	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
@@ -23,15 +26,15 @@ func IsTerminal(w io.Writer) bool {
 
 // progress reports a pool's progress. Its methods are safe for concurrent use.
 type progress interface {
-	runStarted(worker int, j Job, epochsDone int)
-	epochDone(worker int, j Job, m store.EpochMetrics)
-	runEnded(worker int, j Job, status, msg string)
+	runStarted(worker int, j spec.Job, epochsDone int)
+	epochDone(worker int, j spec.Job, m store.EpochMetrics)
+	runEnded(worker int, j spec.Job, status, msg string)
 	message(line string)
 	close()
 }
 
 // newProgress returns bars on a terminal, else plain log lines.
-func newProgress(w io.Writer, bars bool, workers int, jobs []Job) progress {
+func newProgress(w io.Writer, bars bool, workers int, jobs []spec.Job) progress {
 	if bars {
 		return newBars(w, workers, jobs)
 	}
@@ -39,7 +42,7 @@ func newProgress(w io.Writer, bars bool, workers int, jobs []Job) progress {
 }
 
 // runName identifies a run in progress output.
-func runName(j Job) string {
+func runName(j spec.Job) string {
 	c := j.Config
 	return fmt.Sprintf("%s %s %s f=%g seed=%d", j.ID, c.Label, c.Dataset, c.Fraction, c.Seed)
 }
@@ -57,14 +60,14 @@ func (p *plain) println(s string) {
 	fmt.Fprintln(p.w, s)
 }
 
-func (p *plain) runStarted(int, Job, int) {}
+func (p *plain) runStarted(int, spec.Job, int) {}
 
-func (p *plain) epochDone(_ int, j Job, m store.EpochMetrics) {
+func (p *plain) epochDone(_ int, j spec.Job, m store.EpochMetrics) {
 	p.println(fmt.Sprintf("%s: epoch %d/%d train_loss=%.4f train_acc=%.4f test_loss=%.4f test_acc=%.4f (%.1fs)",
 		runName(j), m.Epoch, j.Config.Epochs, m.TrainLoss, m.TrainAcc, m.TestLoss, m.TestAcc, m.WallSeconds))
 }
 
-func (p *plain) runEnded(_ int, j Job, status, msg string) {
+func (p *plain) runEnded(_ int, j spec.Job, status, msg string) {
 	line := runName(j) + ": " + status
 	if msg != "" {
 		line += ": " + msg
@@ -87,7 +90,7 @@ type bars struct {
 	last    []time.Time
 }
 
-func newBars(w io.Writer, workers int, jobs []Job) *bars {
+func newBars(w io.Writer, workers int, jobs []spec.Job) *bars {
 	b := &bars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(40)), names: make([]string, workers), last: make([]time.Time, workers)}
 	for i := range workers {
 		b.workers = append(b.workers, b.p.AddBar(0,
@@ -109,7 +112,7 @@ func newBars(w io.Writer, workers int, jobs []Job) *bars {
 	return b
 }
 
-func (b *bars) runStarted(w int, j Job, done int) {
+func (b *bars) runStarted(w int, j spec.Job, done int) {
 	b.mu.Lock()
 	b.names[w] = fmt.Sprintf("%s f=%g seed=%d", j.Config.Label, j.Config.Fraction, j.Config.Seed)
 	b.last[w] = time.Now()
@@ -119,7 +122,7 @@ func (b *bars) runStarted(w int, j Job, done int) {
 	b.total.IncrBy(done)
 }
 
-func (b *bars) epochDone(w int, _ Job, _ store.EpochMetrics) {
+func (b *bars) epochDone(w int, _ spec.Job, _ store.EpochMetrics) {
 	b.mu.Lock()
 	dur := time.Since(b.last[w])
 	b.last[w] = time.Now()
@@ -128,7 +131,7 @@ func (b *bars) epochDone(w int, _ Job, _ store.EpochMetrics) {
 	b.total.EwmaIncrement(dur)
 }
 
-func (b *bars) runEnded(_ int, j Job, status, msg string) {
+func (b *bars) runEnded(_ int, j spec.Job, status, msg string) {
 	if status != store.Completed {
 		b.message(runName(j) + ": " + strings.TrimSuffix(status+": "+msg, ": "))
 	}
@@ -144,4 +147,28 @@ func (b *bars) close() {
 	}
 	b.total.SetTotal(-1, true)
 	b.p.Wait()
+}
+
+// DownloadBars returns a data.ProgressFunc that draws a progress bar on w (a
+// terminal) for each download of data.Fetch.
+func DownloadBars(w io.Writer) data.ProgressFunc {
+	return func(r io.Reader, size int64, label string) (io.Reader, func(error)) {
+		p := mpb.New(mpb.WithOutput(w), mpb.WithWidth(40))
+		bar := p.AddBar(max(size, 0),
+			mpb.PrependDecorators(decor.Name(path.Base(label), decor.WC{C: decor.DindentRight | decor.DextraSpace})),
+			mpb.AppendDecorators(decor.CountersKibiByte("% .1f / % .1f"), decor.Percentage(decor.WC{W: 6})),
+		)
+		pr, err := bar.ProxyReader(r)
+		if err != nil { // only for a completed bar, which a new one is not
+			panic("harness: progress bar: " + err.Error())
+		}
+		return pr, func(err error) {
+			if err != nil {
+				bar.Abort(false)
+			} else {
+				bar.SetTotal(-1, true)
+			}
+			p.Wait()
+		}
+	}
 }

@@ -12,18 +12,9 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/report"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
-
-// TuningStudy is the study that `reproduce` runs first: its report selects
-// our locked configuration (locked_config.json), which specs that say
-// `from: selected` read.
-const TuningStudy = "mnist_tuning"
-
-// DeferredStudies are cluster-sized studies that Reproduce leaves out unless
-// they are asked for by name; the report lists them with their work estimate
-// and the commands that run them.
-var DeferredStudies = []string{"cifar10_resnet18"}
 
 // ReproduceOptions configure Reproduce.
 type ReproduceOptions struct {
@@ -31,26 +22,34 @@ type ReproduceOptions struct {
 	// are taken in name order.
 	Specs []string
 	// Studies, if not empty, names the studies to run; otherwise every
-	// study but the DeferredStudies runs. The report covers every spec.
+	// study but those whose spec says `reproduce: deferred` runs. The
+	// report covers every spec.
 	Studies []string
 	// Run configures the training of each study (results directory,
 	// workers, data directory, log).
 	Run Options
 	// Quick applies each spec's quick profile.
 	Quick bool
-	// Set holds --set overrides applied to every spec (see ParseSpec).
+	// Set holds --set overrides applied to every spec (see spec.Parse).
 	Set []string
 }
 
-// Reproduce runs the studies of o.Specs, the TuningStudy first and its
-// report right after it (so `from: selected` can read its selection), then
-// every other selected study whose data is present, and finally writes the
-// report of all of them into o.Run.Results. A study that fails does not stop
-// the others; the error lists every failure.
+// Reproduce runs the studies of o.Specs: those whose spec says `reproduce:
+// first` before the others, each with its report right after it (so `from:
+// selected` can read its selection), then every other selected study whose
+// data is present, in file name order, and finally writes the report of all
+// of them into o.Run.Results. A study that fails does not stop the others;
+// the error lists every failure.
 func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
 		return err
+	}
+	stages := make(map[string]string, len(paths))
+	for _, p := range paths {
+		if stages[p], err = spec.ReproduceStage(p); err != nil {
+			return err
+		}
 	}
 	for _, name := range o.Studies {
 		if !slices.ContainsFunc(paths, func(p string) bool { return specStem(p) == name }) {
@@ -61,35 +60,44 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	if log == nil {
 		log = io.Discard
 	}
-	// The tuning study goes first; the others keep their name order.
-	if i := slices.IndexFunc(paths, func(p string) bool { return specStem(p) == TuningStudy }); i > 0 {
-		paths = slices.Concat(paths[i:i+1], paths[:i], paths[i+1:])
+	// The first studies go first; the others keep their name order.
+	var order []string
+	for _, first := range []bool{true, false} {
+		for _, p := range paths {
+			if (stages[p] == spec.ReproduceFirst) == first {
+				order = append(order, p)
+			}
+		}
 	}
 	var errs []error
-	for _, p := range paths {
+	for _, p := range order {
 		name := specStem(p)
-		if !o.selects(name) {
-			fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
+		if !o.selects(name, stages[p]) {
+			if stages[p] == spec.ReproduceDeferred {
+				fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
+			} else {
+				fmt.Fprintf(log, "study %s: not run (not in --studies)\n", name)
+			}
 			continue
 		}
-		spec, err := LoadSpec(p, SpecOptions{Results: o.Run.Results, Set: o.Set, Quick: o.Quick})
+		sp, err := spec.Load(p, spec.Options{Results: o.Run.Results, Set: o.Set, Quick: o.Quick})
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if missing := o.Run.missingData(spec); missing != "" {
-			fmt.Fprintf(log, "study %s: skipped: %s\n", spec.Study, missing)
+		if missing := o.Run.missingData(sp); missing != "" {
+			fmt.Fprintf(log, "study %s: skipped: %s\n", sp.Study, missing)
 			continue
 		}
-		jobs := spec.Expand()
-		fmt.Fprintf(log, "study %s: %d runs (%s)\n", spec.Study, len(jobs), Estimate(jobs))
+		jobs := sp.Expand()
+		fmt.Fprintf(log, "study %s: %d runs (%s)\n", sp.Study, len(jobs), Estimate(jobs))
 		if _, err := Run(ctx, jobs, o.Run); err != nil {
-			errs = append(errs, fmt.Errorf("study %s: %w", spec.Study, err))
+			errs = append(errs, fmt.Errorf("study %s: %w", sp.Study, err))
 		}
 		if ctx.Err() != nil {
 			return errors.Join(append(errs, ctx.Err())...)
 		}
-		if spec.Study == TuningStudy {
+		if sp.Reproduce == spec.ReproduceFirst {
 			if err := WriteReport(o.report([]string{p})); err != nil {
 				errs = append(errs, err)
 			}
@@ -101,12 +109,13 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	return errors.Join(errs...)
 }
 
-// selects reports whether Reproduce runs the study name.
-func (o ReproduceOptions) selects(name string) bool {
+// selects reports whether Reproduce runs the study name of the given
+// `reproduce:` stage.
+func (o ReproduceOptions) selects(name, stage string) bool {
 	if len(o.Studies) > 0 {
 		return slices.Contains(o.Studies, name)
 	}
-	return !slices.Contains(DeferredStudies, name)
+	return stage != spec.ReproduceDeferred
 }
 
 // report returns the options of the report of the specs at paths.
@@ -147,37 +156,40 @@ func WriteReport(o ReportOptions) error {
 
 // study loads the spec at path and the runs of its current expansion.
 func (o ReportOptions) study(path string) (report.Study, error) {
-	spec, err := LoadSpec(path, SpecOptions{Results: o.Results, Set: o.Set, Quick: o.Quick})
+	sp, err := spec.Load(path, spec.Options{Results: o.Results, Set: o.Set, Quick: o.Quick})
 	if err != nil {
-		if errors.Is(err, errNoLockedConfig) {
+		if errors.Is(err, spec.ErrNoLockedConfig) {
 			return report.Study{Name: specStem(path), Skipped: err.Error()}, nil
 		}
 		return report.Study{}, err
 	}
-	jobs := spec.Expand()
-	want := make(map[string]bool, len(jobs))
+	jobs := sp.Expand()
+	want := make(map[string]store.RunConfig, len(jobs))
 	for _, j := range jobs {
-		want[j.ID] = true
+		want[j.ID] = j.Config
 	}
-	all, err := store.LoadStudy(o.Results, spec.Study)
+	all, err := store.LoadStudy(o.Results, sp.Study)
 	if err != nil {
 		return report.Study{}, err
 	}
 	var runs []store.Run
 	for _, r := range all {
-		if want[r.ID] {
+		if c, ok := want[r.ID]; ok {
+			if r.Status == store.Damaged {
+				r.Config = c // its own may be missing or wrong
+			}
 			runs = append(runs, r)
 		}
 	}
-	st := report.Study{Name: spec.Study, Title: spec.Title, Options: spec.Report, Runs: runs}
+	st := report.Study{Name: sp.Study, Title: sp.Title, Options: sp.Report, Runs: runs}
 	if len(runs) > 0 {
 		return st, nil
 	}
-	if missing := o.Run.missingData(spec); missing != "" {
+	if missing := o.Run.missingData(sp); missing != "" {
 		st.Skipped = missing
 	}
-	if slices.Contains(DeferredStudies, spec.Study) {
-		st.Note = deferredNote(path, spec, jobs)
+	if sp.Reproduce == spec.ReproduceDeferred {
+		st.Note = deferredNote(path, sp, jobs)
 	}
 	if st.Skipped == "" && st.Note == "" {
 		st.Skipped = "no runs in the store yet: run `neuroplastic run " + path + "`"
@@ -186,22 +198,29 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 }
 
 // deferredNote says what a deferred study costs and how to run it.
-func deferredNote(path string, spec *Spec, jobs []Job) string {
+func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
 	w := Estimate(jobs)
 	shards := len(jobs)
 	return fmt.Sprintf("Cluster-sized, so `make reproduce` leaves it out: %s. "+
-		"Run it here with `make reproduce-resnet18` (`neuroplastic reproduce --studies %s --workers 1`), "+
+		"Run it here with `neuroplastic reproduce --studies %s --workers 1`, "+
 		"or as a Slurm array of %d tasks: `neuroplastic slurm %s --shards %d --cpus-per-task 2 -o %s.sbatch && sbatch %s.sbatch`, "+
 		"then `neuroplastic report`.",
-		w.Describe(DefaultGFLOPS), spec.Study, shards, path, shards, spec.Study, spec.Study)
+		w.Describe(DefaultGFLOPS), sp.Study, shards, path, shards, sp.Study, sp.Study)
 }
 
 // missingData returns why a spec's datasets are not all present ("" when
-// they are), asking the same loader the runs use.
-func (o Options) missingData(spec *Spec) string {
+// they are), from data.Check (which reads no file), or from o.LoadData when
+// it replaces data.Load.
+func (o Options) missingData(sp *spec.Spec) string {
 	var reasons []string
-	for _, name := range spec.Datasets {
-		if _, err := o.loadData(name); errors.Is(err, data.ErrMissing) {
+	for _, name := range sp.Datasets {
+		var err error
+		if o.LoadData != nil {
+			_, err = o.LoadData(name)
+		} else {
+			err = data.Check(name, data.Options{Dir: o.DataDir})
+		}
+		if errors.Is(err, data.ErrMissing) {
 			reasons = append(reasons, err.Error())
 		}
 	}

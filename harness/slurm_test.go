@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -55,23 +57,23 @@ func TestSlurmValidate(t *testing.T) {
 }
 
 func TestEstimate(t *testing.T) {
-	job := func(model, dataset string, frac float64) Job {
-		j := Job{}
+	job := func(model, dataset string, frac float64) spec.Job {
+		j := spec.Job{}
 		j.Config.Model, j.Config.Dataset, j.Config.Epochs, j.Config.Fraction = model, dataset, 1, frac
 		return j
 	}
-	// PERF.md: a ResNet-18 CIFAR-10 epoch with its test pass is about 178
+	// docs/performance.md: a ResNet-18 CIFAR-10 epoch with its test pass is about 178
 	// TFLOP and a small_cnn one about 13; allow 1% for their rounding.
 	for _, c := range []struct {
-		j     Job
+		j     spec.Job
 		tflop float64
 	}{{job("resnet18", "cifar10", 1), 178}, {job("small_cnn", "cifar10", 1), 13}} {
-		w := Estimate([]Job{c.j})
+		w := Estimate([]spec.Job{c.j})
 		if got := w.FLOP / 1e12; got < c.tflop*0.99 || got > c.tflop*1.01 {
 			t.Errorf("%s: %.1f TFLOP per epoch, want about %g", c.j.Config.Model, got, c.tflop)
 		}
 	}
-	w := Estimate([]Job{job("mlp", "mnist", 0.1), job("mlp", "mnist", 1)})
+	w := Estimate([]spec.Job{job("mlp", "mnist", 0.1), job("mlp", "mnist", 1)})
 	if w.Runs != 2 || w.Epochs != 2 || w.SamplePasses != 6000+10000+60000+10000 {
 		t.Errorf("work %+v", w)
 	}
@@ -82,7 +84,7 @@ func TestEstimate(t *testing.T) {
 
 func TestWritePlan(t *testing.T) {
 	dir := t.TempDir()
-	s := mustLoad(t, "testdata/tiny.yaml", SpecOptions{})
+	s := mustLoad(t, "testdata/tiny.yaml", spec.Options{})
 	jobs := s.Expand()
 	if _, err := Run(t.Context(), jobs[:1], Options{Results: dir, Workers: 1}); err != nil {
 		t.Fatal(err)

@@ -5,17 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"time"
 
 	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 	"github.com/neuroplastic/neuroplastic/models"
 	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"github.com/neuroplastic/neuroplastic/optim"
 )
-
-// augmented names the datasets trained with augmentation (crop and flip).
-const augmented = "cifar10"
 
 // trainer trains runs for a pool; its workers share it.
 type trainer struct {
@@ -34,14 +33,10 @@ func (d *divergence) Error() string { return d.reason }
 // epoch. It returns a *divergence error when the training loss or a gradient
 // becomes non-finite, ctx.Err() when cancelled between batches (the run stays
 // partial) and any other error as is (the run failed). Numbers depend only on
-// job.Config: all randomness comes from param.Stream(seed, purpose, epoch).
-func (t *trainer) train(ctx context.Context, worker int, job Job, ds *data.Dataset) error {
+// job.Config: all randomness comes from rng.Stream(seed, purpose, epoch).
+func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.Dataset) error {
 	c := job.Config
 	dir := store.RunDir(t.results, c.Study, job.ID)
-	cfg, err := optim.DecodeConfig(c.Optimizer)
-	if err != nil {
-		return err
-	}
 	eng := kernel.New(t.threads)
 	net, err := models.New(c.Model, c.BatchSize, uint64(c.Seed), eng)
 	if err != nil {
@@ -50,7 +45,7 @@ func (t *trainer) train(ctx context.Context, worker int, job Job, ds *data.Datas
 	if in, tr := net.InputShape(), ds.Train; in != [3]int{tr.C, tr.H, tr.W} {
 		return fmt.Errorf("harness: model %s takes %dx%dx%d inputs, dataset %s has %dx%dx%d", c.Model, in[0], in[1], in[2], c.Dataset, tr.C, tr.H, tr.W)
 	}
-	opt, err := optim.New(net.Params(), cfg)
+	opt, err := optim.New(net.Params(), job.Optimizer, c.Epochs)
 	if err != nil {
 		return err
 	}
@@ -58,11 +53,15 @@ func (t *trainer) train(ctx context.Context, worker int, job Job, ds *data.Datas
 	if err != nil {
 		return err
 	}
+	info, err := data.Describe(c.Dataset)
+	if err != nil {
+		return err
+	}
 	var indices []int // nil: the whole training set
 	if c.Fraction < 1 {
 		indices = data.Subset(ds.Train.N, c.Fraction, c.Seed)
 	}
-	trainL := data.NewLoader(ds.Train, indices, c.BatchSize, uint64(c.Seed), c.Dataset == augmented)
+	trainL := data.NewLoader(ds.Train, indices, c.BatchSize, uint64(c.Seed), info.Augmented)
 	testL := data.NewLoader(ds.Test, nil, c.BatchSize, uint64(c.Seed), false)
 	t.prog.runStarted(worker, job, done)
 	for e := done + 1; e <= c.Epochs; e++ {
@@ -124,7 +123,7 @@ func evaluate(net *models.Net, l *data.Loader) (loss, acc float64) {
 func resume(dir string, net *models.Net, opt optim.Optimizer) (int, error) {
 	ck, ok, err := store.ReadCheckpoint(dir)
 	if err != nil {
-		return 0, fmt.Errorf("%w (delete %s to restart the run)", err, dir)
+		return 0, fmt.Errorf("%w (`neuroplastic check --repair` moves the run aside)", err)
 	}
 	if ok {
 		if err := net.UnmarshalBinary(ck.Model); err != nil {
@@ -152,5 +151,5 @@ func saveEpoch(dir string, m store.EpochMetrics, net *models.Net, opt optim.Opti
 	if err != nil {
 		return fmt.Errorf("harness: saving the optimizer: %w", err)
 	}
-	return store.WriteCheckpoint(dir, store.Checkpoint{Epoch: m.Epoch, Model: mb, Optimizer: ob})
+	return store.WriteCheckpoint(dir, store.Checkpoint{ID: filepath.Base(dir), Epoch: m.Epoch, Model: mb, Optimizer: ob})
 }

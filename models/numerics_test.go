@@ -38,7 +38,7 @@ func numericsRuns(t *testing.T) []struct {
 	np := func(ps []*param.Param) (optim.Optimizer, error) {
 		c := optim.DefaultNeuroPlastic()
 		c.LR, c.WarmupEpochs, c.WeightDecay = 0.1, 1, 1e-3
-		return optim.NewNeuroPlastic(ps, c)
+		return optim.NewNeuroPlastic(ps, c, 1)
 	}
 	sgd := func(ps []*param.Param) (optim.Optimizer, error) {
 		c := optim.DefaultSGD()

@@ -91,6 +91,10 @@ type builder struct {
 	params   []*param.Param
 	stats    []stat
 	drop     *dropoutSource
+	// shapesOnly builds parameters without values, for counting: the
+	// layers cannot run.
+	shapesOnly bool
+	macs       int64 // multiply-adds of one example's forward pass through the convolutions and linear layers built
 }
 
 // stat is a named non-trainable tensor saved with the parameters, such as a
@@ -100,13 +104,17 @@ type stat struct {
 	data []float32
 }
 
-// newParam registers and returns a zero parameter of the given shape.
+// newParam registers and returns a zero parameter of the given shape (with
+// no Data or Grad when b.shapesOnly).
 func (b *builder) newParam(name string, dims ...int) *param.Param {
 	n := 1
 	for _, d := range dims {
 		n *= d
 	}
-	p := &param.Param{Name: name, Shape: dims, Data: make([]float32, n), Grad: make([]float32, n)}
+	p := &param.Param{Name: name, Shape: dims}
+	if !b.shapesOnly {
+		p.Data, p.Grad = make([]float32, n), make([]float32, n)
+	}
 	b.params = append(b.params, p)
 	return p
 }

@@ -1,7 +1,6 @@
 package optim
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/neuroplastic/neuroplastic/models/param"
@@ -50,7 +49,7 @@ func (c AdamConfig) validate(algo string) error {
 // unitInterval checks that v lies in [0, 1).
 func unitInterval(algo, key string, v float64) error {
 	if !(v >= 0 && v < 1) {
-		return fmt.Errorf("optim: %s: %s %v is outside [0, 1)", algo, key, v)
+		return keyError(algo, key, "%s %v is outside [0, 1)", key, v)
 	}
 	return nil
 }

@@ -1,8 +1,6 @@
 package optim
 
 import (
-	"fmt"
-
 	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
@@ -27,7 +25,7 @@ func (c SGDConfig) Validate() error {
 		nonNegative(NameSGD, "weight_decay", c.WeightDecay),
 	)
 	if err == nil && c.Nesterov && c.Momentum == 0 {
-		err = fmt.Errorf("optim: sgd: nesterov needs momentum > 0, not %v", c.Momentum)
+		err = pairError(NameSGD, "nesterov", "momentum", "nesterov needs momentum > 0, not %v", c.Momentum)
 	}
 	return err
 }

@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
+	"github.com/neuroplastic/neuroplastic/optim"
 )
 
 // quickBanner is the README banner of quick-profile outputs.
@@ -134,7 +137,7 @@ func Write(dir string, studies []Study, quick bool) error {
 		return err
 	}
 	for _, sub := range []string{"tables", "figures"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, sub), atomicfile.DirMode); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
@@ -257,6 +260,12 @@ type paperConfig struct {
 	PlasticityScale float64 `json:"plasticity_scale"`
 }
 
+// newPaperConfig returns the paper's locked values (optim.PaperLocked).
+func newPaperConfig() paperConfig {
+	np := optim.PaperConfig().NeuroPlastic
+	return paperConfig{LR: np.LR, WarmupEpochs: np.WarmupEpochs, PlasticityScale: np.PlasticityScale}
+}
+
 // lockedConfig is locked_config.json: the tuning study's selected
 // configuration, beside the paper's. Undefined numbers are null.
 type lockedConfig struct {
@@ -296,7 +305,7 @@ func newLockedConfig(a *analysis, quick bool) *lockedConfig {
 		N:                t.selected.final.N,
 		MeanFinalTestAcc: t.selected.final.Mean,
 		StdFinalTestAcc:  defined(t.selected.final.Std),
-		Paper:            paperConfig{LR: paperLR, WarmupEpochs: paperWarmupEpochs, PlasticityScale: paperPlasticityScale},
+		Paper:            newPaperConfig(),
 		EqualsPaper:      t.selected == t.paper,
 	}
 	if t.paper != nil {
@@ -379,27 +388,10 @@ func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string 
 	return b.String()
 }
 
-// writeFile writes data to path atomically: a temporary file in the same
-// directory, renamed over path once complete.
+// writeFile writes data to path atomically (see package atomicfile).
 func writeFile(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("report: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("report: write %s: %w", path, err)
 	}
 	return nil
 }

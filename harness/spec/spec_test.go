@@ -1,15 +1,21 @@
-package harness
+package spec
 
 import (
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
+
+// tinySpec is the pipeline tests' spec, shared with package harness.
+const tinySpec = "../testdata/tiny.yaml"
 
 // base is a minimal valid spec; tests append to it or edit it.
 const base = `study: s
@@ -29,21 +35,21 @@ func withOptimizer(body string) string {
 	return strings.Replace(base, "{name: neuroplastic, lr: 0.1}", "{"+body+"}", 1)
 }
 
-func mustLoad(t *testing.T, path string, o SpecOptions) *Spec {
+func mustLoad(t *testing.T, path string, o Options) *Spec {
 	t.Helper()
-	s, err := LoadSpec(path, o)
+	s, err := Load(path, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func TestLoadSpecTiny(t *testing.T) {
-	s := mustLoad(t, "testdata/tiny.yaml", SpecOptions{})
+func TestLoadTiny(t *testing.T) {
+	s := mustLoad(t, tinySpec, Options{})
 	if s.Study != "tiny" || s.Title != "Tiny pipeline test" || s.Report.Kind != "paired" {
 		t.Errorf("study, title, report = %q, %q, %+v", s.Study, s.Title, s.Report)
 	}
-	if !slices.Equal(s.Datasets, []string{Synthetic}) || !slices.Equal(s.Epochs, []int{3}) ||
+	if !slices.Equal(s.Datasets, []string{data.Synthetic}) || !slices.Equal(s.Epochs, []int{3}) ||
 		!slices.Equal(s.Seeds, []int64{1, 2}) || !slices.Equal(s.Fractions, []float64{1, 0.5}) {
 		t.Errorf("axes: %v %v %v %v", s.Datasets, s.Epochs, s.Seeds, s.Fractions)
 	}
@@ -71,7 +77,7 @@ func TestLoadSpecTiny(t *testing.T) {
 }
 
 func TestExpand(t *testing.T) {
-	s := mustLoad(t, "testdata/grid.yaml", SpecOptions{})
+	s := mustLoad(t, "testdata/grid.yaml", Options{})
 	jobs := s.Expand()
 	// Axes: 2 datasets x 2 epochs x 2 batch sizes x 3 seeds x 2 fractions = 48;
 	// grid points: sgd 2 + full 4*3*3 = 38.
@@ -138,7 +144,7 @@ func TestExpand(t *testing.T) {
 }
 
 func TestRunIDIgnoresOverridesOnly(t *testing.T) {
-	c := mustLoad(t, "testdata/tiny.yaml", SpecOptions{}).Expand()[0].Config
+	c := mustLoad(t, tinySpec, Options{}).Expand()[0].Config
 	id := RunID(c)
 	c.Overrides = []string{"epochs=3"}
 	if RunID(c) != id {
@@ -160,7 +166,7 @@ func TestRunIDIgnoresOverridesOnly(t *testing.T) {
 
 func TestSetOverrides(t *testing.T) {
 	sets := []string{"epochs=4", "full.lr=0.2", "max_update_norm=0.5", "seeds=[7, 8, 9]", "quick.epochs=3"}
-	s := mustLoad(t, "testdata/tiny.yaml", SpecOptions{Set: sets})
+	s := mustLoad(t, tinySpec, Options{Set: sets})
 	if !slices.Equal(s.Epochs, []int{4}) || !slices.Equal(s.Seeds, []int64{7, 8, 9}) || s.Quick.Epochs != 3 {
 		t.Errorf("epochs %v seeds %v quick %+v", s.Epochs, s.Seeds, s.Quick)
 	}
@@ -184,13 +190,13 @@ func TestSetOverrides(t *testing.T) {
 		t.Errorf("run config overrides %q", jobs[len(jobs)-1].Config.Overrides)
 	}
 	// The same values written into the spec give the same run IDs.
-	src, err := os.ReadFile("testdata/tiny.yaml")
+	src, err := os.ReadFile(tinySpec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	edited := strings.NewReplacer("epochs: 3", "epochs: 4", "seeds: [1, 2]", "seeds: [7, 8, 9]",
 		"lr: [0.1, 0.05]}", "lr: 0.2, max_update_norm: 0.5}", "max_alpha: 1.5}", "max_alpha: 1.5, max_update_norm: 0.5}").Replace(string(src))
-	direct, err := ParseSpec("edited.yaml", []byte(edited), SpecOptions{})
+	direct, err := Parse("edited.yaml", []byte(edited), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,11 +212,11 @@ func TestSetOverrides(t *testing.T) {
 }
 
 func TestQuick(t *testing.T) {
-	s := mustLoad(t, "testdata/tiny.yaml", SpecOptions{Quick: true})
+	s := mustLoad(t, tinySpec, Options{Quick: true})
 	if !slices.Equal(s.Epochs, []int{1}) || !slices.Equal(s.Seeds, []int64{1}) || !slices.Equal(s.Fractions, []float64{0.5, 0.25}) {
 		t.Errorf("quick axes: epochs %v seeds %v fractions %v", s.Epochs, s.Seeds, s.Fractions)
 	}
-	d, err := ParseSpec("x.yaml", []byte(strings.Replace(base, "fractions: [1]", "fractions: [0.1, 1]", 1)), SpecOptions{Quick: true})
+	d, err := Parse("x.yaml", []byte(strings.Replace(base, "fractions: [1]", "fractions: [0.1, 1]", 1)), Options{Quick: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +232,7 @@ func TestFromSelected(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, LockedConfigFile), []byte(locked), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := ParseSpec("x.yaml", []byte(withOptimizer("from: selected, max_alpha: 3")), SpecOptions{Results: dir})
+	s, err := Parse("x.yaml", []byte(withOptimizer("from: selected, max_alpha: 3")), Options{Results: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,84 +258,100 @@ func TestSpecErrors(t *testing.T) {
 		results string
 		want    string
 	}{
-		{"unknown top key", base + "bogus: 1\n", nil, "", `harness: x.yaml:11: unknown key "bogus"`},
+		{"unknown top key", base + "bogus: 1\n", nil, "", `spec: x.yaml:11: unknown key "bogus"`},
 		{"unknown optimizer key", withOptimizer("name: neuroplastic, lrr: 0.1"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer: unknown key "lrr" for neuroplastic`},
+			`spec: x.yaml:10: arms[0].optimizer: unknown key "lrr" for neuroplastic`},
 		{"duplicate key", strings.Replace(base, "epochs: 2\n", "epochs: 2\nepochs: 3\n", 1), nil, "",
-			`harness: x.yaml:5: duplicate key "epochs" (first at line 4)`},
+			`spec: x.yaml:5: duplicate key "epochs" (first at line 4)`},
 		{"duplicate optimizer key", withOptimizer("name: neuroplastic, lr: 0.1, lr: 0.2"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer: duplicate key "lr" (first at line 10)`},
+			`spec: x.yaml:10: arms[0].optimizer: duplicate key "lr" (first at line 10)`},
 		{"wrong type epochs", strings.Replace(base, "epochs: 2", "epochs: ten", 1), nil, "",
-			`harness: x.yaml:4: epochs: want an integer, got string "ten"`},
+			`spec: x.yaml:4: epochs: want an integer, got string "ten"`},
 		{"wrong type study", strings.Replace(base, "study: s", "study: [s]", 1), nil, "",
-			`harness: x.yaml:1: study: want a string, got a list`},
+			`spec: x.yaml:1: study: want a string, got a list`},
 		{"wrong type arms", strings.SplitAfter(base, "arms:")[0] + " 3\n", nil, "",
-			`harness: x.yaml:8: arms: want a list, got integer "3"`},
+			`spec: x.yaml:8: arms: want a list, got integer "3"`},
 		{"fraction above 1", strings.Replace(base, "fractions: [1]", "fractions: [0.5, 1.5]", 1), nil, "",
-			`harness: x.yaml:7: fractions[1]: 1.5 out of range (0, 1]`},
+			`spec: x.yaml:7: fractions[1]: 1.5 out of range (0, 1]`},
 		{"fraction zero", strings.Replace(base, "fractions: [1]", "fractions: 0", 1), nil, "",
-			`harness: x.yaml:7: fractions: 0 out of range (0, 1]`},
+			`spec: x.yaml:7: fractions: 0 out of range (0, 1]`},
 		{"epochs zero", strings.Replace(base, "epochs: 2", "epochs: 0", 1), nil, "",
-			`harness: x.yaml:4: epochs: 0 out of range [1, 10000]`},
+			`spec: x.yaml:4: epochs: 0 out of range [1, 10000]`},
 		{"batch zero", strings.Replace(base, "batch_size: 8", "batch_size: [8, 0]", 1), nil, "",
-			`harness: x.yaml:5: batch_size[1]: 0 out of range [1, 65536]`},
+			`spec: x.yaml:5: batch_size[1]: 0 out of range [1, 65536]`},
 		{"negative seed", strings.Replace(base, "seeds: [1]", "seeds: [-1]", 1), nil, "",
-			`harness: x.yaml:6: seeds[0]: -1 out of range [0, 9223372036854775807]`},
+			`spec: x.yaml:6: seeds[0]: -1 out of range [0, 9223372036854775807]`},
 		{"repeated seed", strings.Replace(base, "seeds: [1]", "seeds: [1, 2, 1]", 1), nil, "",
-			`harness: x.yaml:6: seeds[2]: 1 listed twice`},
+			`spec: x.yaml:6: seeds[2]: 1 listed twice`},
 		{"unknown dataset", strings.Replace(base, "dataset: mnist", "dataset: imagenet", 1), nil, "",
-			`harness: x.yaml:2: dataset: unknown "imagenet" (want one of mnist, fashion_mnist, cifar10, synthetic)`},
+			`spec: x.yaml:2: dataset: unknown "imagenet" (want one of mnist, fashion_mnist, cifar10, synthetic)`},
 		{"empty arms", strings.SplitAfter(base, "arms:")[0] + " []\n", nil, "",
-			`harness: x.yaml:8: arms: empty list: a spec needs at least one arm`},
+			`spec: x.yaml:8: arms: empty list: a spec needs at least one arm`},
 		{"duplicate arm names", base + "  - name: full\n    optimizer: {name: sgd}\n", nil, "",
-			`harness: x.yaml:11: arms[1].name: duplicate arm name "full" (also arms[0])`},
+			`spec: x.yaml:11: arms[1].name: duplicate arm name "full" (also arms[0])`},
 		{"bad arm name", strings.Replace(base, "name: full", "name: Full.1", 1), nil, "",
-			`harness: x.yaml:9: arms[0].name: "Full.1" must match [a-z0-9_]+`},
+			`spec: x.yaml:9: arms[0].name: "Full.1" must match [a-z0-9_]+`},
 		{"missing key", strings.Replace(base, "model: mlp\n", "", 1), nil, "",
-			`harness: x.yaml:1: missing required key "model"`},
+			`spec: x.yaml:1: missing required key "model"`},
 		{"unknown optimizer", withOptimizer("name: lion"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer.name: optim: unknown optimizer "lion" (want adam, adamw, neuroplastic or sgd)`},
+			`spec: x.yaml:10: arms[0].optimizer.name: optim: unknown optimizer "lion" (want adam, adamw, neuroplastic or sgd)`},
 		{"hyperparameter out of range", withOptimizer("name: neuroplastic, lr: [0.1, -1]"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer.lr: optim: neuroplastic: lr -1 < 0`},
+			`spec: x.yaml:10: arms[0].optimizer.lr: optim: neuroplastic: lr -1 < 0`},
+		{"related key", withOptimizer("name: neuroplastic, lr: 0.1, max_alpha: [1, 0.1]"), nil, "",
+			`spec: x.yaml:10: arms[0].optimizer.max_alpha: optim: neuroplastic: min_alpha 0.2 > max_alpha 0.1`},
+		{"wrong hyperparameter type", withOptimizer("name: neuroplastic, warmup_epochs: two"), nil, "",
+			`spec: x.yaml:10: arms[0].optimizer.warmup_epochs: optim: neuroplastic: warmup_epochs: want an integer, got string "two"`},
+		{"wrong boolean type", withOptimizer("name: sgd, momentum: 0.9, nesterov: [true, 1]"), nil, "",
+			`spec: x.yaml:10: arms[0].optimizer.nesterov: optim: sgd: nesterov: want a boolean, got number 1`},
+		{"relation without the key", withOptimizer("name: sgd, nesterov: true"), nil, "",
+			`spec: x.yaml:10: arms[0].optimizer.nesterov: optim: sgd: nesterov needs momentum > 0, not 0`},
 		{"same grid point twice", withOptimizer("name: neuroplastic, lr: [0.1, 0.10]"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer: grid points "full lr=0.1" and "full lr=0.1" give the same configuration`},
+			`spec: x.yaml:10: arms[0].optimizer: grid points "full lr=0.1" and "full lr=0.1" give the same configuration`},
 		{"from unknown", withOptimizer("from: nowhere"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer.from: unknown source "nowhere" (want paper or selected)`},
+			`spec: x.yaml:10: arms[0].optimizer.from: unknown source "nowhere" (want paper or selected)`},
 		{"from paper with sgd", withOptimizer("name: sgd, from: paper"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer.from: from: paper is a neuroplastic configuration, but name is "sgd"`},
+			`spec: x.yaml:10: arms[0].optimizer.from: from: paper is a neuroplastic configuration, but name is "sgd"`},
 		{"missing locked config", withOptimizer("from: selected"), nil, "/nowhere",
-			"harness: x.yaml:10: arms[0].optimizer.from: selected: /nowhere/locked_config.json is missing: run the mnist_tuning study and `neuroplastic report` first"},
+			"spec: x.yaml:10: arms[0].optimizer.from: selected: /nowhere/locked_config.json is missing: run the mnist_tuning study and `neuroplastic report` first"},
 		{"locked config of another optimizer", withOptimizer("name: neuroplastic, from: selected"), nil, badLocked,
-			`harness: x.yaml:10: arms[0].optimizer.from: selected: ` + filepath.Join(badLocked, LockedConfigFile) + ` holds a sgd configuration, but name is "neuroplastic"`},
+			`spec: x.yaml:10: arms[0].optimizer.from: selected: ` + filepath.Join(badLocked, LockedConfigFile) + ` holds a sgd configuration, but name is "neuroplastic"`},
 		{"bad report kind", base + "report: {kind: bogus}\n", nil, "",
-			`harness: x.yaml:11: report: unknown kind "bogus" (want one of tuning, paired, baselines)`},
+			`spec: x.yaml:11: report: unknown kind "bogus" (want one of tuning, paired, baselines)`},
 		{"unknown report key", base + "report: {kind: paired, figs: [fig2a]}\n", nil, "",
-			`harness: x.yaml:11: report: unknown key "figs"`},
+			`spec: x.yaml:11: report: unknown key "figs"`},
 		{"quick out of range", base + "quick: {fraction_scale: 2}\n", nil, "",
-			`harness: x.yaml:11: quick.fraction_scale: 2 out of range (0, 1]`},
-		{"malformed YAML", "study: s\narms: [\n", nil, "", `harness: x.yaml:2: did not find expected node content`},
-		{"tab indentation", "study: s\n\tepochs: 1\n", nil, "", `harness: x.yaml:2: found a tab character that violates indentation`},
-		{"not a mapping", "- a\n- b\n", nil, "", `harness: x.yaml:1: want a mapping, got a list`},
-		{"empty", "", nil, "", `harness: x.yaml: empty spec`},
-		{"two documents", base + "---\nstudy: t\n", nil, "", `harness: x.yaml:11: more than one YAML document`},
+			`spec: x.yaml:11: quick.fraction_scale: 2 out of range (0, 1]`},
+		{"malformed YAML", "study: s\narms: [\n", nil, "", `spec: x.yaml:2: did not find expected node content`},
+		{"tab indentation", "study: s\n\tepochs: 1\n", nil, "", `spec: x.yaml:2: found a tab character that violates indentation`},
+		{"not a mapping", "- a\n- b\n", nil, "", `spec: x.yaml:1: want a mapping, got a list`},
+		{"empty", "", nil, "", `spec: x.yaml: empty spec`},
+		{"two documents", base + "---\nstudy: t\n", nil, "", `spec: x.yaml:11: more than one YAML document`},
 		{"non-finite", withOptimizer("name: neuroplastic, lr: .nan"), nil, "",
-			`harness: x.yaml:10: arms[0].optimizer.lr: want a finite number, got ".nan"`},
+			`spec: x.yaml:10: arms[0].optimizer.lr: want a finite number, got ".nan"`},
 		{"too many runs", strings.Replace(base, "seeds: [1]", "seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]", 1) +
 			"  - name: big\n    optimizer: {name: sgd, lr: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], momentum: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],\n" +
 			"      weight_decay: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}\n", nil, "",
-			`harness: x.yaml: the spec expands into 10001 runs, more than 10000`},
-		{"set without =", base, []string{"lr"}, "", `harness: --set lr: want key=value`},
-		{"set unknown arm", base, []string{"fulll.lr=1"}, "", `harness: --set fulll.lr=1: no arm named "fulll"`},
-		{"set unknown key", base, []string{"lrr=1"}, "", `harness: --set lrr=1: arms[0].optimizer: unknown key "lrr" for neuroplastic`},
-		{"set out of range", base, []string{"epochs=0"}, "", `harness: --set epochs=0: epochs: 0 out of range [1, 10000]`},
-		{"set wrong type", base, []string{"batch_size=big"}, "", `harness: --set batch_size=big: batch_size: want an integer, got string "big"`},
-		{"set non-scalar", base, []string{"arms=1"}, "", `harness: --set arms=1: "arms" is not a scalar (set one of its keys, e.g. quick.epochs=1)`},
-		{"set quick key", base, []string{"quick.epochz=1"}, "", `harness: --set quick.epochz=1: quick: unknown key "epochz"`},
-		{"set bad YAML", base, []string{"epochs=[1"}, "", `harness: --set epochs=[1: value is not valid YAML`},
+			`spec: x.yaml: the spec expands into 10010 runs, more than 10000`},
+		{"too many runs before anything is compared", strings.Replace(base, "seeds: [1]", "seeds: [1, 1"+strings.Repeat(", 2", 10000)+"]", 1), nil, "",
+			`spec: x.yaml: the spec expands into 10002 runs, more than 10000`},
+		{"fraction with no example", strings.Replace(base, "fractions: [1]", "fractions: [1, 1e-9]", 1), nil, "",
+			`spec: x.yaml:7: fractions[1]: 1e-09 of mnist's 60000 training examples is 0 examples, fewer than one batch (batch_size 8)`},
+		{"fraction below one batch", strings.Replace(base, "batch_size: 8", "batch_size: [8, 128]", 1), []string{"fractions=0.002"}, "",
+			`spec: --set fractions=0.002: fractions: 0.002 of mnist's 60000 training examples is 120 examples, fewer than one batch (batch_size 128)`},
+		{"unknown reproduce stage", base + "reproduce: later\n", nil, "",
+			`spec: x.yaml:11: reproduce: unknown "later" (want one of first, deferred)`},
+		{"set without =", base, []string{"lr"}, "", `spec: --set lr: want key=value`},
+		{"set unknown arm", base, []string{"fulll.lr=1"}, "", `spec: --set fulll.lr=1: no arm named "fulll"`},
+		{"set unknown key", base, []string{"lrr=1"}, "", `spec: --set lrr=1: arms[0].optimizer: unknown key "lrr" for neuroplastic`},
+		{"set out of range", base, []string{"epochs=0"}, "", `spec: --set epochs=0: epochs: 0 out of range [1, 10000]`},
+		{"set wrong type", base, []string{"batch_size=big"}, "", `spec: --set batch_size=big: batch_size: want an integer, got string "big"`},
+		{"set non-scalar", base, []string{"arms=1"}, "", `spec: --set arms=1: "arms" is not a scalar (set one of its keys, e.g. quick.epochs=1)`},
+		{"set quick key", base, []string{"quick.epochz=1"}, "", `spec: --set quick.epochz=1: quick: unknown key "epochz"`},
+		{"set bad YAML", base, []string{"epochs=[1"}, "", `spec: --set epochs=[1: value is not valid YAML`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := ParseSpec("x.yaml", []byte(c.src), SpecOptions{Set: c.set, Results: c.results})
+			_, err := Parse("x.yaml", []byte(c.src), Options{Set: c.set, Results: c.results})
 			if err == nil {
 				t.Fatalf("no error, want %s", c.want)
 			}
@@ -337,6 +359,73 @@ func TestSpecErrors(t *testing.T) {
 				t.Errorf("error\n got: %s\nwant: %s", err, c.want)
 			}
 		})
+	}
+}
+
+// TestQuickFractionTooSmall checks that a fraction is checked as the quick
+// profile scales it, and the error says so.
+func TestQuickFractionTooSmall(t *testing.T) {
+	src := strings.Replace(base, "fractions: [1]", "fractions: [1, 0.01]", 1) + "quick: {fraction_scale: 0.1}\n"
+	if _, err := Parse("x.yaml", []byte(src), Options{}); err != nil {
+		t.Fatalf("without --quick: %v", err)
+	}
+	_, err := Parse("x.yaml", []byte(src), Options{Quick: true, Set: []string{"batch_size=128"}})
+	want := "spec: x.yaml:7: fractions[1]: 0.01 (0.001 with --quick) of mnist's 60000 training examples is 60 examples, fewer than one batch (batch_size 128)"
+	if err == nil || err.Error() != want {
+		t.Errorf("error\n got: %v\nwant: %s", err, want)
+	}
+}
+
+// TestHugeAxisIsLinear checks that validation takes time linear in the
+// length of an axis: 300,000 distinct seeds under --quick (which keeps two)
+// parse in well under the time a quadratic duplicate check needs (about
+// 4.5*10^10 comparisons, over 20 s).
+func TestHugeAxisIsLinear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("parses a 2 MB spec")
+	}
+	var b strings.Builder
+	b.WriteString("[0")
+	for i := 1; i < 300000; i++ {
+		b.WriteString(", " + strconv.Itoa(i))
+	}
+	b.WriteString("]")
+	src := strings.Replace(base, "seeds: [1]", "seeds: "+b.String(), 1)
+	start := time.Now()
+	s, err := Parse("x.yaml", []byte(src), Options{Quick: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("parsing took %v", d)
+	}
+	if !slices.Equal(s.Seeds, []int64{0, 1}) {
+		t.Errorf("quick seeds %v", s.Seeds)
+	}
+}
+
+func TestReproduceStage(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, src, want, err string
+	}{
+		{"absent", base, "", ""},
+		{"first", base + "reproduce: first\n", ReproduceFirst, ""},
+		{"deferred, rest not decoded", "study: [not, checked]\nreproduce: deferred\n", ReproduceDeferred, ""},
+		{"unknown", base + "reproduce: now\n", "", `:11: reproduce: unknown "now" (want one of first, deferred)`},
+		{"unknown key", "studdy: x\n", "", `:1: unknown key "studdy"`},
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".yaml")
+		if err := os.WriteFile(path, []byte(tc.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReproduceStage(path)
+		if got != tc.want || (tc.err == "") != (err == nil) || (err != nil && !strings.HasSuffix(err.Error(), tc.err)) {
+			t.Errorf("%s: ReproduceStage = %q, %v; want %q, ...%s", tc.name, got, err, tc.want, tc.err)
+		}
+	}
+	if s := mustLoad(t, "../../experiments/mnist_tuning.yaml", Options{}); s.Reproduce != ReproduceFirst {
+		t.Errorf("mnist_tuning: reproduce %q", s.Reproduce)
 	}
 }
 
@@ -348,11 +437,11 @@ func TestParseShard(t *testing.T) {
 	}{
 		{"0/1", Shard{0, 1}, ""},
 		{"1/2", Shard{1, 2}, ""},
-		{"3/2", Shard{}, `harness: bad shard "3/2": want i/n with 0 <= i < n`},
-		{"2/2", Shard{}, `harness: bad shard "2/2": want i/n with 0 <= i < n`},
-		{"-1/2", Shard{}, `harness: bad shard "-1/2": want i/n with 0 <= i < n`},
-		{"1", Shard{}, `harness: bad shard "1": want i/n with 0 <= i < n`},
-		{"a/b", Shard{}, `harness: bad shard "a/b": want i/n with 0 <= i < n`},
+		{"3/2", Shard{}, `spec: bad shard "3/2": want i/n with 0 <= i < n`},
+		{"2/2", Shard{}, `spec: bad shard "2/2": want i/n with 0 <= i < n`},
+		{"-1/2", Shard{}, `spec: bad shard "-1/2": want i/n with 0 <= i < n`},
+		{"1", Shard{}, `spec: bad shard "1": want i/n with 0 <= i < n`},
+		{"a/b", Shard{}, `spec: bad shard "a/b": want i/n with 0 <= i < n`},
 	} {
 		got, err := ParseShard(c.in)
 		if c.err != "" {
@@ -368,10 +457,14 @@ func TestParseShard(t *testing.T) {
 }
 
 func TestShardsPartitionRuns(t *testing.T) {
-	jobs := mustLoad(t, "testdata/tiny.yaml", SpecOptions{}).Expand()
+	jobs := mustLoad(t, tinySpec, Options{}).Expand()
 	seen := map[string]int{}
 	for i := range 3 {
-		for _, j := range Select(jobs, Shard{i, 3}, Filter{}) {
+		sel, err := Select(jobs, Shard{i, 3}, Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range sel {
 			if j.Index%3 != i {
 				t.Errorf("shard %d/3 has run %d", i, j.Index)
 			}
@@ -388,14 +481,48 @@ func TestShardsPartitionRuns(t *testing.T) {
 	}
 }
 
+// TestFilterMatchingNothing checks that --only matching no run is an error
+// listing the values of every key, and that a shard left empty is not.
+func TestFilterMatchingNothing(t *testing.T) {
+	jobs := mustLoad(t, tinySpec, Options{}).Expand()
+	want := `spec: --only dataset=mnist,arm=full matches none of the 12 runs; the runs have
+  arm: grad_only, full
+  label (substring): grad_only, full lr=0.1, full lr=0.05
+  dataset: synthetic
+  model: mlp
+  seed: 1, 2
+  fraction: 1, 0.5
+  id: a prefix of a run ID, such as ` + jobs[0].ID + " (`neuroplastic plan` lists them)"
+	for _, only := range []string{"dataset=mnist,arm=full", "id=deadbeef", "arm=fulll"} {
+		f, err := ParseFilter(only)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Select(jobs, Shard{}, f)
+		if err == nil {
+			t.Errorf("--only %s: no error", only)
+		} else if only == "dataset=mnist,arm=full" && err.Error() != want {
+			t.Errorf("error\n got: %s\nwant: %s", err, want)
+		}
+	}
+	f, _ := ParseFilter("id=" + jobs[0].ID)
+	if sel, err := Select(jobs, Shard{1, 2}, f); err != nil || len(sel) != 0 {
+		t.Errorf("an empty shard: %d runs, %v", len(sel), err)
+	}
+}
+
 func TestFilter(t *testing.T) {
-	jobs := mustLoad(t, "testdata/tiny.yaml", SpecOptions{}).Expand()
+	jobs := mustLoad(t, tinySpec, Options{}).Expand()
 	count := func(only string) int {
 		f, err := ParseFilter(only)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return len(Select(jobs, Shard{}, f))
+		sel, err := Select(jobs, Shard{}, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(sel)
 	}
 	for only, want := range map[string]int{
 		"":                            12,
@@ -406,16 +533,15 @@ func TestFilter(t *testing.T) {
 		"arm=full,seed=1,seed=2":      8,
 		"dataset=synthetic,model=mlp": 12,
 		"id=" + jobs[3].ID:            1,
-		"dataset=mnist":               0,
 	} {
 		if got := count(only); got != want {
 			t.Errorf("--only %q: %d runs, want %d", only, got, want)
 		}
 	}
 	for only, want := range map[string]string{
-		"arm":        `harness: --only arm: "arm" is not key=value`,
-		"colour=red": `harness: --only colour=red: unknown key "colour" (want one of arm, label, dataset, model, seed, fraction, id)`,
-		"seed=x":     `harness: --only seed=x: seed "x" is not an integer`,
+		"arm":        `spec: --only arm: "arm" is not key=value`,
+		"colour=red": `spec: --only colour=red: unknown key "colour" (want one of arm, label, dataset, model, seed, fraction, id)`,
+		"seed=x":     `spec: --only seed=x: seed "x" is not an integer`,
 	} {
 		if _, err := ParseFilter(only); err == nil || err.Error() != want {
 			t.Errorf("ParseFilter(%q) error %v, want %s", only, err, want)
@@ -427,7 +553,7 @@ func TestFilter(t *testing.T) {
 // that parses expands into the product of its axes and grids with stable,
 // unique IDs.
 func FuzzSpec(f *testing.F) {
-	for _, path := range []string{"testdata/tiny.yaml", "testdata/grid.yaml"} {
+	for _, path := range []string{tinySpec, "testdata/grid.yaml"} {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
@@ -438,7 +564,7 @@ func FuzzSpec(f *testing.F) {
 	f.Add([]byte(withOptimizer("from: paper, lr: [0.1, 0.2], warmup_epochs: [0, 1]")))
 	f.Add([]byte("a: &x [1, *x]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		s, err := ParseSpec("f.yaml", src, SpecOptions{Results: "testdata/no-results"}) // t.TempDir here stalls the fuzzer
+		s, err := Parse("f.yaml", src, Options{Results: "testdata/no-results"}) // t.TempDir here stalls the fuzzer
 		if err != nil {
 			return
 		}

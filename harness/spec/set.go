@@ -1,4 +1,4 @@
-package harness
+package spec
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// applySets applies --set overrides to the spec's node tree (see ParseSpec)
+// applySets applies --set overrides to the spec's node tree (see Parse)
 // and returns, per arm name ("" for every arm), the overrides that apply to
 // it. Nodes an override adds are recorded in p.origin. A tree too malformed
 // to apply an override to is left alone: validation reports it.
@@ -21,11 +21,11 @@ func (p *parser) applySets(root *yaml.Node, sets []string) (map[string][]string,
 	for _, s := range sets {
 		key, val, ok := strings.Cut(s, "=")
 		if !ok || key == "" || val == "" {
-			return nil, fmt.Errorf("harness: --set %s: want key=value", s)
+			return nil, fmt.Errorf("spec: --set %s: want key=value", s)
 		}
 		var doc yaml.Node
 		if err := yaml.Unmarshal([]byte(val), &doc); err != nil || len(doc.Content) == 0 {
-			return nil, fmt.Errorf("harness: --set %s: value is not valid YAML", s)
+			return nil, fmt.Errorf("spec: --set %s: value is not valid YAML", s)
 		}
 		vn := doc.Content[0]
 		p.mark(vn, s)
@@ -33,7 +33,7 @@ func (p *parser) applySets(root *yaml.Node, sets []string) (map[string][]string,
 		switch {
 		case !dotted && slices.Contains(topKeys, key):
 			if key == "arms" || key == "report" || key == "quick" {
-				return nil, fmt.Errorf("harness: --set %s: %q is not a scalar (set one of its keys, e.g. quick.epochs=1)", s, key)
+				return nil, fmt.Errorf("spec: --set %s: %q is not a scalar (set one of its keys, e.g. quick.epochs=1)", s, key)
 			}
 			p.setKey(root, key, vn, s)
 			armSets[""] = append(armSets[""], s)
@@ -43,7 +43,7 @@ func (p *parser) applySets(root *yaml.Node, sets []string) (map[string][]string,
 		case dotted:
 			opt := armOptimizers(root)[head]
 			if opt == nil {
-				return nil, fmt.Errorf("harness: --set %s: no arm named %q", s, head)
+				return nil, fmt.Errorf("spec: --set %s: no arm named %q", s, head)
 			}
 			p.setKey(opt, sub, vn, s)
 			armSets[head] = append(armSets[head], s)
