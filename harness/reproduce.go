@@ -27,7 +27,7 @@ type ReproduceOptions struct {
 	Studies []string
 	// Run configures the training of each study (results directory,
 	// workers, data directory, log).
-	Run Options
+	Run RunOptions
 	// Quick applies each spec's quick profile.
 	Quick bool
 	// Set holds --set overrides applied to every spec (see spec.Parse).
@@ -38,8 +38,9 @@ type ReproduceOptions struct {
 // first` before the others, each with its report right after it (so `from:
 // selected` can read its selection), then every other selected study whose
 // data is present, in file name order, and finally writes the report of all
-// of them into o.Run.Results. A study that fails does not stop the others;
-// the error lists every failure.
+// of them into o.Run.Results. A spec whose `reproduce:` key does not decode
+// stops Reproduce before anything runs; a study that fails does not stop
+// the others, and the error lists every failure.
 func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
@@ -98,12 +99,12 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 			return errors.Join(append(errs, ctx.Err())...)
 		}
 		if sp.Reproduce == spec.ReproduceFirst {
-			if err := WriteReport(o.report([]string{p})); err != nil {
+			if _, err := WriteReport(o.report([]string{p})); err != nil {
 				errs = append(errs, err)
 			}
 		}
 	}
-	if err := WriteReport(o.report(paths)); err != nil {
+	if _, err := WriteReport(o.report(paths)); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -125,11 +126,11 @@ func (o ReproduceOptions) report(paths []string) ReportOptions {
 
 // ReportOptions configure WriteReport.
 type ReportOptions struct {
-	Specs   []string // spec files or directories, as for ReproduceOptions.Specs
-	Results string   // the results directory read and written
-	Quick   bool     // the specs' quick profile, and outputs labelled quick
-	Set     []string // --set overrides the runs were made with
-	Run     Options  // how data is found (DataDir, LoadData) for skip reasons
+	Specs   []string   // spec files or directories, as for ReproduceOptions.Specs
+	Results string     // the results directory read and written
+	Quick   bool       // the specs' quick profile, and outputs labelled quick
+	Set     []string   // --set overrides the runs were made with
+	Run     RunOptions // how data is found (DataDir, LoadData) for skip reasons
 }
 
 // WriteReport renders the tables, figures, locked_config.json and README.md
@@ -137,21 +138,26 @@ type ReportOptions struct {
 // spec's current expansion count: runs of an edited spec or of an older
 // numerics version stay in the store but not in the report. A study with no
 // runs is listed with the reason: its data is missing, or it is deferred
-// (with its work estimate and the commands that run it).
-func WriteReport(o ReportOptions) error {
+// (with its work estimate and the commands that run it). It returns the
+// files it wrote, relative to o.Results, in writing order.
+func WriteReport(o ReportOptions) ([]string, error) {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var studies []report.Study
 	for _, p := range paths {
 		st, err := o.study(p)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		studies = append(studies, st)
 	}
-	return report.Write(o.Results, studies, o.Quick)
+	dataDir, err := data.Options{Dir: o.Run.DataDir}.Directory()
+	if err != nil {
+		dataDir = "" // no data directory: no path to rewrite
+	}
+	return report.Write(o.Results, studies, report.WriteOptions{Quick: o.Quick, DataDir: dataDir})
 }
 
 // study loads the spec at path and the runs of its current expansion.
@@ -182,6 +188,9 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 		}
 	}
 	st := report.Study{Name: sp.Study, Title: sp.Title, Options: sp.Report, Runs: runs}
+	for _, a := range sp.Arms {
+		st.Arms = append(st.Arms, a.Name)
+	}
 	if len(runs) > 0 {
 		return st, nil
 	}
@@ -211,7 +220,7 @@ func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
 // missingData returns why a spec's datasets are not all present ("" when
 // they are), from data.Check (which reads no file), or from o.LoadData when
 // it replaces data.Load.
-func (o Options) missingData(sp *spec.Spec) string {
+func (o RunOptions) missingData(sp *spec.Spec) string {
 	var reasons []string
 	for _, name := range sp.Datasets {
 		var err error

@@ -43,9 +43,7 @@ func signal(alpha, aGo []float32) float64 {
 	var s float64
 	for j, a := range alpha {
 		l := log32(max32(a, npEps) / max32(aGo[j], npEps))
-		if l-l == 0 { // finite: nan_to_num maps NaN and +-Inf to 0
-			s += float64(l)
-		}
+		s += float64(finiteOr0(l)) // nan_to_num maps NaN and +-Inf to 0
 	}
 	s /= float64(len(alpha))
 	if math.IsNaN(s) || math.IsInf(s, 0) {

@@ -112,13 +112,16 @@ func addCapped(dst, base, delta []float32, deltaSq float64, limit, eps float32) 
 	return sum, float64(h) * float64(h) * deltaSq, capped
 }
 
-// finiteOr0 is nan_to_num with every non-finite value mapped to 0. It
-// tests the exponent bits: x-x != 0 would let the compiler fuse the
-// product that computed x into the subtraction (arm64 and GOAMD64=v3 do),
-// leaving its rounding error, non-zero for most finite x.
+// finiteOr0 is nan_to_num with every non-finite value mapped to 0.
 func finiteOr0(x float32) float32 {
-	if math.Float32bits(x)&0x7f800000 == 0x7f800000 {
+	if !finite32(x) {
 		return 0
 	}
 	return x
 }
+
+// finite32 reports whether x is neither NaN nor infinite: whether its
+// exponent field is not all ones. It tests the bits, not x-x == 0: where x
+// is a product, the compiler may fuse x-x into a multiply-subtract that
+// yields the product's rounding error, not 0 (arm64 does).
+func finite32(x float32) bool { return math.Float32bits(x)&0x7f800000 != 0x7f800000 }

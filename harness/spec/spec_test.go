@@ -2,13 +2,17 @@ package spec
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/store"
@@ -316,7 +320,7 @@ func TestSpecErrors(t *testing.T) {
 		{"locked config of another optimizer", withOptimizer("name: neuroplastic, from: selected"), nil, badLocked,
 			`spec: x.yaml:10: arms[0].optimizer.from: selected: ` + filepath.Join(badLocked, LockedConfigFile) + ` holds a sgd configuration, but name is "neuroplastic"`},
 		{"bad report kind", base + "report: {kind: bogus}\n", nil, "",
-			`spec: x.yaml:11: report: unknown kind "bogus" (want one of tuning, paired, baselines)`},
+			`spec: x.yaml:11: report: kind: unknown "bogus" (want one of tuning, paired, baselines)`},
 		{"unknown report key", base + "report: {kind: paired, figs: [fig2a]}\n", nil, "",
 			`spec: x.yaml:11: report: unknown key "figs"`},
 		{"quick out of range", base + "quick: {fraction_scale: 2}\n", nil, "",
@@ -376,56 +380,51 @@ func TestQuickFractionTooSmall(t *testing.T) {
 	}
 }
 
-// TestHugeAxisIsLinear checks that validation takes time linear in the
-// length of an axis: 300,000 distinct seeds under --quick (which keeps two)
-// parse in well under the time a quadratic duplicate check needs (about
-// 4.5*10^10 comparisons, over 20 s).
+// TestHugeAxisIsLinear checks that validating a huge axis costs a small
+// multiple of reading it: a spec of 100,000 distinct seeds (under --quick,
+// which keeps two) parses in less than six times what the YAML library alone
+// takes to read it (about three times here). The old duplicate check,
+// comparing every pair, took about twenty times as long. Each is timed twice
+// and the faster time kept, so a busy machine does not fail the test.
 func TestHugeAxisIsLinear(t *testing.T) {
 	if testing.Short() {
-		t.Skip("parses a 2 MB spec")
+		t.Skip("parses a 0.7 MB spec")
 	}
 	var b strings.Builder
 	b.WriteString("[0")
-	for i := 1; i < 300000; i++ {
+	for i := 1; i < 100000; i++ {
 		b.WriteString(", " + strconv.Itoa(i))
 	}
 	b.WriteString("]")
-	src := strings.Replace(base, "seeds: [1]", "seeds: "+b.String(), 1)
-	start := time.Now()
-	s, err := Parse("x.yaml", []byte(src), Options{Quick: true})
-	if err != nil {
-		t.Fatal(err)
+	src := []byte(strings.Replace(base, "seeds: [1]", "seeds: "+b.String(), 1))
+	fastest := func(f func()) time.Duration {
+		best := time.Duration(math.MaxInt64)
+		for range 2 {
+			runtime.GC()
+			start := time.Now()
+			f()
+			best = min(best, time.Since(start))
+		}
+		return best
 	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("parsing took %v", d)
-	}
-	if !slices.Equal(s.Seeds, []int64{0, 1}) {
-		t.Errorf("quick seeds %v", s.Seeds)
-	}
-}
-
-func TestReproduceStage(t *testing.T) {
-	dir := t.TempDir()
-	for _, tc := range []struct {
-		name, src, want, err string
-	}{
-		{"absent", base, "", ""},
-		{"first", base + "reproduce: first\n", ReproduceFirst, ""},
-		{"deferred, rest not decoded", "study: [not, checked]\nreproduce: deferred\n", ReproduceDeferred, ""},
-		{"unknown", base + "reproduce: now\n", "", `:11: reproduce: unknown "now" (want one of first, deferred)`},
-		{"unknown key", "studdy: x\n", "", `:1: unknown key "studdy"`},
-	} {
-		path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".yaml")
-		if err := os.WriteFile(path, []byte(tc.src), 0o644); err != nil {
+	read := fastest(func() {
+		var n yaml.Node
+		if err := yaml.Unmarshal(src, &n); err != nil {
 			t.Fatal(err)
 		}
-		got, err := ReproduceStage(path)
-		if got != tc.want || (tc.err == "") != (err == nil) || (err != nil && !strings.HasSuffix(err.Error(), tc.err)) {
-			t.Errorf("%s: ReproduceStage = %q, %v; want %q, ...%s", tc.name, got, err, tc.want, tc.err)
+	})
+	parse := fastest(func() {
+		s, err := Parse("x.yaml", src, Options{Quick: true})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if s := mustLoad(t, "../../experiments/mnist_tuning.yaml", Options{}); s.Reproduce != ReproduceFirst {
-		t.Errorf("mnist_tuning: reproduce %q", s.Reproduce)
+		if !slices.Equal(s.Seeds, []int64{0, 1}) {
+			t.Fatalf("quick seeds %v", s.Seeds)
+		}
+	})
+	t.Logf("reading the YAML: %v; parsing the spec: %v", read, parse)
+	if parse > 6*read {
+		t.Errorf("parsing took %v, more than six times the %v of reading the YAML", parse, read)
 	}
 }
 
