@@ -13,6 +13,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"io"
 	"os"
 	"os/signal"
@@ -107,6 +108,11 @@ func dispatch(ctx context.Context, args []string, out, log io.Writer) int {
 		}
 		help(out)
 		return 0
+	}
+	if _, err := kernel.SelectedVariant(); err != nil {
+		// A bad NEUROPLASTIC_KERNEL is refused before any command starts.
+		fmt.Fprintf(log, "neuroplastic: %v\n", err)
+		return 2
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {

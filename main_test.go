@@ -53,6 +53,16 @@ func TestCLIExitCodes(t *testing.T) {
 	}
 }
 
+// TestCLIBadKernel checks that an unknown NEUROPLASTIC_KERNEL is refused
+// with exit 2 and a message naming the variants, before any command runs.
+func TestCLIBadKernel(t *testing.T) {
+	t.Setenv("NEUROPLASTIC_KERNEL", "avx9000")
+	code, out, log := cli(t, "plan", filepath.Join("harness", "testdata", "tiny.yaml"), "--results", t.TempDir())
+	if code != 2 || !strings.Contains(log, "NEUROPLASTIC_KERNEL=avx9000") || !strings.Contains(log, "avx512") {
+		t.Errorf("exit %d, output:\n%s%s", code, out, log)
+	}
+}
+
 func TestCLISlurm(t *testing.T) {
 	dir := t.TempDir()
 	script := filepath.Join(dir, "job.sh")
