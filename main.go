@@ -203,27 +203,33 @@ func addSpecFlags(fs *flag.FlagSet) *specFlags {
 	return f
 }
 
-// load resolves the results directory and loads the spec.
-func (f *specFlags) load(fs *flag.FlagSet, path string) (*spec.Spec, error) {
-	f.results = resultsDir(fs, f.results, f.quick, 0)
-	return spec.Load(path, spec.Options{Results: f.results, Set: f.sets, Quick: f.quick})
+// load resolves the results directory and loads the spec, with the
+// powered protocol's seeds when seeds > 0.
+func (f *specFlags) load(fs *flag.FlagSet, path string, seeds int) (*spec.Spec, error) {
+	f.results = resultsDir(fs, f.results, f.quick, seeds)
+	return spec.Load(path, spec.Options{Results: f.results, Set: harness.WithSeeds(f.sets, seeds), Quick: f.quick})
 }
 
 // selection are the flags that pick a subset of a spec's runs.
 type selection struct {
 	only, shard string
+	seeds       int
 }
 
 func addSelection(fs *flag.FlagSet) *selection {
 	s := &selection{}
 	fs.StringVar(&s.only, "only", "", "run only runs matching `FILTER`: comma-separated key=value with keys arm, label (substring), dataset, model, seed, fraction, id (prefix); values of one key are alternatives, different keys must all match, e.g. arm=full,seed=41,seed=42")
+	fs.IntVar(&s.seeds, "seeds", 0, "the powered protocol: seeds 41..40+`N`, results/powered by default, and of a tuning study only the configurations its claims, comparisons and reference name (docs/specs.md)")
 	fs.StringVar(&s.shard, "shard", "", "run only shard `i/n` (0 <= i < n): run k of the spec's order belongs to shard k mod n")
 	return s
 }
 
 // load loads the spec at path, expands it and applies the selection.
 func (s *selection) load(fs *flag.FlagSet, sf *specFlags, path string) (*spec.Spec, []spec.Job, error) {
-	sp, err := sf.load(fs, path)
+	if s.seeds < 0 {
+		return nil, nil, &usageError{"--seeds must be >= 0"}
+	}
+	sp, err := sf.load(fs, path, s.seeds)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -244,7 +250,7 @@ func (s *selection) jobs(sp *spec.Spec) ([]spec.Job, error) {
 	if err != nil {
 		return nil, &usageError{err.Error()}
 	}
-	return spec.Select(sp.Expand(), sh, f)
+	return spec.Select(harness.Jobs(sp, s.seeds), sh, f)
 }
 
 const runAbout = `
@@ -353,7 +359,7 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sp, err := sf.load(fs, pos[0])
+	sp, err := sf.load(fs, pos[0], 0)
 	if err != nil {
 		return err
 	}

@@ -57,9 +57,9 @@ func PoweredSeeds(n int) string {
 	return "seeds=[" + strings.Join(seeds, ", ") + "]"
 }
 
-// withSeeds returns the --set overrides sets with the powered protocol's
-// seeds last when seeds > 0.
-func withSeeds(sets []string, seeds int) []string {
+// WithSeeds returns the --set overrides sets with the powered protocol's
+// seeds (PoweredSeeds) last when seeds > 0.
+func WithSeeds(sets []string, seeds int) []string {
 	if seeds <= 0 {
 		return sets
 	}
@@ -142,7 +142,7 @@ func (o ReproduceOptions) study(ctx context.Context, log io.Writer, path, stage 
 		fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
 		return nil
 	}
-	sp, err := spec.Load(path, spec.Options{Results: o.Run.Results, Set: withSeeds(o.Set, o.Seeds), Quick: o.Quick})
+	sp, err := spec.Load(path, spec.Options{Results: o.Run.Results, Set: WithSeeds(o.Set, o.Seeds), Quick: o.Quick})
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (o ReproduceOptions) study(ctx context.Context, log io.Writer, path, stage 
 		fmt.Fprintf(log, "study %s: skipped: %s\n", sp.Study, missing)
 		return nil
 	}
-	jobs := sp.Expand()
+	jobs := Jobs(sp, o.Seeds)
 	fmt.Fprintf(log, "study %s: %d runs (%s)\n", sp.Study, len(jobs), Estimate(jobs))
 	published, err := records.Read(records.Path(o.Run.Results, sp.Study))
 	if err != nil {
@@ -248,7 +248,12 @@ func WriteReport(o ReportOptions) ([]string, error) {
 	if err != nil {
 		dataDir = "" // no data directory: no path to rewrite
 	}
-	wrote, err := report.Write(o.Results, studies, report.WriteOptions{Quick: o.Quick, DataDir: dataDir})
+	wo, err := o.protocols(paths)
+	if err != nil {
+		return files, err
+	}
+	wo.Quick, wo.DataDir = o.Quick, dataDir
+	wrote, err := report.Write(o.Results, studies, wo)
 	files = append(files, wrote...)
 	if o.Run.Log != nil {
 		fmt.Fprintf(o.Run.Log, "report: wrote %d files under %s:\n", len(files), o.Results)
@@ -259,21 +264,53 @@ func WriteReport(o ReportOptions) ([]string, error) {
 	return files, err
 }
 
+// PoweredDir is the powered protocol's results directory under a results
+// directory.
+const PoweredDir = "powered"
+
+// protocols returns the report's protocol options: under the paper
+// protocol, the studies of the powered protocol with PoweredProtocol seeds
+// from o.Results/powered (store, else records; "not run" when absent) to
+// show beside its claims; under the powered protocol, the link back when
+// o.Results is such a directory.
+func (o ReportOptions) protocols(paths []string) (report.WriteOptions, error) {
+	const paper, powered = "paper", "powered"
+	if o.Seeds > 0 {
+		wo := report.WriteOptions{Protocol: fmt.Sprintf("%s (%d seeds)", powered, o.Seeds)}
+		if filepath.Base(filepath.Clean(o.Results)) == PoweredDir {
+			wo.Up = &report.Protocol{Name: paper, Link: "../README.md"}
+		}
+		return wo, nil
+	}
+	p := o
+	p.Results, p.Seeds, p.Run.Log = filepath.Join(o.Results, PoweredDir), PoweredProtocol, nil
+	beside := &report.Protocol{Name: powered, Link: PoweredDir + "/README.md"}
+	for _, path := range paths {
+		st, err := p.study(path)
+		if err != nil {
+			return report.WriteOptions{}, fmt.Errorf("harness: the powered protocol's %w", err)
+		}
+		beside.Studies = append(beside.Studies, st)
+	}
+	return report.WriteOptions{Protocol: paper, Beside: beside}, nil
+}
+
 // study loads the spec at path and the runs of its current expansion.
 func (o ReportOptions) study(path string) (report.Study, error) {
-	sp, err := spec.Load(path, spec.Options{Results: o.Results, Set: withSeeds(o.Set, o.Seeds), Quick: o.Quick})
+	sp, err := spec.Load(path, spec.Options{Results: o.Results, Set: WithSeeds(o.Set, o.Seeds), Quick: o.Quick})
 	if err != nil {
 		if errors.Is(err, spec.ErrNoLockedConfig) {
 			return report.Study{Name: specStem(path), Skipped: err.Error()}, nil
 		}
 		return report.Study{}, err
 	}
-	jobs := sp.Expand()
+	all := sp.Expand()
+	jobs := Jobs(sp, o.Seeds)
 	runs, err := loadRuns(o.Results, sp.Study, jobs)
 	if err != nil {
 		return report.Study{}, err
 	}
-	st := report.Study{Name: sp.Study, Title: sp.Title, Options: sp.Report, Runs: runs}
+	st := report.Study{Name: sp.Study, Title: sp.Title, Options: sp.Report, Runs: runs, Note: poweredNote(all, jobs)}
 	for _, a := range sp.Arms {
 		st.Arms = append(st.Arms, a.Name)
 	}
@@ -289,7 +326,7 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 	if o.Seeds > 0 && !powered(sp) {
 		st.Skipped = fmt.Sprintf("not in the powered protocol (datasets %s)", strings.Join(sp.Datasets, ", "))
 	}
-	if st.Skipped == "" && st.Note == "" {
+	if st.Skipped == "" && sp.Reproduce != spec.ReproduceDeferred {
 		st.Skipped = "no runs in the store yet: run `neuroplastic run " + path + "`"
 	}
 	return st, nil

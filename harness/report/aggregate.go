@@ -169,7 +169,7 @@ func (g *group) sampleOf(metric string) Sample {
 }
 
 // matches reports whether the selector names g: its arm or its label.
-func (g *group) matches(sel string) bool { return g.arm == sel || g.label == sel }
+func (g *group) matches(sel string) bool { return Selects(sel, g.arm, g.label) }
 
 // matching returns the groups at fraction f that sel names, in order.
 func matching(groups []*group, sel string, f float64) []*group {

@@ -102,6 +102,15 @@ type WriteOptions struct {
 	// DataDir is the absolute data directory; Write writes it as
 	// $NEUROPLASTIC_DATA wherever a study's reason or note names it.
 	DataDir string
+	// Protocol names this protocol in the README ("" when there is one
+	// only).
+	Protocol string
+	// Beside, if not nil, is another protocol whose claim tests the README
+	// shows beside this protocol's, claim by claim.
+	Beside *Protocol
+	// Up, if not nil, is the protocol whose README shows this one's claims
+	// beside its own (its Studies are not read); the README links to it.
+	Up *Protocol
 }
 
 // Write aggregates the studies and writes, under dir, tables/<study>.md and
@@ -143,6 +152,10 @@ func Write(dir string, studies []Study, o WriteOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	var beside []*renderedStudy
+	if o.Beside != nil {
+		beside = analyseAll(o.Beside.Studies)
+	}
 	for _, sub := range []string{"tables", "figures"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), atomicfile.DirMode); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
@@ -168,7 +181,11 @@ func Write(dir string, studies []Study, o WriteOptions) ([]string, error) {
 			}
 		}
 	}
-	err = w.write("README.md", []byte(readme(rendered, locked, o.Quick)))
+	index, err := readme(rendered, locked, o, beside)
+	if err != nil {
+		return w.files, fmt.Errorf("report: README.md: %w", err)
+	}
+	err = w.write("README.md", []byte(index))
 	return w.files, err
 }
 
@@ -191,24 +208,12 @@ func (o WriteOptions) relative(dir, text string) string {
 // render analyses every study, renders its tables and figures in memory and
 // evaluates the claims.
 func render(studies []Study, quick bool) ([]*renderedStudy, error) {
-	var out []*renderedStudy
-	byName := map[string]*analysis{}
-	for i := range studies {
-		s := &studies[i]
-		r := &renderedStudy{study: s}
-		out = append(out, r)
-		if s.notRun() == "" {
-			r.a = analyse(s)
-			byName[s.Name] = r.a
-		}
-	}
-	lookup := func(name string) *analysis { return byName[name] }
+	out := analyseAll(studies)
 	var files []string
 	for _, r := range out {
 		if r.a == nil {
 			continue
 		}
-		r.claims = r.a.evaluateClaims(lookup)
 		var err error
 		if r.body, err = r.markdownBody(); err != nil {
 			return nil, fmt.Errorf("report: study %s: %w", r.study.Name, err)
@@ -227,6 +232,28 @@ func render(studies []Study, quick bool) ([]*renderedStudy, error) {
 		}
 	}
 	return out, nil
+}
+
+// analyseAll analyses every study that has runs and evaluates its claims.
+func analyseAll(studies []Study) []*renderedStudy {
+	var out []*renderedStudy
+	byName := map[string]*analysis{}
+	for i := range studies {
+		s := &studies[i]
+		r := &renderedStudy{study: s}
+		out = append(out, r)
+		if s.notRun() == "" {
+			r.a = analyse(s)
+			byName[s.Name] = r.a
+		}
+	}
+	lookup := func(name string) *analysis { return byName[name] }
+	for _, r := range out {
+		if r.a != nil {
+			r.claims = r.a.evaluateClaims(lookup)
+		}
+	}
+	return out
 }
 
 // writer writes files under dir and records their relative paths.
@@ -341,7 +368,8 @@ func newLockedConfig(a *analysis, quick bool) *lockedConfig {
 // claims of every study with interval and verdict, the selected
 // configuration, every study's tables inline with its figures, and the
 // studies not run with their reasons.
-func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string {
+func readme(rendered []*renderedStudy, locked *lockedConfig, o WriteOptions, beside []*renderedStudy) (string, error) {
+	quick := o.Quick
 	var b strings.Builder
 	b.WriteString("# NeuroPlastic reproduction: results")
 	if quick {
@@ -352,6 +380,10 @@ func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string 
 	b.WriteString("Rendered by `neuroplastic report` from the specs' `report:` blocks (docs/specs.md). " +
 		"Numbers are over seeds of completed runs: mean ± sample std, Student t 95% intervals of accuracies " +
 		"(clipped to [0, 1] and marked \"(clipped)\" where a bound was). Diverged runs are not counted and are listed under each table.\n\n")
+	if o.Up != nil {
+		fmt.Fprintf(&b, "These are the results of the %s protocol; the README of the %s protocol ([%s](%s)) shows its claims and these side by side.\n\n",
+			o.Protocol, o.Up.Name, o.Up.Link, o.Up.Link)
+	}
 	b.WriteString("## Claims\n\n")
 	for _, r := range rendered {
 		fmt.Fprintf(&b, "- **%s** (%s): ", r.study.title(), code(r.study.Name))
@@ -372,6 +404,11 @@ func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string 
 		}
 	}
 	b.WriteString("\n")
+	if o.Beside != nil {
+		if err := sideBySide(&b, o.Protocol, rendered, o.Beside, beside); err != nil {
+			return "", err
+		}
+	}
 	b.WriteString(statisticsSection)
 	if locked != nil {
 		b.WriteString("## Selected configuration\n\n")
@@ -415,7 +452,7 @@ func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string 
 			}
 		}
 	}
-	return b.String()
+	return b.String(), nil
 }
 
 // statisticsSection defines every statistic and verdict word of the
