@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/neuroplastic/neuroplastic/harness"
 )
 
 func cli(t *testing.T, args ...string) (code int, out, log string) {
@@ -227,16 +229,24 @@ func TestMakeQuickWritesOnlyQuick(t *testing.T) {
 
 // TestReportOnFreshClone checks that `make report` on a fresh clone (the
 // committed results and records, no run store) re-renders the committed
-// files byte for byte: `git status` stays clean, and no study is "not run";
-// and that `make verify` there finds the re-trained runs identical.
+// files byte for byte, the paper protocol's and the powered protocol's:
+// `git status` stays clean, no study is "not run", and each README links
+// the other; and that `make verify` there finds the re-trained runs
+// identical.
 func TestReportOnFreshClone(t *testing.T) {
 	root := inFreshTree(t)
-	if code, out, log := cli(t, "reproduce", "--workers", "2"); code != 0 {
-		t.Fatalf("reproduce: exit %d\n%s%s", code, out, log)
+	const seeds = "2" // the paper protocol's README finds the count in the records
+	for _, args := range [][]string{{"reproduce", "--workers", "2"}, {"reproduce", "--workers", "2", "--seeds", seeds, "--studies", "tiny"}} {
+		if code, out, log := cli(t, args...); code != 0 {
+			t.Fatalf("%q: exit %d\n%s%s", args, code, out, log)
+		}
 	}
 	committed := readTree(t, "results")
-	if err := os.RemoveAll(filepath.Join("results", "runs")); err != nil {
-		t.Fatal(err)
+	powered := filepath.Join("results", harness.PoweredDir)
+	for _, dir := range []string{"results", powered} {
+		if err := os.RemoveAll(filepath.Join(dir, "runs")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	git := func(args ...string) string {
 		t.Helper()
@@ -253,9 +263,11 @@ func TestReportOnFreshClone(t *testing.T) {
 		git("add", "-A")
 		git("commit", "-q", "-m", "committed results")
 	}
-	args := makeCommand(t, root, "report")
-	if code, out, log := cli(t, args...); code != 0 {
-		t.Fatalf("%q: exit %d\n%s%s", args, code, out, log)
+	for _, vars := range [][]string{nil, {"SEEDS=" + seeds}} {
+		args := makeCommand(t, root, "report", vars...)
+		if code, out, log := cli(t, args...); code != 0 {
+			t.Fatalf("%q: exit %d\n%s%s", args, code, out, log)
+		}
 	}
 	if noGit == nil {
 		if st := git("status", "--porcelain"); st != "" {
@@ -271,10 +283,12 @@ func TestReportOnFreshClone(t *testing.T) {
 	if len(now) != len(committed) {
 		t.Errorf("%d files before, %d after", len(committed), len(now))
 	}
-	if readme := now[filepath.Join("results", "README.md")]; strings.Contains(readme, "not run") || !strings.Contains(readme, "tiny") {
-		t.Errorf("README.md says a study was not run:\n%s", readme)
+	for dir, link := range map[string]string{"results": "(powered/README.md)", powered: "(../README.md)"} {
+		if readme := now[filepath.Join(dir, "README.md")]; strings.Contains(readme, "not run") || !strings.Contains(readme, "tiny") || !strings.Contains(readme, link) {
+			t.Errorf("%s/README.md says a study was not run, or does not link %s:\n%s", dir, link, readme)
+		}
 	}
-	args = makeCommand(t, root, "verify")
+	args := makeCommand(t, root, "verify")
 	if code, out, log := cli(t, args...); code != 0 || strings.Count(out, "identical  tiny ") != 2 {
 		t.Errorf("%q on a fresh clone: exit %d, want 2 runs identical:\n%s%s", args, code, out, log)
 	}

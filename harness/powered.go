@@ -9,8 +9,9 @@ import (
 )
 
 // PoweredProtocol is the seed count of the committed powered protocol
-// (`make reproduce SEEDS=10`), whose claims the paper protocol's README
-// shows beside its own.
+// (`make reproduce SEEDS=10`): the paper protocol's README shows the claims
+// of a powered protocol with this many seeds beside its own when the
+// powered results have no records to tell their seed count.
 const PoweredProtocol = 10
 
 // Jobs returns the runs of sp under the protocol with seeds seeds (0: the

@@ -269,8 +269,9 @@ func WriteReport(o ReportOptions) ([]string, error) {
 const PoweredDir = "powered"
 
 // protocols returns the report's protocol options: under the paper
-// protocol, the studies of the powered protocol with PoweredProtocol seeds
-// from o.Results/powered (store, else records; "not run" when absent) to
+// protocol, the studies of the powered protocol (with the seed count of its
+// records, see poweredSeeds) from o.Results/powered (store, else records;
+// "not run" when absent) to
 // show beside its claims; under the powered protocol, the link back when
 // o.Results is such a directory.
 func (o ReportOptions) protocols(paths []string) (report.WriteOptions, error) {
@@ -283,7 +284,11 @@ func (o ReportOptions) protocols(paths []string) (report.WriteOptions, error) {
 		return wo, nil
 	}
 	p := o
-	p.Results, p.Seeds, p.Run.Log = filepath.Join(o.Results, PoweredDir), PoweredProtocol, nil
+	p.Results, p.Run.Log = filepath.Join(o.Results, PoweredDir), nil
+	var err error
+	if p.Seeds, err = poweredSeeds(p.Results); err != nil {
+		return report.WriteOptions{}, err
+	}
 	beside := &report.Protocol{Name: powered, Link: PoweredDir + "/README.md"}
 	for _, path := range paths {
 		st, err := p.study(path)
@@ -293,6 +298,26 @@ func (o ReportOptions) protocols(paths []string) (report.WriteOptions, error) {
 		beside.Studies = append(beside.Studies, st)
 	}
 	return report.WriteOptions{Protocol: paper, Beside: beside}, nil
+}
+
+// poweredSeeds returns the seed count N of the powered protocol's results
+// under dir: the largest seed of its published records less 40 (its seeds
+// are 41..40+N), or PoweredProtocol when it has none.
+func poweredSeeds(dir string) (int, error) {
+	all, err := records.ReadAll(dir)
+	if err != nil {
+		return 0, fmt.Errorf("harness: the powered protocol's records: %w", err)
+	}
+	n := 0
+	for _, recs := range all {
+		for _, r := range recs {
+			n = max(n, int(r.Config.Seed-40))
+		}
+	}
+	if n <= 0 {
+		return PoweredProtocol, nil
+	}
+	return n, nil
 }
 
 // study loads the spec at path and the runs of its current expansion.

@@ -61,9 +61,6 @@ func (idx testIndex) cells(k testKey) []string {
 // and of the protocol beside, whose studies are already analysed.
 func sideBySide(b *strings.Builder, name string, rendered []*renderedStudy, beside *Protocol, besideRendered []*renderedStudy) error {
 	fmt.Fprintf(b, "## Claims by protocol: %s and %s\n\n", name, beside.Name)
-	fmt.Fprintf(b, "Every claim test under the %s protocol (this README) and the %s protocol ([%s](%s)): "+
-		"the same specs and claims, the %s protocol with more seeds. \"%s\" marks a protocol without the test "+
-		"(the study was not run under it, or not at that fraction).\n\n", name, beside.Name, beside.Link, beside.Link, beside.Name, notRunCell)
 	here, keys := index(rendered)
 	there, more := index(besideRendered)
 	for _, k := range more {
@@ -72,9 +69,12 @@ func sideBySide(b *strings.Builder, name string, rendered []*renderedStudy, besi
 		}
 	}
 	if len(keys) == 0 {
-		b.WriteString("No study of either protocol has declared claims with runs.\n\n")
+		fmt.Fprintf(b, "No study of either protocol has declared claims with runs (the %s protocol's README: [%s](%s)).\n\n", beside.Name, beside.Link, beside.Link)
 		return nil
 	}
+	fmt.Fprintf(b, "Every claim test under the %s protocol (this README) and the %s protocol ([%s](%s)): "+
+		"the same specs and claims, the %s protocol with more seeds. \"%s\" marks a protocol without the test "+
+		"(the study was not run under it, or not at that fraction).\n\n", name, beside.Name, beside.Link, beside.Link, beside.Name, notRunCell)
 	header := []string{"study", "claim", "at"}
 	for _, p := range []string{name, beside.Name} {
 		header = append(header, "n ("+p+")", "mean gap ("+p+")", "95% CI ("+p+")", "verdict ("+p+")")
