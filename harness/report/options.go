@@ -15,8 +15,9 @@ import (
 // Report kinds accepted in Options.Kind: the layout of the study's tables
 // (docs/specs.md, "Report kinds").
 const (
-	// KindTuning ranks every configuration by mean final test accuracy; with
-	// Options.Select it writes the best one to locked_config.json.
+	// KindTuning ranks every configuration by mean final test (or, with
+	// Options.SelectOn, validation) accuracy; with Options.Select it writes
+	// the best one to locked_config.json.
 	KindTuning = "tuning"
 	// KindPaired lists every configuration per data fraction and the
 	// declared comparisons.
