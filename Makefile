@@ -16,15 +16,15 @@ OUT_FLAGS := $(strip $(if $(RESULTS),--results $(RESULTS)) $(if $(QUICK),--quick
 RUN_FLAGS := $(strip $(if $(STUDIES),--studies $(STUDIES)) $(if $(WORKERS),--workers $(WORKERS)))
 
 .PHONY: all build data reproduce reproduce-resnet18 report verify test fmt-check vet staticcheck \
-	test-go test-race test-slurm test-arm64 bench clean help
+	test-go test-race test-store test-slurm test-arm64 bench clean help
 
 all: build
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-build: ## build the neuroplastic binary into bin/
-	$(GO) build -o $(BIN) .
+build: ## build the neuroplastic binary into bin/ (static: nothing needs cgo)
+	CGO_ENABLED=0 $(GO) build -o $(BIN) .
 
 data: build ## fetch and verify the datasets (MNIST, Fashion-MNIST; CIFAR-10 if placed by hand)
 	$(BIN) data
@@ -41,7 +41,7 @@ report: build ## re-render tables, figures, records and README.md from the run s
 verify: data ## re-train a few committed runs and compare them with their records, byte for byte
 	$(BIN) verify $(if $(RESULTS),--results $(RESULTS))
 
-test: fmt-check vet staticcheck test-go test-race test-slurm test-arm64 ## every check CI runs
+test: fmt-check vet staticcheck test-go test-race test-store test-slurm test-arm64 ## every check CI runs
 
 fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -56,8 +56,16 @@ staticcheck: ## staticcheck, pinned as a tool in go.mod
 test-go: ## the full test suite (fetches MNIST and Fashion-MNIST for the real-data tests)
 	$(GO) test -count=1 -timeout 20m ./...
 
-test-race: ## the short suite under the race detector (needs cgo and gcc)
+test-race: ## the short suite under the race detector (needs cgo and gcc; includes a pool sharing one dataset)
 	CGO_ENABLED=1 $(GO) test -count=1 -race -short -timeout 20m ./...
+
+test-store: build ## `neuroplastic check` on a freshly trained test store, and on results/ and results/quick/ where they hold runs
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN) run harness/testdata/tiny.yaml --quick --results "$$tmp" >/dev/null 2>&1 && \
+	$(BIN) check --results "$$tmp" && \
+	for d in $(or $(RESULTS),results) $(or $(RESULTS),results)/quick; do \
+		if [ -d "$$d/runs" ]; then $(BIN) check --results "$$d" || exit 1; fi; \
+	done
 
 test-slurm: build ## a real single-node Slurm cluster runs a tiny sweep as a job array
 	bash harness/testdata/slurm/cluster-test.sh

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,6 +180,11 @@ func (s *datasetSpec) locate(dir string) (string, error) {
 	looked := []string{}
 	for _, d := range s.offlineDirs(dir) {
 		looked = append(looked, d)
+		// A folder that is there but cannot be read is an error, not a
+		// missing dataset: the cause (e.g. permission denied) is the news.
+		if _, err := os.ReadDir(d); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("data: %s: cannot read its folder: %w", s.title, err)
+		}
 		if len(s.format.missing(d)) == 0 {
 			return d, nil
 		}

@@ -89,7 +89,7 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 			} else if err != nil {
 				return err
 			}
-			lossSum += loss * float64(len(y))
+			lossSum += float64(loss * float64(len(y))) // rounded before the add: no fused multiply-add on any platform
 			correct += k
 			n += len(y)
 		}
@@ -145,7 +145,7 @@ func evaluate(net *models.Net, l *data.Loader) (loss, acc float64) {
 	var correct, n int
 	for x, y, ok := l.Next(); ok; x, y, ok = l.Next() {
 		bl, k := net.Evaluate(x, y)
-		loss += bl * float64(len(y))
+		loss += float64(bl * float64(len(y))) // rounded before the add, as above
 		correct += k
 		n += len(y)
 	}
