@@ -63,7 +63,7 @@ test-store: build ## `neuroplastic check` on a freshly trained test store, and o
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(BIN) run harness/testdata/tiny.yaml --quick --results "$$tmp" >/dev/null 2>&1 && \
 	$(BIN) check --results "$$tmp" && \
-	for d in $(RESULTS) $(RESULTS)/quick; do \
+	for d in $(or $(RESULTS),results) $(or $(RESULTS),results)/quick; do \
 		if [ -d "$$d/runs" ]; then $(BIN) check --results "$$d" || exit 1; fi; \
 	done
 

@@ -30,8 +30,9 @@ func Jobs(sp *spec.Spec, seeds int) []spec.Job {
 // except in a study whose report kind is tuning, where only the
 // configurations named by its claims, comparisons and reference run. There
 // an arm name that also holds the reference stands for the reference
-// alone: the grid is for the paper protocol's ranking, and more seeds
-// power the comparison of the reference configuration.
+// alone (the grid is for the paper protocol's ranking, and more seeds
+// power the comparison of the reference configuration), unless a claim or
+// comparison with select_on names it: choosing needs the whole arm.
 func poweredJobs(sp *spec.Spec, jobs []spec.Job) []spec.Job {
 	o := sp.Report
 	if o.Kind != report.KindTuning {
@@ -46,12 +47,13 @@ func poweredJobs(sp *spec.Spec, jobs []spec.Job) []spec.Job {
 			}
 		}
 	}
-	sels := o.Named()
+	sels, choosing := o.Named()
 	for i, s := range sels {
-		if s != "" && s == refArm {
+		if s == refArm {
 			sels[i] = o.Reference
 		}
 	}
+	sels = append(sels, choosing...)
 	return slices.DeleteFunc(slices.Clone(jobs), func(j spec.Job) bool {
 		return !slices.ContainsFunc(sels, func(s string) bool { return report.Selects(s, j.Config.Arm, j.Config.Label) })
 	})

@@ -21,6 +21,7 @@ func TestPoweredJobs(t *testing.T) {
 		{"tuning, powered: the named configurations", "mnist_tuning.yaml", 10, []string{ref, "grad_only"}, 20},
 		{"tuning, paper protocol: the whole grid", "mnist_tuning.yaml", 0, nil, 111},
 		{"paired, powered: every run", "fashion_mnist.yaml", 10, nil, 0},
+		{"tuning choosing on validation, powered: the whole arm", "mnist_tuning_validation.yaml", 10, nil, 0},
 	}
 	for _, c := range cases {
 		sp, err := spec.Load(filepath.Join("..", "experiments", c.spec), spec.Options{Results: t.TempDir(), Set: WithSeeds(nil, c.seeds)})
