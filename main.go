@@ -425,7 +425,9 @@ checkpoints), listing every file it writes. Only the runs of each spec's
 current expansion count, taken from the run store DIR/runs/ where it has
 them finished and from the committed records otherwise, so a fresh clone
 re-renders the committed results unchanged. Studies without runs are listed
-with the reason.`
+with the reason. Without --seeds, README.md also shows every claim beside the
+powered protocol's, read from DIR/powered/ ("not run" where it has none); with
+--seeds N it renders the powered protocol, linking back.`
 
 func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("report", "[flags]", reportAbout, log)
