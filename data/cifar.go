@@ -40,27 +40,23 @@ type cifarFiles struct {
 	url     string // where the archive can be downloaded, for messages
 }
 
-// cifarRaw holds the raw bytes of CIFAR-10: images (CHW per record) and
-// labels of the training and test sets.
-type cifarRaw struct {
-	trainX, trainY, testX, testY []byte
-}
-
 // newCIFARRaw allocates the raw arrays for f.
-func newCIFARRaw(f cifarFiles) *cifarRaw {
+func newCIFARRaw(f cifarFiles) *raw {
 	train := cifarTrain * f.records
-	return &cifarRaw{
-		trainX: make([]byte, train*cifarImage), trainY: make([]byte, train),
-		testX: make([]byte, f.records*cifarImage), testY: make([]byte, f.records),
+	return &raw{
+		c: 3, h: 32, w: 32,
+		train: rawSplit{make([]byte, train*cifarImage), make([]byte, train)},
+		test:  rawSplit{make([]byte, f.records*cifarImage), make([]byte, f.records)},
 	}
 }
 
-// batch returns the destination of batch k (an index into cifarBatches).
-func (c *cifarRaw) batch(k, records int) (images, labels []byte) {
+// cifarBatch returns the destination in r of batch k (an index into
+// cifarBatches) of records records.
+func cifarBatch(r *raw, k, records int) (images, labels []byte) {
 	if k == cifarTrain {
-		return c.testX, c.testY
+		return r.test.x, r.test.y
 	}
-	return c.trainX[k*records*cifarImage : (k+1)*records*cifarImage], c.trainY[k*records : (k+1)*records]
+	return r.train.x[k*records*cifarImage : (k+1)*records*cifarImage], r.train.y[k*records : (k+1)*records]
 }
 
 // parseCIFARBatch reads one batch of len(labels) records from r.
@@ -106,14 +102,14 @@ func locateCIFAR(dir string) (cifarLocation, bool) {
 // checked against f's MD5; extracted batches against the SHA-256 recorded in
 // loc.sums, which is written (with a line to log) the first time batches are
 // seen, so later reads detect any change.
-func readCIFAR(loc cifarLocation, f cifarFiles, log io.Writer) (*cifarRaw, error) {
-	var raw *cifarRaw
+func readCIFAR(loc cifarLocation, f cifarFiles, log io.Writer) (*raw, error) {
+	var r *raw
 	var sums map[string]string
 	var err error
 	if loc.archive != "" {
-		raw, sums, err = readCIFARArchive(loc.archive, f)
+		r, sums, err = readCIFARArchive(loc.archive, f)
 	} else {
-		raw, sums, err = readCIFARBins(loc, f)
+		r, sums, err = readCIFARBins(loc, f)
 	}
 	if err != nil {
 		return nil, err
@@ -125,12 +121,12 @@ func readCIFAR(loc cifarLocation, f cifarFiles, log io.Writer) (*cifarRaw, error
 			fmt.Fprintf(log, "data: recorded the SHA-256 of the CIFAR-10 batches in %s\n", loc.sums)
 		}
 	}
-	return raw, nil
+	return r, nil
 }
 
 // readCIFARArchive reads the batches from the tar.gz archive at p, checks
 // each batch's format, and the MD5 of the whole archive file.
-func readCIFARArchive(p string, f cifarFiles) (*cifarRaw, map[string]string, error) {
+func readCIFARArchive(p string, f cifarFiles) (*raw, map[string]string, error) {
 	file, err := os.Open(p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("data: %w", err)
@@ -142,7 +138,7 @@ func readCIFARArchive(p string, f cifarFiles) (*cifarRaw, map[string]string, err
 	if err != nil {
 		return nil, nil, corrupt(p, "%v", err)
 	}
-	raw := newCIFARRaw(f)
+	r := newCIFARRaw(f)
 	sums := map[string]string{}
 	tr := tar.NewReader(d)
 	for {
@@ -161,7 +157,7 @@ func readCIFARArchive(p string, f cifarFiles) (*cifarRaw, map[string]string, err
 		if _, dup := sums[name]; dup {
 			return nil, nil, corrupt(p, "archive holds %s twice", name)
 		}
-		images, labels := raw.batch(k, f.records)
+		images, labels := cifarBatch(r, k, f.records)
 		entry, err := openDecoded(tr)
 		if err == nil {
 			err = parseCIFARBatch(entry, images, labels)
@@ -189,20 +185,20 @@ func readCIFARArchive(p string, f cifarFiles) (*cifarRaw, map[string]string, err
 	if got := hex.EncodeToString(h.Sum(nil)); got != f.md5 {
 		return nil, nil, corrupt(p, "MD5 of the archive is %s, expected %s (the file is damaged or not the original)", got, f.md5)
 	}
-	return raw, sums, nil
+	return r, sums, nil
 }
 
 // readCIFARBins reads the six extracted batch files in loc.bins, checking
 // them against the recorded SHA-256 when there is a record.
-func readCIFARBins(loc cifarLocation, f cifarFiles) (*cifarRaw, map[string]string, error) {
+func readCIFARBins(loc cifarLocation, f cifarFiles) (*raw, map[string]string, error) {
 	recorded, err := readSums(loc.sums)
 	if err != nil {
 		return nil, nil, err
 	}
-	raw := newCIFARRaw(f)
+	r := newCIFARRaw(f)
 	sums := map[string]string{}
 	for k, b := range cifarBatches {
-		images, labels := raw.batch(k, f.records)
+		images, labels := cifarBatch(r, k, f.records)
 		sum, err := readFile(filepath.Join(loc.bins, b), recorded[b], func(r io.Reader) error {
 			return parseCIFARBatch(r, images, labels)
 		})
@@ -211,7 +207,7 @@ func readCIFARBins(loc cifarLocation, f cifarFiles) (*cifarRaw, map[string]strin
 		}
 		sums[b] = sum
 	}
-	return raw, sums, nil
+	return r, sums, nil
 }
 
 // readSums reads a sha256sum-style file ("<hex>  <name>" lines); a missing
@@ -270,22 +266,29 @@ func (f cifarFiles) verifyFetched(path, _ string) error {
 	return err
 }
 
-func (f cifarFiles) load(dir string, log io.Writer) (*Dataset, error) {
+func (f cifarFiles) inputs(dir string) []string {
+	loc, _ := locateCIFAR(dir)
+	if loc.archive != "" {
+		return []string{loc.archive}
+	}
+	paths := make([]string, len(cifarBatches))
+	for i, b := range cifarBatches {
+		paths[i] = filepath.Join(loc.bins, b)
+	}
+	return paths
+}
+
+func (f cifarFiles) load(dir string, log io.Writer) (*raw, error) {
 	loc, ok := locateCIFAR(dir)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrMissing, filepath.Join(dir, cifarArchive))
 	}
-	raw, err := readCIFAR(loc, f, log)
-	if err != nil {
-		return nil, err
-	}
-	// The reference's per-channel normalisation.
-	mean := []float32{0.491, 0.482, 0.447}
-	std := []float32{0.247, 0.243, 0.262}
-	return &Dataset{
-		Train: newSplit(raw.trainX, raw.trainY, 3, 32, 32, mean, std),
-		Test:  newSplit(raw.testX, raw.testY, 3, 32, 32, mean, std),
-	}, nil
+	return readCIFAR(loc, f, log)
+}
+
+// normalisation is the reference's per-channel one.
+func (f cifarFiles) normalisation() (mean, std []float32) {
+	return []float32{0.491, 0.482, 0.447}, []float32{0.247, 0.243, 0.262}
 }
 
 func (f cifarFiles) howToGet(dir string) string {
