@@ -18,6 +18,8 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
+
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
 // source is a place Fetch can get a dataset's files from.
@@ -301,36 +303,8 @@ func formatSize(n int64) string {
 // the same folder, which verify (nil: no check) checks before it is renamed
 // to dst. On any error the temporary file is removed and dst is untouched,
 // so no half-written or unverified file is ever left under dst's name.
-func writeAtomic(dst string, r io.Reader, verify func(tmp string) error) (err error) {
-	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("data: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dst)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("data: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := io.Copy(tmp, r); err != nil {
-		return fmt.Errorf("data: writing %s: %w", dst, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("data: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("data: %w", err)
-	}
-	if verify != nil {
-		if err := verify(tmp.Name()); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
+func writeAtomic(dst string, r io.Reader, verify func(tmp string) error) error {
+	if err := atomicfile.WriteFrom(dst, r, verify); err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 )
 
 // statusOrder lists the statuses in the order plan counts them.
-var statusOrder = []string{store.Pending, store.Partial, store.Failed, store.Completed, store.Diverged}
+var statusOrder = []string{store.Pending, store.Partial, store.Failed, store.Damaged, store.Completed, store.Diverged}
 
 // WritePlan writes the runs of jobs with their status under the results
 // directory, the count of runs per status and the estimated work of all runs

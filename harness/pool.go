@@ -50,6 +50,8 @@ type Result struct {
 	Failed      int
 	Skipped     int // dataset missing
 	Interrupted int // stopped by cancellation; partial, resumed next time
+	Held        int // being trained by another process; left to it
+	Repaired    int // found damaged and repaired (resumed or moved aside and retrained)
 }
 
 // outcome is how one attempt at a run ended.
@@ -61,14 +63,21 @@ const (
 	outFailed
 	outSkipped
 	outInterrupted
+	outHeld
+	outAlreadyDone
 )
 
 // Run trains the jobs that are not completed or diverged yet, resuming
-// partial ones from their checkpoints, with o.Workers runs at once. A run
-// that fails (an error or a panic, recorded with its message in its summary)
-// does not stop the others; it is retried up to o.Retries times. Runs whose
-// dataset is missing are skipped with one line per dataset. Run returns an
-// error if any run failed or ctx was cancelled, after all workers stopped.
+// partial ones from their checkpoints, with o.Workers runs at once. A run is
+// trained only under its lock (store.TryLock), so any number of processes
+// may share one results directory: a run another process holds is left to
+// it and listed at the end, and a run is checked again once locked, so
+// nothing completed is trained twice. A damaged run is repaired first
+// (store.Repair). A run that fails (an error or a panic, recorded with its
+// message in its summary) does not stop the others; it is retried up to
+// o.Retries times. Runs whose dataset is missing are skipped with one line
+// per dataset. Run returns an error if any run failed or was skipped, or ctx
+// was cancelled, after all workers stopped.
 func Run(ctx context.Context, jobs []spec.Job, o Options) (Result, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -76,12 +85,18 @@ func Run(ctx context.Context, jobs []spec.Job, o Options) (Result, error) {
 	var res Result
 	var todo []spec.Job
 	for _, j := range jobs {
-		st, err := store.Status(store.RunDir(o.Results, j.Config.Study, j.ID))
+		dir := store.RunDir(o.Results, j.Config.Study, j.ID)
+		r, err := store.LoadRun(dir)
 		if err != nil {
 			return res, err
 		}
-		if st == store.Completed || st == store.Diverged {
+		if r.Status == store.Completed || r.Status == store.Diverged {
 			res.AlreadyDone++
+			if len(r.Leftovers) > 0 {
+				if err := tidy(dir); err != nil {
+					return res, err
+				}
+			}
 			continue
 		}
 		todo = append(todo, j)
@@ -104,25 +119,13 @@ func Run(ctx context.Context, jobs []spec.Job, o Options) (Result, error) {
 	p.trainer.prog = newProgress(o.Log, o.Bars, workers, todo)
 	ch := make(chan spec.Job)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
 	for w := range workers {
 		wg.Go(func() {
 			for j := range ch {
 				out := p.run(ctx, w, j)
-				mu.Lock()
-				switch out {
-				case outCompleted:
-					res.Completed++
-				case outDiverged:
-					res.Diverged++
-				case outFailed:
-					res.Failed++
-				case outSkipped:
-					res.Skipped++
-				case outInterrupted:
-					res.Interrupted++
-				}
-				mu.Unlock()
+				p.mu.Lock()
+				*res.count(out)++
+				p.mu.Unlock()
 			}
 		})
 	}
@@ -137,19 +140,52 @@ feed:
 	close(ch)
 	wg.Wait()
 	p.trainer.prog.close()
+	res.Repaired = p.repaired
 	fmt.Fprintf(o.Log, "done: %d completed, %d diverged, %d failed, %d skipped (data missing), %d already done",
 		res.Completed, res.Diverged, res.Failed, res.Skipped, res.AlreadyDone)
+	if res.Repaired > 0 {
+		fmt.Fprintf(o.Log, ", %d repaired", res.Repaired)
+	}
+	if res.Held > 0 {
+		fmt.Fprintf(o.Log, ", %d held by other processes", res.Held)
+	}
 	if res.Interrupted > 0 || ctx.Err() != nil {
 		fmt.Fprintf(o.Log, ", interrupted (rerun to resume)")
 	}
 	fmt.Fprintln(o.Log)
+	for _, h := range p.held {
+		fmt.Fprintf(o.Log, "  held: %s\n", h)
+	}
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("harness: interrupted: %w", err)
 	}
 	if res.Failed > 0 {
-		return res, fmt.Errorf("harness: %d of %d runs failed (see their summary.json)", res.Failed, len(todo))
+		return res, fmt.Errorf("harness: %d of %d runs failed; the first: %s", res.Failed, len(todo), p.firstFailure)
+	}
+	if res.Skipped > 0 {
+		return res, fmt.Errorf("harness: %d of %d runs skipped: their data is missing", res.Skipped, len(todo))
 	}
 	return res, nil
+}
+
+// count returns the counter of out.
+func (r *Result) count(out outcome) *int {
+	switch out {
+	case outCompleted:
+		return &r.Completed
+	case outDiverged:
+		return &r.Diverged
+	case outFailed:
+		return &r.Failed
+	case outSkipped:
+		return &r.Skipped
+	case outInterrupted:
+		return &r.Interrupted
+	case outHeld:
+		return &r.Held
+	default:
+		return &r.AlreadyDone
+	}
 }
 
 // pool is the shared state of one Run call.
@@ -158,8 +194,11 @@ type pool struct {
 	trainer  trainer
 	manifest store.Manifest // the fields that are the same for every run
 
-	mu      sync.Mutex
-	missing map[string]error // datasets found missing, by name
+	mu           sync.Mutex
+	missing      map[string]error // datasets found missing, by name
+	held         []string         // runs other processes hold: "id label (holder)"
+	firstFailure string           // the error of the first failed run
+	repaired     int
 }
 
 // run makes up to 1+Retries attempts at job and returns how it ended.
@@ -172,34 +211,36 @@ func (p *pool) run(ctx context.Context, worker int, j spec.Job) outcome {
 	}
 }
 
-// attempt trains job once and records how it ended in its summary.json.
-// It is the only place that recovers panics.
+// attempt locks job's run, repairs it if it is damaged, trains it once and
+// records how it ended in its summary.json.
 func (p *pool) attempt(ctx context.Context, worker int, j spec.Job) (out outcome) {
 	dir := store.RunDir(p.opts.Results, j.Config.Study, j.ID)
-	start := time.Now()
-	attempts := 0
-	err := func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("panic: %v", r)
-				p.logf("%s %s panicked: %v\n%s", j.ID, j.Config.Label, r, debug.Stack())
-			}
-		}()
-		ds, lerr := p.load(j.Config.Dataset)
-		if errors.Is(lerr, data.ErrMissing) {
-			return lerr
+	var ds *data.Dataset
+	lerr := p.protect(j, func() (err error) {
+		ds, err = p.load(j.Config.Dataset)
+		return err
+	})
+	if errors.Is(lerr, data.ErrMissing) {
+		return outSkipped // before locking, so no directory is made for it
+	}
+	lock, prev, out, err := p.lock(dir, j)
+	if lock == nil {
+		if err != nil {
+			p.failed(j, err)
 		}
-		if attempts, err = prepare(dir, j); err != nil {
+		return out
+	}
+	defer lock.Unlock()
+	start := time.Now()
+	err = p.protect(j, func() error {
+		if err := prepare(dir, j, prev); err != nil {
 			return err
 		}
 		if lerr != nil {
 			return lerr
 		}
 		return p.trainer.train(ctx, worker, j, ds)
-	}()
-	if errors.Is(err, data.ErrMissing) {
-		return outSkipped
-	}
+	})
 	status, msg := store.Completed, ""
 	var div *divergence
 	switch {
@@ -213,11 +254,112 @@ func (p *pool) attempt(ctx context.Context, worker int, j spec.Job) (out outcome
 	default:
 		status, msg, out = store.Failed, err.Error(), outFailed
 	}
-	if err := p.writeSummary(dir, j, status, msg, attempts+1, start); err != nil {
+	attempts := 1
+	if prev != nil {
+		attempts += prev.Attempts
+	}
+	if err := p.writeSummary(dir, j, status, msg, attempts, start); err != nil {
 		status, msg, out = store.Failed, err.Error(), outFailed
+	}
+	if out == outFailed {
+		p.failed(j, errors.New(msg))
 	}
 	p.trainer.prog.runEnded(worker, j, status, msg)
 	return out
+}
+
+// protect calls f, turning a panic into an error. It is the only place
+// that recovers panics.
+func (p *pool) protect(j spec.Job, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+			p.logf("%s %s panicked: %v\n%s", j.ID, j.Config.Label, r, debug.Stack())
+		}
+	}()
+	return f()
+}
+
+// lock takes the lock of the run in dir and readies it for training: it
+// repairs damage (taking the lock again when the run was moved aside) and
+// removes leftovers. lock is nil when the run is not to be trained here, out
+// then says why (err is a failure to record). prev is the summary of an
+// earlier failed attempt, if any.
+func (p *pool) lock(dir string, j spec.Job) (lock *store.Lock, prev *store.Summary, out outcome, err error) {
+	for {
+		lock, err := store.TryLock(dir)
+		var held *store.HeldError
+		if errors.As(err, &held) {
+			p.mu.Lock()
+			p.held = append(p.held, fmt.Sprintf("%s %s (%s)", j.ID, j.Config.Label, held.Holder))
+			p.mu.Unlock()
+			return nil, nil, outHeld, nil
+		}
+		if err != nil {
+			return nil, nil, outFailed, err
+		}
+		r, err := store.LoadRun(dir)
+		if err == nil && r.Damage != nil {
+			p.logf("%s %s is damaged: %s; repairing: %s", j.ID, j.Config.Label, r.Damage.Reason, r.Damage.Fix)
+			var moved string
+			if moved, err = store.Repair(dir, r); err == nil && moved != "" {
+				p.countRepair()
+				lock.Unlock()
+				continue // the run starts afresh in a new directory
+			}
+			if err == nil {
+				p.countRepair()
+				r, err = store.LoadRun(dir)
+			}
+		}
+		if err == nil {
+			err = store.Tidy(r)
+		}
+		switch {
+		case err != nil:
+			lock.Unlock()
+			return nil, nil, outFailed, err
+		case r.Status == store.Completed || r.Status == store.Diverged:
+			lock.Unlock() // another process finished it since we looked
+			return nil, nil, outAlreadyDone, nil
+		}
+		return lock, r.Summary, 0, nil
+	}
+}
+
+// countRepair counts a repaired run.
+func (p *pool) countRepair() {
+	p.mu.Lock()
+	p.repaired++
+	p.mu.Unlock()
+}
+
+// failed remembers the first failure's message for Run's error.
+func (p *pool) failed(j spec.Job, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.firstFailure == "" {
+		p.firstFailure = fmt.Sprintf("%s %s: %v", j.ID, j.Config.Label, err)
+	}
+}
+
+// tidy removes the leftovers of the final run in dir under its lock; a held
+// run is left alone (its holder tidies it).
+func tidy(dir string) error {
+	lock, err := store.TryLock(dir)
+	var held *store.HeldError
+	if errors.As(err, &held) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	r, err := store.LoadRun(dir)
+	if err != nil {
+		return err
+	}
+	return store.Tidy(r)
 }
 
 // loadData returns the dataset name from o.LoadData or data.Load.
@@ -254,24 +396,23 @@ func (p *pool) logf(format string, args ...any) {
 	p.trainer.prog.message(fmt.Sprintf(format, args...))
 }
 
-// prepare readies a run's directory for an attempt: it writes config.json
-// and removes a summary.json of an earlier failed attempt, returning the
-// number of attempts made before.
-func prepare(dir string, j spec.Job) (int, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 0, fmt.Errorf("harness: %w", err)
-	}
+// prepare readies a locked run's directory for an attempt: it writes
+// config.json and removes the summary.json of an earlier failed attempt
+// (prev; never a final one: those are not attempted).
+func prepare(dir string, j spec.Job, prev *store.Summary) error {
 	if err := store.WriteJSON(filepath.Join(dir, store.ConfigFile), j.Config); err != nil {
-		return 0, err
+		return err
 	}
-	prev, err := store.ReadSummary(dir)
-	if err != nil || prev == nil {
-		return 0, err
+	if prev == nil {
+		return nil
+	}
+	if prev.Status != store.Failed {
+		panic(fmt.Sprintf("harness: preparing run %s whose status is %s", j.ID, prev.Status))
 	}
 	if err := os.Remove(filepath.Join(dir, store.SummaryFile)); err != nil {
-		return 0, fmt.Errorf("harness: %w", err)
+		return fmt.Errorf("harness: %w", err)
 	}
-	return prev.Attempts, nil
+	return nil
 }
 
 // writeSummary writes summary.json of a run that ended with status, from the

@@ -160,7 +160,7 @@ func TestPanicEndsRunFailed(t *testing.T) {
 	var log bytes.Buffer
 	o := Options{Workers: 2, Retries: 1, LoadData: panicky, Log: &log}
 	res, err := sweep(t, "testdata/tiny.yaml", dir, o, "dataset=[synthetic, mnist]", "fractions=1", "seeds=1")
-	if err == nil || err.Error() != "harness: 3 of 6 runs failed (see their summary.json)" {
+	if err == nil || !strings.HasPrefix(err.Error(), "harness: 3 of 6 runs failed; the first: ") || !strings.HasSuffix(err.Error(), "panic: boom") {
 		t.Errorf("error %v", err)
 	}
 	if res.Completed != 3 || res.Failed != 3 {
@@ -239,8 +239,8 @@ func TestMissingDataSkipped(t *testing.T) {
 	}
 	dir := t.TempDir()
 	res, err := sweep(t, "testdata/tiny.yaml", dir, Options{Workers: 2, LoadData: missing, Log: &log}, "dataset=[mnist, synthetic]")
-	if err != nil || res.Skipped != 12 || res.Completed != 12 {
-		t.Errorf("result %+v, %v", res, err)
+	if err == nil || !strings.Contains(err.Error(), "12 of 24 runs skipped") || res.Skipped != 12 || res.Completed != 12 {
+		t.Errorf("result %+v, %v; want 12 skipped, and an error saying so", res, err)
 	}
 	if n := strings.Count(log.String(), "skipping every run on dataset mnist"); n != 1 {
 		t.Errorf("%d skip lines, want 1:\n%s", n, log.String())

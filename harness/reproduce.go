@@ -156,9 +156,9 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 		return report.Study{}, err
 	}
 	jobs := sp.Expand()
-	want := make(map[string]bool, len(jobs))
+	want := make(map[string]store.RunConfig, len(jobs))
 	for _, j := range jobs {
-		want[j.ID] = true
+		want[j.ID] = j.Config
 	}
 	all, err := store.LoadStudy(o.Results, sp.Study)
 	if err != nil {
@@ -166,7 +166,10 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 	}
 	var runs []store.Run
 	for _, r := range all {
-		if want[r.ID] {
+		if c, ok := want[r.ID]; ok {
+			if r.Status == store.Damaged {
+				r.Config = c // its own may be missing or wrong
+			}
 			runs = append(runs, r)
 		}
 	}

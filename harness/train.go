@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"time"
 
 	"github.com/neuroplastic/neuroplastic/data"
@@ -122,7 +123,7 @@ func evaluate(net *models.Net, l *data.Loader) (loss, acc float64) {
 func resume(dir string, net *models.Net, opt optim.Optimizer) (int, error) {
 	ck, ok, err := store.ReadCheckpoint(dir)
 	if err != nil {
-		return 0, fmt.Errorf("%w (delete %s to restart the run)", err, dir)
+		return 0, fmt.Errorf("%w (`neuroplastic check --repair` moves the run aside)", err)
 	}
 	if ok {
 		if err := net.UnmarshalBinary(ck.Model); err != nil {
@@ -150,5 +151,5 @@ func saveEpoch(dir string, m store.EpochMetrics, net *models.Net, opt optim.Opti
 	if err != nil {
 		return fmt.Errorf("harness: saving the optimizer: %w", err)
 	}
-	return store.WriteCheckpoint(dir, store.Checkpoint{Epoch: m.Epoch, Model: mb, Optimizer: ob})
+	return store.WriteCheckpoint(dir, store.Checkpoint{ID: filepath.Base(dir), Epoch: m.Epoch, Model: mb, Optimizer: ob})
 }

@@ -114,8 +114,8 @@ func (f *bnForward) Range(lo, hi int) {
 			variance := ss / count
 			istd = 1 / math.Sqrt(variance+bnEps)
 			bn.mean[c], bn.istd[c] = mean, istd
-			bn.runMean[c] = float32((1-bnMomentum)*float64(bn.runMean[c]) + bnMomentum*mean)
-			bn.runVar[c] = float32((1-bnMomentum)*float64(bn.runVar[c]) + bnMomentum*variance*count/(count-1))
+			bn.runMean[c] = float32(float64((1-bnMomentum)*float64(bn.runMean[c])) + float64(bnMomentum*mean))
+			bn.runVar[c] = float32(float64((1-bnMomentum)*float64(bn.runVar[c])) + bnMomentum*variance*count/(count-1))
 		} else {
 			mean = float64(bn.runMean[c])
 			istd = 1 / math.Sqrt(float64(bn.runVar[c])+bnEps)
@@ -127,12 +127,12 @@ func (f *bnForward) Range(lo, hi int) {
 			dst = dst[:len(src)]
 			if bn.relu {
 				for j, v := range src {
-					dst[j] = max((v-mean32)*scale+beta, 0)
+					dst[j] = max(float32((v-mean32)*scale)+beta, 0)
 				}
 				continue
 			}
 			for j, v := range src {
-				dst[j] = (v-mean32)*scale + beta
+				dst[j] = float32((v-mean32)*scale) + beta
 			}
 		}
 	}
@@ -200,7 +200,7 @@ func (f *bnBackward) Range(lo, hi int) {
 			xs, ds, dxs := bn.plane(x, i, c), bn.plane(dy, i, c), bn.plane(&bn.dx, i, c)
 			xs, dxs = xs[:len(ds)], dxs[:len(ds)]
 			for j, g := range ds {
-				dxs[j] = k32*g + a32*(xs[j]-mean32) + b32
+				dxs[j] = float32(k32*g) + float32(a32*(xs[j]-mean32)) + b32
 			}
 		}
 	}
@@ -235,14 +235,14 @@ func sumSquares64(v []float32, mean float64) float64 {
 	for ; j+4 <= len(v); j += 4 {
 		q := v[j : j+4 : j+4]
 		d0, d1, d2, d3 := float64(q[0])-mean, float64(q[1])-mean, float64(q[2])-mean, float64(q[3])-mean
-		s0 += d0 * d0
-		s1 += d1 * d1
-		s2 += d2 * d2
-		s3 += d3 * d3
+		s0 += float64(d0 * d0)
+		s1 += float64(d1 * d1)
+		s2 += float64(d2 * d2)
+		s3 += float64(d3 * d3)
 	}
 	for ; j < len(v); j++ {
 		d := float64(v[j]) - mean
-		s0 += d * d
+		s0 += float64(d * d)
 	}
 	return (s0 + s1) + (s2 + s3)
 }
@@ -260,14 +260,14 @@ func sumProducts64(g, x []float32, mean float64) (sg, sgx float64) {
 		a1 += g1
 		a2 += g2
 		a3 += g3
-		b0 += g0 * (float64(q[0]) - mean)
-		b1 += g1 * (float64(q[1]) - mean)
-		b2 += g2 * (float64(q[2]) - mean)
-		b3 += g3 * (float64(q[3]) - mean)
+		b0 += float64(g0 * (float64(q[0]) - mean))
+		b1 += float64(g1 * (float64(q[1]) - mean))
+		b2 += float64(g2 * (float64(q[2]) - mean))
+		b3 += float64(g3 * (float64(q[3]) - mean))
 	}
 	for ; j < len(g); j++ {
 		a0 += float64(g[j])
-		b0 += float64(g[j]) * (float64(x[j]) - mean)
+		b0 += float64(float64(g[j]) * (float64(x[j]) - mean))
 	}
 	return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"fmt"
-	"math"
 )
 
 // crossEntropy is softmax cross-entropy with mean reduction over the batch,
@@ -49,13 +48,13 @@ func (ce *crossEntropy) forward(z *tensor, y []uint8, grad bool) (loss float64, 
 		m := float64(zs[best])
 		var sum float64
 		for _, v := range zs {
-			sum += math.Exp(float64(v) - m)
+			sum += exp64(float64(v) - m)
 		}
-		loss += math.Log(sum) + m - float64(zs[label])
+		loss += log64(sum) + m - float64(zs[label])
 		if grad {
 			dzs := ce.dz.sample(i)
 			for j, v := range zs {
-				p := math.Exp(float64(v)-m) / sum
+				p := exp64(float64(v)-m) / sum
 				if j == int(label) {
 					p--
 				}

@@ -126,7 +126,7 @@ func (o *Adam) Step(epoch int) error {
 	stepSize := float32(c.LR / (1 - math.Pow(c.Beta1, t))) // lr / (1 - beta1^t)
 	// sqrt(1 - beta2^t), divided by as quo(x, rbc2) (see quo).
 	rbc2 := recip(float32(math.Sqrt(1 - math.Pow(c.Beta2, t))))
-	decay := float32(1 - c.LR*c.WeightDecay) // AdamW's factor 1 - lr*wd
+	decay := float32(1 - float64(c.LR*c.WeightDecay)) // AdamW's factor 1 - lr*wd
 	wd := float32(c.WeightDecay)
 	b1, b2 := float32(c.Beta1), float32(c.Beta2)
 	ob1, ob2 := float32(1-c.Beta1), float32(1-c.Beta2)
@@ -143,14 +143,14 @@ func (o *Adam) Step(epoch int) error {
 				w[j] *= decay
 			} else if coupled {
 				// Adam: g <- g + wd*p
-				gj += wd * w[j]
+				gj += float32(wd * w[j])
 			}
 			// m <- beta1*m + (1-beta1)*g
-			m[j] = b1*m[j] + ob1*gj
+			m[j] = float32(b1*m[j]) + float32(ob1*gj)
 			// v <- beta2*v + (1-beta2)*g*g
-			v[j] = b2*v[j] + ob2*gj*gj
+			v[j] = float32(b2*v[j]) + float32(float32(ob2*gj)*gj)
 			// p <- p - lr/(1-beta1^t) * m / (sqrt(v)/sqrt(1-beta2^t) + eps)
-			w[j] -= stepSize * (m[j] / (quo(sqrt32(v[j]), rbc2) + eps))
+			w[j] -= float32(stepSize * (m[j] / (quo(sqrt32(v[j]), rbc2) + eps)))
 		}
 	}
 	return nil

@@ -2,11 +2,24 @@
 
 package optim
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
 
-// haveAVX512 reports whether this CPU and OS run the AVX-512 kernels of
-// kernels_amd64.s, which need AVX512F and POPCNT. It is set once at start.
-var haveAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasPOPCNT
+	"github.com/neuroplastic/neuroplastic/models/kernel"
+)
+
+// haveAVX512 reports whether the AVX-512 kernels of kernels_amd64.s run:
+// this CPU and OS support them (they need AVX512F and POPCNT) and the
+// models' kernel variant (kernel.SelectedVariant, which
+// NEUROPLASTIC_KERNEL forces) is avx512. It is set once at start. The
+// portable loops give the same bits.
+var haveAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasPOPCNT && selectedAVX512()
+
+// selectedAVX512 reports whether the selected kernel variant is avx512.
+func selectedAVX512() bool {
+	v, err := kernel.SelectedVariant()
+	return err == nil && v == "avx512"
+}
 
 // Each bulk function runs its kernel on the elements of its slices up to the
 // last multiple of lanes and returns how many it took; the caller's portable

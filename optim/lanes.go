@@ -55,7 +55,7 @@ func tracesGo(g, a, m, v []float32, s *traceLanes) {
 		a[j], m[j], v[j] = trace(a[j], gj), memory(m[j], gj), second(v[j], gj)
 		l := j % lanes
 		s.abs[l] += float64(abs32(gj)) // shares trace's |g|
-		s.gradSq[l] += float64(gj) * float64(gj)
+		s.gradSq[l] += float64(float64(gj) * float64(gj))
 	}
 }
 
@@ -70,7 +70,7 @@ func tracesFullGo(g, a, m, v, r []float32, s *traceLanes) {
 		r[j] = rj
 		l := j % lanes
 		s.abs[l] += float64(abs32(gj)) // shares trace's |g|
-		s.gradSq[l] += float64(gj) * float64(gj)
+		s.gradSq[l] += float64(float64(gj) * float64(gj))
 		s.a[l] += float64(aj)
 		s.r[l] += float64(rj)
 	}
@@ -92,8 +92,8 @@ func statsRawGo(g, u []float32, shift float64, nearLo, nearHi float32, s *statLa
 		d := float64(alpha) - shift
 		l := j % lanes
 		s.sumD[l] += d
-		s.sumD2[l] += d * d
-		s.rawSq[l] += float64(raw) * float64(raw)
+		s.sumD2[l] += float64(d * d)
+		s.rawSq[l] += float64(float64(raw) * float64(raw))
 		aMin, aMax = min32(aMin, alpha), max32(aMax, alpha)
 		cntLo += b2i(alpha <= nearLo)
 		cntHi += b2i(alpha >= nearHi)
@@ -106,16 +106,16 @@ func statsRawGo(g, u []float32, shift float64, nearLo, nearHi float32, s *statLa
 func coupleDecayGo(u, w []float32, wd float32, s *laneSums) {
 	w = w[:len(u)]
 	for j, uj := range u {
-		uj += wd * w[j]
+		uj += float32(wd * w[j])
 		u[j] = uj
-		s[j%lanes] += float64(uj) * float64(uj)
+		s[j%lanes] += float64(float64(uj) * float64(uj))
 	}
 }
 
 // decayParamsGo is decayParams' portable loop.
 func decayParamsGo(w []float32, lrwd float32) {
 	for j := range w {
-		w[j] -= lrwd * w[j]
+		w[j] -= float32(lrwd * w[j])
 	}
 }
 
@@ -125,8 +125,8 @@ func applyUpdateGo(w, u []float32, sc, gain, lr float32, s *laneSums) {
 	w = w[:len(u)]
 	for j, uj := range u {
 		e := uj * sc * gain
-		s[j%lanes] += float64(e) * float64(e)
-		w[j] -= lr * e
+		s[j%lanes] += float64(float64(e) * float64(e))
+		w[j] -= float32(lr * e)
 	}
 }
 
@@ -160,6 +160,6 @@ func scaleGo(g, u []float32, alpha float32, s *laneSums) {
 	for j, gj := range g {
 		raw := alpha * gj
 		u[j] = raw
-		s[j%lanes] += float64(raw) * float64(raw)
+		s[j%lanes] += float64(float64(raw) * float64(raw))
 	}
 }

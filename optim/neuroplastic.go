@@ -325,7 +325,7 @@ type alphaParams struct {
 // near returns the thresholds of the diagnostics' "near min/max": within 5%
 // of the clamp range from either end.
 func (ap *alphaParams) near() (lo, hi float32) {
-	return ap.lo + nearFrac*(ap.hi-ap.lo), ap.hi - nearFrac*(ap.hi-ap.lo)
+	return ap.lo + float32(nearFrac*(ap.hi-ap.lo)), ap.hi - float32(nearFrac*(ap.hi-ap.lo))
 }
 
 // alphaStats are alpha's statistics from pass 2: sums of d = alpha - shift
@@ -480,13 +480,13 @@ func applyUpdate(w, u []float32, sc, gain, lr float32, simd bool) float64 {
 // The formula pieces, each one line of SPEC.md section 1 in float32.
 
 // trace returns the new activity trace 0.95*A + 0.05*|g|.
-func trace(a, g float32) float32 { return traceDecay*a + traceRate*abs32(g) }
+func trace(a, g float32) float32 { return float32(traceDecay*a) + float32(traceRate*abs32(g)) }
 
 // memory returns the new memory 0.9*m + 0.1*g (no bias correction).
-func memory(m, g float32) float32 { return memDecay*m + memRate*g }
+func memory(m, g float32) float32 { return float32(memDecay*m) + float32(memRate*g) }
 
 // second returns the new second-moment trace 0.99*v + 0.01*g*g.
-func second(v, g float32) float32 { return sqDecay*v + sqRate*g*g }
+func second(v, g float32) float32 { return float32(sqDecay*v) + float32(float32(sqRate*g)*g) }
 
 // memSignal returns r = |m| / (sqrt(v) + 1e-8), the memory term a_full
 // standardises.
@@ -512,10 +512,12 @@ func quo(x float32, r float64) float32 { return float32(float64(x) * r) }
 func stdDenom(sum float64, n int) float32 { return float32(sum/float64(n)) + npEps }
 
 // mix returns the unclamped a_full = wa*n(A) + wg*G + wm*n(r).
-func mix(wa, wg, wm, nA, gs, nR float32) float32 { return wa*nA + wg*gs + wm*nR }
+func mix(wa, wg, wm, nA, gs, nR float32) float32 {
+	return float32(wa*nA) + float32(wg*gs) + float32(wm*nR)
+}
 
 // blend returns alpha = a_go + k*(a_full - a_go).
-func blend(aGo, aFull, k float32) float32 { return aGo + k*(aFull-aGo) }
+func blend(aGo, aFull, k float32) float32 { return aGo + float32(k*(aFull-aGo)) }
 
 // gate returns the warm-up gate: 1 if warmup <= 0, else
 // clamp((epoch-1)/warmup, 0, 1) with the 1-based epoch (float64 as in
@@ -540,7 +542,7 @@ func capScale(norm, maxNorm float32) float32 {
 // with rms = sqrt(mean(u*u) + 1e-8) for n elements whose squares sum to sumSq.
 func rmsGain(sumSq float64, n int, target, rate float32) float32 {
 	rms := sqrt32(float32(sumSq/float64(n)) + npEps)
-	return clamp32(1+rate*(target-rms), gainMin, gainMax)
+	return clamp32(1+float32(rate*(target-rms)), gainMin, gainMax)
 }
 
 // EpochDiagnostics returns the diagnostics of the steps since the last call

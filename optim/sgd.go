@@ -84,22 +84,22 @@ func (o *SGD) Step(epoch int) error {
 			// d = g + wd*p   (coupled L2 weight decay)
 			d := g
 			if wd != 0 {
-				d += wd * w[j]
+				d += float32(wd * w[j])
 			}
 			if mu != 0 {
 				// b <- mu*b + d   (dampening 0; b starts at 0, which equals
 				// torch's b = d on the first step)
-				b[j] = mu*b[j] + d
+				b[j] = float32(mu*b[j]) + d
 				if o.cfg.Nesterov {
 					// d <- d + mu*b
-					d += mu * b[j]
+					d += float32(mu * b[j])
 				} else {
 					// d <- b
 					d = b[j]
 				}
 			}
 			// p <- p - lr*d
-			w[j] -= lr * d
+			w[j] -= float32(lr * d)
 		}
 	}
 	return nil

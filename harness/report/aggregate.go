@@ -87,6 +87,8 @@ func exclusionReason(r store.Run) string {
 		return fmt.Sprintf("partial (%d epochs so far)", len(r.Metrics))
 	case store.Completed:
 		return "completed but no metrics recorded"
+	case store.Damaged:
+		return fmt.Sprintf("damaged: %s (fix: %s)", r.Damage.Reason, r.Damage.Fix)
 	default:
 		return r.Status
 	}

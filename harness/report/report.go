@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
 // quickBanner is the README banner of quick-profile outputs.
@@ -134,7 +136,7 @@ func Write(dir string, studies []Study, quick bool) error {
 		return err
 	}
 	for _, sub := range []string{"tables", "figures"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, sub), atomicfile.DirMode); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
@@ -379,27 +381,10 @@ func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string 
 	return b.String()
 }
 
-// writeFile writes data to path atomically: a temporary file in the same
-// directory, renamed over path once complete.
+// writeFile writes data to path atomically (see package atomicfile).
 func writeFile(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("report: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("report: write %s: %w", path, err)
 	}
 	return nil
 }

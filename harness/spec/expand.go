@@ -1,12 +1,8 @@
 package spec
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/neuroplastic/neuroplastic/harness/store"
 	"github.com/neuroplastic/neuroplastic/optim"
@@ -67,28 +63,8 @@ func (s *Spec) Expand() []Job {
 	return jobs
 }
 
-// ConfigHash returns the hex SHA-256 of the canonical JSON of c with its
-// Overrides cleared: every object's keys sorted, no insignificant space. The
-// overrides are left out because their effect is already in the config.
-func ConfigHash(c store.RunConfig) string {
-	c.Overrides = nil
-	b, err := json.Marshal(c)
-	if err != nil {
-		panic(fmt.Sprintf("spec: marshal of a run config: %v", err))
-	}
-	var v any
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		panic(fmt.Sprintf("spec: re-decoding a run config: %v", err))
-	}
-	canon, err := json.Marshal(v) // maps marshal with sorted keys
-	if err != nil {
-		panic(fmt.Sprintf("spec: marshal of a run config: %v", err))
-	}
-	sum := sha256.Sum256(canon)
-	return hex.EncodeToString(sum[:])
-}
+// ConfigHash returns the hash a run's ID is taken from (store.ConfigHash).
+func ConfigHash(c store.RunConfig) string { return store.ConfigHash(c) }
 
 // RunID returns a run's ID: the first 12 hex digits of ConfigHash(c).
-func RunID(c store.RunConfig) string { return ConfigHash(c)[:12] }
+func RunID(c store.RunConfig) string { return ConfigHash(c)[:store.IDLen] }

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
 // Checkpoint is the state of a run at the end of an epoch. Every random
@@ -17,32 +19,72 @@ import (
 // whole state, and resuming from them gives exactly the numbers of an
 // uninterrupted run. The metrics of epochs 1..Epoch are in metrics.jsonl.
 type Checkpoint struct {
+	ID        string // the run's ID: a checkpoint is accepted only by its own run
 	Epoch     int    // last completed epoch (1-based)
 	Model     []byte // models.Net.MarshalBinary
 	Optimizer []byte // optim.Optimizer.MarshalBinary
 }
 
-// checkpointMagic starts every checkpoint file; the last byte is the format version.
-const checkpointMagic = "NPCKPT\x00\x01"
+// checkpointMagic starts every checkpoint file; the last byte is the format
+// version (2 added the run ID).
+const checkpointMagic = "NPCKPT\x00\x02"
 
-// WriteCheckpoint writes c to checkpoint.bin of the run in dir atomically.
-// The format is the magic, then little-endian uint64 epoch, model length,
-// optimizer length, the two byte blobs, and a CRC-32 (IEEE) of all before it.
-func WriteCheckpoint(dir string, c Checkpoint) error {
-	b := make([]byte, 0, len(checkpointMagic)+24+len(c.Model)+len(c.Optimizer)+4)
+// checkpointHead is the length of the magic and the four uint64 fields.
+const checkpointHead = len(checkpointMagic) + 32
+
+// encodeCheckpoint returns the bytes of c: the magic, then little-endian
+// uint64 epoch, ID length, model length and optimizer length, the ID and the
+// two byte blobs, and a CRC-32 (IEEE) of all before it.
+func encodeCheckpoint(c Checkpoint) []byte {
+	b := make([]byte, 0, checkpointHead+len(c.ID)+len(c.Model)+len(c.Optimizer)+4)
 	b = append(b, checkpointMagic...)
-	b = binary.LittleEndian.AppendUint64(b, uint64(c.Epoch))
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(c.Model)))
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(c.Optimizer)))
+	for _, v := range []int{c.Epoch, len(c.ID), len(c.Model), len(c.Optimizer)} {
+		b = binary.LittleEndian.AppendUint64(b, uint64(v))
+	}
+	b = append(b, c.ID...)
 	b = append(b, c.Model...)
 	b = append(b, c.Optimizer...)
-	b = binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
-	return WriteFileAtomic(filepath.Join(dir, CheckpointFile), b)
+	return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+}
+
+// decodeCheckpoint parses the bytes of a checkpoint file; the blobs of the
+// result alias b.
+func decodeCheckpoint(b []byte) (Checkpoint, error) {
+	if len(b) < checkpointHead+4 || string(b[:len(checkpointMagic)]) != checkpointMagic {
+		return Checkpoint{}, errors.New("bad header (not a checkpoint of this format version)")
+	}
+	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return Checkpoint{}, errors.New("checksum mismatch")
+	}
+	var f [4]uint64
+	for i := range f {
+		f[i] = binary.LittleEndian.Uint64(b[len(checkpointMagic)+8*i:])
+	}
+	rest := uint64(len(body) - checkpointHead)
+	if f[0] > 1<<31 || f[1] > rest || f[2] > rest || f[3] > rest || f[1]+f[2]+f[3] != rest {
+		return Checkpoint{}, errors.New("length mismatch")
+	}
+	p := body[checkpointHead:]
+	return Checkpoint{
+		Epoch:     int(f[0]),
+		ID:        string(p[:f[1]]),
+		Model:     p[f[1] : f[1]+f[2]],
+		Optimizer: p[f[1]+f[2]:],
+	}, nil
+}
+
+// WriteCheckpoint writes c to checkpoint.bin of the run in dir atomically.
+func WriteCheckpoint(dir string, c Checkpoint) error {
+	if err := atomicfile.Write(filepath.Join(dir, CheckpointFile), encodeCheckpoint(c)); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
 }
 
 // ReadCheckpoint reads checkpoint.bin of the run in dir. ok is false (and err
-// nil) when there is no checkpoint; a file that is not a valid checkpoint is
-// an error.
+// nil) when there is no checkpoint. A file that is not a valid checkpoint, or
+// one of another run (its ID is not dir's base name), is a *CorruptError.
 func ReadCheckpoint(dir string) (c Checkpoint, ok bool, err error) {
 	path := filepath.Join(dir, CheckpointFile)
 	b, err := os.ReadFile(path)
@@ -50,37 +92,29 @@ func ReadCheckpoint(dir string) (c Checkpoint, ok bool, err error) {
 		return c, false, nil
 	}
 	if err != nil {
-		return c, false, fmt.Errorf("store: %w", err)
+		return c, false, fmt.Errorf("store: reading checkpoint: %w", err)
 	}
-	bad := func(why string) (Checkpoint, bool, error) {
-		return Checkpoint{}, false, fmt.Errorf("store: %s: corrupt checkpoint: %s", path, why)
+	if c, err = decodeCheckpoint(b); err != nil {
+		return Checkpoint{}, false, &CorruptError{path, err.Error()}
 	}
-	head := len(checkpointMagic) + 24
-	if len(b) < head+4 || string(b[:len(checkpointMagic)]) != checkpointMagic {
-		return bad("bad header")
+	if id := filepath.Base(dir); c.ID != id {
+		return Checkpoint{}, false, &CorruptError{path, fmt.Sprintf("it belongs to run %q, not %q", c.ID, id)}
 	}
-	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
-	if crc32.ChecksumIEEE(body) != sum {
-		return bad("checksum mismatch")
-	}
-	le := binary.LittleEndian
-	epoch := le.Uint64(b[len(checkpointMagic):])
-	nm := le.Uint64(b[len(checkpointMagic)+8:])
-	no := le.Uint64(b[len(checkpointMagic)+16:])
-	if uint64(len(body)-head) != nm+no {
-		return bad("length mismatch")
-	}
-	c.Epoch = int(epoch)
-	c.Model = body[head : head+int(nm)]
-	c.Optimizer = body[head+int(nm):]
 	return c, true, nil
 }
+
+// CorruptError is a store file that cannot be trusted.
+type CorruptError struct {
+	Path, Why string
+}
+
+func (e *CorruptError) Error() string { return fmt.Sprintf("store: %s: %s", e.Path, e.Why) }
 
 // RemoveCheckpoint deletes checkpoint.bin of the run in dir, if any.
 func RemoveCheckpoint(dir string) error {
 	err := os.Remove(filepath.Join(dir, CheckpointFile))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("store: %w", err)
+		return fmt.Errorf("store: removing checkpoint: %w", err)
 	}
 	return nil
 }

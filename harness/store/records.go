@@ -7,13 +7,15 @@ import (
 
 // Statuses of a run. Completed and Diverged are final; Failed reruns on the
 // next invocation; Partial has epochs but no summary and resumes from its
-// checkpoint; Pending has nothing on disk yet.
+// checkpoint; Pending has nothing on disk yet; Damaged failed a check on
+// reading (see Run.Damage) and is repaired before it is trained again.
 const (
 	Completed = "completed"
 	Diverged  = "diverged"
 	Failed    = "failed"
 	Partial   = "partial"
 	Pending   = "pending"
+	Damaged   = "damaged"
 )
 
 // RunConfig is a run's fully resolved configuration, written to config.json.
@@ -72,11 +74,28 @@ type Manifest struct {
 	WallSeconds float64   `json:"wall_seconds"`
 }
 
-// Run is everything the store holds about one run, as loaded for reports.
+// Run is everything the store holds about one run, as loaded and checked by
+// LoadRun.
 type Run struct {
 	ID      string
 	Config  RunConfig
 	Status  string
 	Metrics []EpochMetrics
 	Summary *Summary // nil unless summary.json exists
+	// Damage is what is wrong with the run when Status is Damaged, else nil.
+	Damage *Damage
+	// Leftovers are files a killed process left in the run directory:
+	// temporary files of atomic writes, and the checkpoint of a run that
+	// ended for good. Tidy removes them.
+	Leftovers []string
+}
+
+// Damage is what is wrong with a damaged run and how it is repaired.
+type Damage struct {
+	Reason string // what is wrong, naming the file
+	Fix    string // what Repair (run by `run` and `check --repair`) does about it
+	// Resume is the epoch the run resumes from when its checkpoint is intact
+	// and its metrics are consistent up to it; 0 means the run is moved
+	// aside (Quarantine) and trained again from scratch.
+	Resume int
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
 // File names inside a run directory.
@@ -27,45 +31,32 @@ func RunDir(results, study, id string) string {
 	return filepath.Join(results, "runs", study, id)
 }
 
-// WriteFileAtomic writes data to path so that path holds either its old
-// content or all of data, never a part: it writes a temporary file in the same
-// directory, syncs it, renames it over path and syncs the directory.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+// ConfigHash returns the hex SHA-256 of the canonical JSON of c with its
+// Overrides cleared: every object's keys sorted, no insignificant space. The
+// overrides are left out because their effect is already in the config. A
+// run's ID is the first IDLen hex digits.
+func ConfigHash(c RunConfig) string {
+	c.Overrides = nil
+	b, err := json.Marshal(c)
 	if err != nil {
-		return fmt.Errorf("store: %w", err)
+		panic(fmt.Sprintf("store: marshal of a run config: %v", err))
 	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		panic(fmt.Sprintf("store: re-decoding a run config: %v", err))
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
+	canon, err := json.Marshal(v) // maps marshal with sorted keys
 	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("store: writing %s: %w", path, err)
+		panic(fmt.Sprintf("store: marshal of a run config: %v", err))
 	}
-	return syncDir(dir)
+	sum := sha256.Sum256(canon)
+	return hex.EncodeToString(sum[:])
 }
 
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("store: syncing %s: %w", dir, err)
-	}
-	return nil
-}
+// IDLen is the length of a run ID, a prefix of its ConfigHash.
+const IDLen = 12
 
 // WriteJSON writes v as indented JSON to path atomically.
 func WriteJSON(path string, v any) error {
@@ -73,17 +64,21 @@ func WriteJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", path, err)
 	}
-	return WriteFileAtomic(path, append(b, '\n'))
+	if err := atomicfile.Write(path, append(b, '\n')); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
 }
 
-// readJSON decodes the JSON file at path into v.
+// readJSON decodes the JSON file at path into v. A file that does not
+// decode is a *CorruptError; a missing file wraps fs.ErrNotExist.
 func readJSON(path string, v any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("store: %w", err)
+		return fmt.Errorf("store: reading: %w", err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("store: %s: %w", path, err)
+		return &CorruptError{path, err.Error()}
 	}
 	return nil
 }
@@ -109,32 +104,55 @@ func ReadSummary(dir string) (*Summary, error) {
 	return &s, nil
 }
 
-// ReadMetrics reads metrics.jsonl of the run in dir, one EpochMetrics per
-// line. A missing file is no metrics. Reading stops at the first line that is
-// incomplete or does not continue the epoch sequence 1, 2, ...; such a tail
-// can only be left by a killed process and is discarded on resume.
-func ReadMetrics(dir string) ([]EpochMetrics, error) {
-	b, err := os.ReadFile(filepath.Join(dir, MetricsFile))
+// metricsFile is metrics.jsonl as read: the lines of epochs 1..k, whether a
+// last line was cut short (a kill during an append: harmless, discarded on
+// resume) and the first line that breaks the sequence, if any (damage).
+type metricsFile struct {
+	lines []EpochMetrics
+	torn  bool
+	bad   string
+}
+
+// readMetricsFile reads and checks metrics.jsonl of the run in dir. A
+// missing file is no metrics.
+func readMetricsFile(dir string) (metricsFile, error) {
+	var mf metricsFile
+	path := filepath.Join(dir, MetricsFile)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return mf, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return mf, fmt.Errorf("store: reading metrics: %w", err)
 	}
-	var ms []EpochMetrics
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
-			break // a line without its newline was cut short
-		}
-		var m EpochMetrics
-		if json.Unmarshal(b[:i], &m) != nil || m.Epoch != len(ms)+1 {
+			mf.torn = true // a line without its newline was cut short
 			break
 		}
-		ms = append(ms, m)
+		var m EpochMetrics
+		if err := json.Unmarshal(b[:i], &m); err != nil {
+			mf.bad = fmt.Sprintf("%s: line %d does not decode: %v", path, len(mf.lines)+1, err)
+			break
+		}
+		if m.Epoch != len(mf.lines)+1 {
+			mf.bad = fmt.Sprintf("%s: line %d is epoch %d, want %d (epochs must be 1..k in order)", path, len(mf.lines)+1, m.Epoch, len(mf.lines)+1)
+			break
+		}
+		mf.lines = append(mf.lines, m)
 		b = b[i+1:]
 	}
-	return ms, nil
+	return mf, nil
+}
+
+// ReadMetrics reads metrics.jsonl of the run in dir, one EpochMetrics per
+// line, up to the first line that is incomplete or does not continue the
+// epoch sequence 1, 2, ... (LoadRun reports such lines). A missing file is no
+// metrics.
+func ReadMetrics(dir string) ([]EpochMetrics, error) {
+	mf, err := readMetricsFile(dir)
+	return mf.lines, err
 }
 
 // AppendMetrics appends m as one line to metrics.jsonl of the run in dir and
@@ -145,9 +163,9 @@ func AppendMetrics(dir string, m EpochMetrics) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	path := filepath.Join(dir, MetricsFile)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, atomicfile.FileMode)
 	if err != nil {
-		return fmt.Errorf("store: %w", err)
+		return fmt.Errorf("store: appending metrics: %w", err)
 	}
 	_, err = f.Write(append(b, '\n'))
 	if err == nil {
@@ -171,14 +189,15 @@ func TruncateMetrics(dir string, epochs int) ([]EpochMetrics, error) {
 	if err != nil {
 		return nil, err
 	}
+	path := filepath.Join(dir, MetricsFile)
 	if epochs == 0 {
-		if err := os.Remove(filepath.Join(dir, MetricsFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		return nil, nil
 	}
 	if len(ms) < epochs {
-		return nil, fmt.Errorf("store: %s: %d metrics lines, checkpoint is at epoch %d", dir, len(ms), epochs)
+		return nil, fmt.Errorf("store: %s: %d metrics lines, checkpoint is at epoch %d", path, len(ms), epochs)
 	}
 	ms = ms[:epochs]
 	var buf bytes.Buffer
@@ -190,73 +209,45 @@ func TruncateMetrics(dir string, epochs int) ([]EpochMetrics, error) {
 		buf.Write(b)
 		buf.WriteByte('\n')
 	}
-	return ms, WriteFileAtomic(filepath.Join(dir, MetricsFile), buf.Bytes())
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return ms, nil
 }
 
-// Status reports the status of the run in dir: the summary's status if
-// summary.json exists; Partial if metrics or a checkpoint exist; otherwise
-// Pending (also when dir does not exist).
+// Status reports the status of the run in dir as LoadRun finds it.
 func Status(dir string) (string, error) {
-	s, err := ReadSummary(dir)
-	if err != nil {
-		return "", err
-	}
-	if s != nil {
-		return s.Status, nil
-	}
-	for _, name := range []string{CheckpointFile, MetricsFile} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return Partial, nil
-		}
-	}
-	return Pending, nil
+	r, err := LoadRun(dir)
+	return r.Status, err
 }
 
 // ListRuns returns the IDs of the runs of study under the results directory
-// (the directories holding a config.json), sorted. A study with no runs
+// (its directories, whatever they hold), sorted. A study with no runs
 // directory has no runs.
 func ListRuns(results, study string) ([]string, error) {
-	entries, err := os.ReadDir(filepath.Join(results, "runs", study))
+	dir := filepath.Join(results, "runs", study)
+	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, fmt.Errorf("store: listing runs: %w", err)
 	}
 	var ids []string
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(results, "runs", study, e.Name(), ConfigFile)); err == nil {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
 			ids = append(ids, e.Name())
 		}
 	}
 	return ids, nil
 }
 
-// LoadRun loads everything the store holds about the run in dir.
-func LoadRun(dir string) (Run, error) {
-	r := Run{ID: filepath.Base(dir)}
-	var err error
-	if r.Config, err = ReadConfig(dir); err != nil {
-		return r, err
-	}
-	if r.Metrics, err = ReadMetrics(dir); err != nil {
-		return r, err
-	}
-	if r.Summary, err = ReadSummary(dir); err != nil {
-		return r, err
-	}
-	r.Status, err = Status(dir)
-	return r, err
-}
-
 // LoadStudy loads every run of study under the results directory, of any
 // status, sorted by config label, then seed, then fraction (then dataset,
 // model, epochs, batch size and ID, so the order is total). It returns runs of
 // every numerics version found; callers that must not mix versions compare
-// Config.Numerics. A study with no runs gives an empty slice and no error.
+// Config.Numerics. Directories that hold no run (Pending) are left out. A
+// study with no runs gives an empty slice and no error.
 func LoadStudy(resultsDir, study string) ([]Run, error) {
 	ids, err := ListRuns(resultsDir, study)
 	if err != nil {
@@ -268,7 +259,9 @@ func LoadStudy(resultsDir, study string) ([]Run, error) {
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, r)
+		if r.Status != Pending {
+			runs = append(runs, r)
+		}
 	}
 	slices.SortFunc(runs, func(a, b Run) int {
 		x, y := a.Config, b.Config

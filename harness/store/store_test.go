@@ -1,26 +1,53 @@
 package store
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f.json")
-	for _, content := range []string{"one", "two, longer"} {
-		if err := WriteFileAtomic(path, []byte(content)); err != nil {
+// testConfig returns a run config of epochs epochs and seed seed.
+func testConfig(seed int64, epochs int) RunConfig {
+	return RunConfig{Study: "st", Arm: "sgd", Label: "sgd", Dataset: "synthetic", Model: "mlp",
+		Epochs: epochs, BatchSize: 8, Seed: seed, Fraction: 1, Optimizer: []byte(`{"name":"sgd"}`), Numerics: 1}
+}
+
+// writeRun writes a run of c to results with done epochs of metrics, a
+// checkpoint at ckEpoch (0: none) and, when status is not "", a summary.
+func writeRun(t *testing.T, results string, c RunConfig, done, ckEpoch int, status string) string {
+	t.Helper()
+	id := ConfigHash(c)[:IDLen]
+	dir := RunDir(results, c.Study, id)
+	if err := WriteJSON(filepath.Join(dir, ConfigFile), c); err != nil {
+		t.Fatal(err)
+	}
+	var ms []EpochMetrics
+	for e := 1; e <= done; e++ {
+		m := EpochMetrics{Epoch: e, TestAcc: float64(e) / 10, Diagnostics: map[string]float64{"alpha": 1}}
+		ms = append(ms, m)
+		if err := AppendMetrics(dir, m); err != nil {
 			t.Fatal(err)
 		}
-		if b, _ := os.ReadFile(path); string(b) != content {
-			t.Errorf("content %q, want %q", b, content)
+	}
+	if ckEpoch > 0 {
+		if err := WriteCheckpoint(dir, Checkpoint{ID: id, Epoch: ckEpoch, Model: []byte("m"), Optimizer: []byte("o")}); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("%d files left in the directory, want 1", len(entries))
+	if status != "" {
+		s := Summary{ID: id, Status: status, EpochsDone: done}
+		if done > 0 {
+			s.Final = &ms[done-1]
+		}
+		if err := WriteJSON(filepath.Join(dir, SummaryFile), s); err != nil {
+			t.Fatal(err)
+		}
 	}
+	return dir
 }
 
 func TestMetricsTruncateAndTornLines(t *testing.T) {
@@ -58,11 +85,11 @@ func TestMetricsTruncateAndTornLines(t *testing.T) {
 }
 
 func TestCheckpoint(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "abc")
 	if _, ok, err := ReadCheckpoint(dir); ok || err != nil {
 		t.Fatalf("missing checkpoint: ok %v, err %v", ok, err)
 	}
-	want := Checkpoint{Epoch: 7, Model: []byte("model bytes"), Optimizer: []byte("opt")}
+	want := Checkpoint{ID: "abc", Epoch: 7, Model: []byte("model bytes"), Optimizer: []byte("opt")}
 	if err := WriteCheckpoint(dir, want); err != nil {
 		t.Fatal(err)
 	}
@@ -71,52 +98,216 @@ func TestCheckpoint(t *testing.T) {
 		t.Fatalf("read %+v, %v, %v", got, ok, err)
 	}
 	path := filepath.Join(dir, CheckpointFile)
-	b, _ := os.ReadFile(path)
-	b[len(b)-6] ^= 1 // flip a bit of the optimizer bytes
-	os.WriteFile(path, b, 0o644)
-	if _, _, err := ReadCheckpoint(dir); err == nil {
-		t.Error("corrupt checkpoint read without error")
-	}
-	os.WriteFile(path, b[:10], 0o644)
-	if _, _, err := ReadCheckpoint(dir); err == nil {
-		t.Error("short checkpoint read without error")
+	good, _ := os.ReadFile(path)
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)-6] ^= 1 // a bit of the optimizer bytes
+	other := filepath.Join(t.TempDir(), "xyz")
+	os.MkdirAll(other, 0o777)
+	for _, tc := range []struct {
+		name, dir string
+		b         []byte
+		why       string
+	}{
+		{"flipped bit", dir, flipped, "checksum"},
+		{"short", dir, good[:10], "header"},
+		{"another run's", other, good, `belongs to run "abc"`}, // issue 10, failure 5
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			os.WriteFile(filepath.Join(tc.dir, CheckpointFile), tc.b, 0o644)
+			_, ok, err := ReadCheckpoint(tc.dir)
+			var ce *CorruptError
+			if ok || !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.why) {
+				t.Errorf("ok %v, err %v; want a corrupt error saying %q", ok, err, tc.why)
+			}
+		})
 	}
 }
 
-func TestStatus(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "run")
-	check := func(want string) {
-		t.Helper()
-		if got, err := Status(dir); err != nil || got != want {
-			t.Errorf("status %q, %v; want %q", got, err, want)
+// FuzzDecodeCheckpoint feeds arbitrary bytes to the checkpoint decoder: it
+// must not panic, and what it accepts must encode back to the same bytes.
+func FuzzDecodeCheckpoint(f *testing.F) {
+	f.Add(encodeCheckpoint(Checkpoint{ID: "abc", Epoch: 3, Model: []byte("model"), Optimizer: []byte("opt")}))
+	f.Add(encodeCheckpoint(Checkpoint{}))
+	f.Add([]byte(checkpointMagic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := decodeCheckpoint(b)
+		if err != nil {
+			return
 		}
+		if again := encodeCheckpoint(c); !bytes.Equal(again, b) {
+			t.Errorf("decoded %+v re-encodes differently", c)
+		}
+	})
+}
+
+func TestLoadRunChecks(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		damage func(dir string) // applied to a completed run of 3 epochs
+		status string
+		why    string // in Damage.Reason
+		resume int
+	}{
+		{"intact", func(string) {}, Completed, "", 0},
+		{"truncated metrics (failure 3)", func(dir string) {
+			TruncateMetrics(dir, 2)
+		}, Damaged, "says 3 epochs were done", 0},
+		{"config deleted (failure 4)", func(dir string) {
+			os.Remove(filepath.Join(dir, ConfigFile))
+		}, Damaged, "config.json is missing", 0},
+		{"config edited", func(dir string) {
+			WriteJSON(filepath.Join(dir, ConfigFile), testConfig(99, 3))
+		}, Damaged, "not to the run ID", 0},
+		{"epochs interleaved by two writers (failure 1)", func(dir string) {
+			b, _ := os.ReadFile(filepath.Join(dir, MetricsFile))
+			lines := strings.SplitAfter(string(b), "\n")
+			os.WriteFile(filepath.Join(dir, MetricsFile), []byte(lines[0]+lines[0]+lines[1]), 0o644)
+		}, Damaged, "line 2 is epoch 1", 0},
+		{"summary completed early (failure 1)", func(dir string) {
+			TruncateMetrics(dir, 1)
+			s, _ := ReadSummary(dir)
+			s.EpochsDone = 1
+			WriteJSON(filepath.Join(dir, SummaryFile), s)
+		}, Damaged, "completed after 1 of 3", 0},
+		{"summary final differs", func(dir string) {
+			s, _ := ReadSummary(dir)
+			s.Final.TestAcc = 0.99
+			WriteJSON(filepath.Join(dir, SummaryFile), s)
+		}, Damaged, "final metrics", 0},
+		{"summary garbage, checkpoint intact", func(dir string) {
+			os.WriteFile(filepath.Join(dir, SummaryFile), []byte("{"), 0o644)
+			WriteCheckpoint(dir, Checkpoint{ID: filepath.Base(dir), Epoch: 2})
+		}, Damaged, "summary.json", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeRun(t, t.TempDir(), testConfig(41, 3), 3, 0, Completed)
+			tc.damage(dir)
+			r, err := LoadRun(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != tc.status {
+				t.Fatalf("status %s (%+v), want %s", r.Status, r.Damage, tc.status)
+			}
+			if tc.why == "" {
+				if r.Damage != nil {
+					t.Errorf("damage %+v on an intact run", r.Damage)
+				}
+				return
+			}
+			if !strings.Contains(r.Damage.Reason, tc.why) || r.Damage.Resume != tc.resume || r.Damage.Fix == "" {
+				t.Errorf("damage %+v, want a reason with %q and resume %d", r.Damage, tc.why, tc.resume)
+			}
+		})
 	}
-	check(Pending)
-	os.MkdirAll(dir, 0o755)
-	check(Pending)
-	AppendMetrics(dir, EpochMetrics{Epoch: 1})
-	check(Partial)
-	WriteJSON(filepath.Join(dir, SummaryFile), Summary{Status: Failed})
-	check(Failed)
-	WriteJSON(filepath.Join(dir, SummaryFile), Summary{Status: Completed})
-	check(Completed)
+}
+
+func TestPartialRunsAreNotDamaged(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		done, ckEpoch int
+	}{
+		{"killed before the first checkpoint", 1, 0},
+		{"killed between metrics and checkpoint", 2, 1},
+		{"killed after a checkpoint", 2, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeRun(t, t.TempDir(), testConfig(41, 3), tc.done, tc.ckEpoch, "")
+			f, _ := os.OpenFile(filepath.Join(dir, MetricsFile), os.O_APPEND|os.O_WRONLY, 0)
+			f.WriteString(`{"epoch":`) // a torn append
+			f.Close()
+			if r, err := LoadRun(dir); err != nil || r.Status != Partial {
+				t.Errorf("status %s, damage %+v, err %v; want partial", r.Status, r.Damage, err)
+			}
+		})
+	}
+}
+
+func TestRepair(t *testing.T) {
+	results := t.TempDir()
+	// Resumable: a checkpoint at epoch 1 and a bad summary.
+	dir := writeRun(t, results, testConfig(41, 3), 2, 1, "")
+	WriteJSON(filepath.Join(dir, SummaryFile), Summary{ID: "wrong", Status: Completed})
+	r, _ := LoadRun(dir)
+	if moved, err := Repair(dir, r); err != nil || moved != "" {
+		t.Fatalf("repair: %q, %v", moved, err)
+	}
+	if r, _ := LoadRun(dir); r.Status != Partial || len(r.Metrics) != 1 {
+		t.Errorf("after repair: %s with %d epochs, want partial with 1", r.Status, len(r.Metrics))
+	}
+	// Not resumable: moved aside, nothing deleted.
+	dir = writeRun(t, results, testConfig(42, 3), 3, 0, Completed)
+	TruncateMetrics(dir, 2)
+	r, _ = LoadRun(dir)
+	moved, err := Repair(dir, r)
+	if err != nil || !strings.HasPrefix(moved, filepath.Join(results, "quarantine", "st", r.ID+"-")) {
+		t.Fatalf("repair moved it to %q, %v", moved, err)
+	}
+	if _, err := os.Stat(filepath.Join(moved, SummaryFile)); err != nil {
+		t.Errorf("the quarantined run lost its summary: %v", err)
+	}
+	if st, _ := Status(dir); st != Pending {
+		t.Errorf("status after quarantine %s, want pending", st)
+	}
+}
+
+// TestLeftovers is issue 10, failure 6: temporary files of killed writes and
+// the checkpoint of a completed run are found and tidied.
+func TestLeftovers(t *testing.T) {
+	dir := writeRun(t, t.TempDir(), testConfig(41, 2), 2, 2, Completed)
+	tmp := filepath.Join(dir, ".checkpoint.bin.tmp123")
+	os.WriteFile(tmp, []byte("half"), 0o644)
+	r, err := LoadRun(dir)
+	if err != nil || r.Status != Completed {
+		t.Fatalf("status %s, %v", r.Status, err)
+	}
+	want := []string{tmp, filepath.Join(dir, CheckpointFile)}
+	if !reflect.DeepEqual(r.Leftovers, want) {
+		t.Fatalf("leftovers %q, want %q", r.Leftovers, want)
+	}
+	if err := Tidy(r); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := LoadRun(dir); len(r.Leftovers) != 0 || r.Status != Completed {
+		t.Errorf("after tidying: %s, leftovers %q", r.Status, r.Leftovers)
+	}
+}
+
+func TestLock(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	l, err := TryLock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	_, err = TryLock(dir) // another open file description conflicts like another process
+	var held *HeldError
+	if !errors.As(err, &held) || !strings.Contains(held.Holder, host) || !strings.Contains(held.Holder, "pid") {
+		t.Fatalf("second lock: %v; want held, naming host and pid", err)
+	}
+	if h, err := Holder(dir); err != nil || h != held.Holder {
+		t.Errorf("holder %q, %v; want %q", h, err, held.Holder)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := Holder(dir); err != nil || h != "" {
+		t.Errorf("holder after unlock %q, %v", h, err)
+	}
+	l, err = TryLock(dir)
+	if err != nil {
+		t.Fatalf("lock after unlock: %v", err)
+	}
+	l.Unlock()
 }
 
 func TestLoadStudySorted(t *testing.T) {
 	results := t.TempDir()
-	configs := []RunConfig{
-		{Label: "full", Seed: 42, Fraction: 1},
-		{Label: "full", Seed: 41, Fraction: 1},
-		{Label: "full", Seed: 41, Fraction: 0.1},
-		{Label: "grad_only", Seed: 41, Fraction: 1},
-	}
-	for i, c := range []int{3, 0, 1, 2} { // written out of order
-		c := configs[c]
-		dir := RunDir(results, "st", string(rune('a'+i)))
-		os.MkdirAll(dir, 0o755)
-		if err := WriteJSON(filepath.Join(dir, ConfigFile), c); err != nil {
-			t.Fatal(err)
-		}
+	configs := []RunConfig{testConfig(42, 1), testConfig(41, 1), testConfig(41, 1), testConfig(41, 1)}
+	configs[2].Fraction = 0.1
+	configs[3].Label = "zz"
+	for _, i := range []int{3, 0, 1, 2} { // written out of order
+		writeRun(t, results, configs[i], 1, 0, "")
 	}
 	os.MkdirAll(RunDir(results, "st", "not-a-run"), 0o755)
 	runs, err := LoadStudy(results, "st")
@@ -128,7 +319,7 @@ func TestLoadStudySorted(t *testing.T) {
 	}
 	order := []RunConfig{configs[2], configs[1], configs[0], configs[3]}
 	for i, r := range runs {
-		if r.Config.Label != order[i].Label || r.Config.Seed != order[i].Seed || r.Config.Fraction != order[i].Fraction || r.Status != Pending {
+		if c := r.Config; c.Label != order[i].Label || c.Seed != order[i].Seed || c.Fraction != order[i].Fraction || r.Status != Partial {
 			t.Errorf("run %d: %+v %s", i, r.Config, r.Status)
 		}
 	}

@@ -118,3 +118,30 @@ func BenchmarkConv(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVariants measures one GEMM shape (the MLP's 784 -> 256 layer at
+// batch 128) and one convolution (ResNet-18's layer3) with each micro-kernel
+// family this CPU runs, on one goroutine: the cost of forcing a slower
+// variant with NEUROPLASTIC_KERNEL, and of the exact pure-Go path.
+func BenchmarkVariants(b *testing.B) {
+	const m, n, k = 128, 256, 784
+	rng := rand.New(rand.NewPCG(1, 1))
+	a, bb, c := randSlice(rng, m*k), randSlice(rng, k*n), randSlice(rng, m*n)
+	cs := resnetConvs[4].cs
+	x, w, y := convData(cs, 1)
+	for _, v := range supportedVariants() {
+		e := newEngine(1, v)
+		b.Run("gemm_"+v.name, func(b *testing.B) {
+			for b.Loop() {
+				e.Sgemm(false, true, m, n, k, 1, a, k, bb, k, 0, c, n)
+			}
+			reportFlops(b, 2*m*n*k, 1)
+		})
+		b.Run("conv_"+v.name, func(b *testing.B) {
+			for b.Loop() {
+				e.Conv2DForward(cs, x, w, 0, y)
+			}
+			reportFlops(b, 2*float64(cs.N*cs.K*cs.C*cs.R*cs.S*cs.OutH()*cs.OutW()), 1)
+		})
+	}
+}

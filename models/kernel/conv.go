@@ -186,7 +186,7 @@ func (r *partSum) Range(lo, hi int) {
 			t += p[lo+i]
 		}
 		if r.beta != 0 {
-			t += r.beta * c[i]
+			t += float32(r.beta * c[i])
 		}
 		c[i] = t
 	}

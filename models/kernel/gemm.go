@@ -220,7 +220,7 @@ func (w *workspace) macro(v *variant, job *gemmJob, ap []float32, ic, mc, jc, nc
 					if beta == 0 {
 						job.c[o] = x
 					} else {
-						job.c[o] = x + beta*job.c[o]
+						job.c[o] = fma32(beta, job.c[o], x) // as the kernels' beta
 					}
 				}
 			}

@@ -128,9 +128,14 @@ func gemmCases() []gemmCase {
 	)
 }
 
-// runGemmCase runs one case on e and checks it against refGemm.
-func runGemmCase(t *testing.T, e *Engine, tc gemmCase, kc int) {
-	t.Helper()
+// gemmOperands are the inputs of a gemmCase.
+type gemmOperands struct {
+	a, b, c       []float32
+	lda, ldb, ldc int
+}
+
+// operands returns the case's random inputs, the same on every call.
+func (tc gemmCase) operands() gemmOperands {
 	rng := rand.New(rand.NewPCG(uint64(tc.m*1000003+tc.n*1009+tc.k), 7))
 	ar, ac := tc.m, tc.k
 	if tc.transA {
@@ -141,12 +146,27 @@ func runGemmCase(t *testing.T, e *Engine, tc gemmCase, kc int) {
 		br, bc = tc.n, tc.k
 	}
 	lda, ldb, ldc := max(ac, 1)+tc.pad, max(bc, 1)+tc.pad, max(tc.n, 1)+tc.pad
-	a, b, c := randSlice(rng, ar*lda), randSlice(rng, br*ldb), randSlice(rng, tc.m*ldc)
+	op := gemmOperands{a: randSlice(rng, ar*lda), b: randSlice(rng, br*ldb), c: randSlice(rng, tc.m*ldc), lda: lda, ldb: ldb, ldc: ldc}
 	if tc.nanC {
-		for i := range c {
-			c[i] = float32(math.NaN())
+		for i := range op.c {
+			op.c[i] = float32(math.NaN())
 		}
 	}
+	return op
+}
+
+// run computes the case on e and returns C.
+func (tc gemmCase) run(e *Engine) []float32 {
+	op := tc.operands()
+	e.Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, op.a, op.lda, op.b, op.ldb, tc.beta, op.c, op.ldc)
+	return op.c
+}
+
+// runGemmCase runs one case on e and checks it against refGemm.
+func runGemmCase(t *testing.T, e *Engine, tc gemmCase, kc int) {
+	t.Helper()
+	op := tc.operands()
+	a, b, c, lda, ldb, ldc := op.a, op.b, op.c, op.lda, op.ldb, op.ldc
 	want, mag := refGemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
 	c0 := append([]float32(nil), c...)
 	e.Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)

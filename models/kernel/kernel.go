@@ -1,6 +1,11 @@
 package kernel
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
 
 // Engine runs matrix multiplies and convolutions for one model. It owns its
 // packing workspaces and worker goroutines (so a training step allocates
@@ -13,18 +18,78 @@ type Engine struct {
 }
 
 // New returns an Engine that uses up to threads goroutines (at least 1) and
-// the fastest micro-kernel this CPU supports (see Variant).
+// the micro-kernel family SelectedVariant names. It panics with
+// SelectedVariant's error if $NEUROPLASTIC_KERNEL names a variant this CPU
+// cannot run; commands check SelectedVariant first to report it.
 func New(threads int) *Engine {
-	threads = max(threads, 1)
-	return &Engine{threads: threads, st: newState(supportedVariants()[0], threads)}
+	name, err := SelectedVariant()
+	if err != nil {
+		panic(err.Error())
+	}
+	e, err := NewVariant(threads, name)
+	if err != nil {
+		panic(err.Error())
+	}
+	return e
+}
+
+// NewVariant returns an Engine that uses up to threads goroutines (at least
+// 1) and the named micro-kernel family ("avx512", "avx2" or "go"), or an
+// error if this CPU or build cannot run it. All variants give the same bits.
+func NewVariant(threads int, name string) (*Engine, error) {
+	for _, v := range supportedVariants() {
+		if v.name == name {
+			threads = max(threads, 1)
+			return &Engine{threads: threads, st: newState(v, threads)}, nil
+		}
+	}
+	return nil, fmt.Errorf("kernel: variant %q: %w", name, unsupported(name))
+}
+
+// EnvVariant is the environment variable that forces a micro-kernel family:
+// avx512, avx2 or go. The optimizers' AVX-512 passes follow it too (they
+// run only under avx512).
+const EnvVariant = "NEUROPLASTIC_KERNEL"
+
+// Variants returns the names of the micro-kernel families this CPU and
+// build can run, fastest first; the last is always "go".
+func Variants() []string {
+	var names []string
+	for _, v := range supportedVariants() {
+		names = append(names, v.name)
+	}
+	return names
+}
+
+// SelectedVariant returns the family New uses: $NEUROPLASTIC_KERNEL when it
+// is set and not empty, else the fastest this CPU runs. It returns an error
+// if the variable names an unknown family or one this CPU cannot run.
+func SelectedVariant() (string, error) {
+	name := os.Getenv(EnvVariant)
+	if name == "" {
+		return Variants()[0], nil
+	}
+	if slices.Contains(Variants(), name) {
+		return name, nil
+	}
+	return "", fmt.Errorf("kernel: %s=%s: %w", EnvVariant, name, unsupported(name))
+}
+
+// unsupported explains why the variant name cannot run here.
+func unsupported(name string) error {
+	switch name {
+	case "avx512", "avx2", "go":
+		return fmt.Errorf("this CPU or build cannot run it (it runs %s)", strings.Join(Variants(), ", "))
+	}
+	return fmt.Errorf("unknown variant (want avx512, avx2 or go)")
 }
 
 // Threads reports how many goroutines e may use.
 func (e *Engine) Threads() int { return e.threads }
 
 // Variant names the micro-kernel family in use ("avx512", "avx2" or "go"),
-// recorded in each run's manifest: results are bit-identical for any thread
-// count but differ in the last bits between families.
+// recorded in each run's manifest. Results are bit-identical for any thread
+// count and any family (docs/performance.md).
 func (e *Engine) Variant() string { return e.st.v.name }
 
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices, where

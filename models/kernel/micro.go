@@ -22,48 +22,49 @@ var goVariant = variant{name: "go", mr: 4, nr: 4, kc: 256, nc: 512, mc: 512, ker
 // goKernel computes the 4 x 4 tile C = alpha*A*B + beta*C, where a holds kc
 // steps of 4 values of a packed A strip and b kc steps of 4 values of a packed
 // B strip, and C's rows start ldc elements apart. Every element sums its k
-// terms in increasing k order; beta == 0 stores without reading C. The
-// assembly kernels follow the same contract for their tile sizes.
+// terms in increasing k order, each with one fused multiply-add (fma32,
+// rounded once, as the assembly's FMA instructions); the sum is then scaled
+// by alpha (rounded) and, unless beta == 0, beta*C is added with one more
+// fused multiply-add; beta == 0 stores without reading C. The assembly
+// kernels follow the same contract for their tile sizes, so every variant
+// gives the same bits. A k step computes its 16 sums in float64 first and
+// falls back to fma32 only when one of them could round twice (rarely).
 func goKernel(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-	var c00, c01, c02, c03, c10, c11, c12, c13 float32
-	var c20, c21, c22, c23, c30, c31, c32, c33 float32
+	var acc, next [16]float32
 	a, b = a[:4*kc], b[:4*kc]
 	for p := 0; p < 4*kc; p += 4 {
-		a0, a1, a2, a3 := a[p], a[p+1], a[p+2], a[p+3]
-		b0, b1, b2, b3 := b[p], b[p+1], b[p+2], b[p+3]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
+		as, bs := a[p:p+4:p+4], b[p:p+4:p+4]
+		twice := false
+		for i, x := range as {
+			row, out := acc[4*i:4*i+4], next[4*i:4*i+4]
+			for j, y := range bs {
+				s := fmaSum(x, y, row[j])
+				twice = doubleRounds(s) || twice
+				out[j] = float32(s)
+			}
+		}
+		if twice {
+			for t, z := range acc {
+				next[t] = fma32(as[t/4], bs[t%4], z)
+			}
+		}
+		acc = next
 	}
-	storeRow(c[:4], alpha, beta, c00, c01, c02, c03)
-	storeRow(c[ldc:ldc+4], alpha, beta, c10, c11, c12, c13)
-	storeRow(c[2*ldc:2*ldc+4], alpha, beta, c20, c21, c22, c23)
-	storeRow(c[3*ldc:3*ldc+4], alpha, beta, c30, c31, c32, c33)
+	for i := range 4 {
+		storeRow(c[i*ldc:i*ldc+4], alpha, beta, acc[4*i:4*i+4])
+	}
 }
 
-// storeRow writes alpha*s + beta*c into the four elements of c, not reading
-// c when beta is zero.
-func storeRow(c []float32, alpha, beta float32, s0, s1, s2, s3 float32) {
-	c = c[:4]
-	if beta == 0 {
-		c[0], c[1], c[2], c[3] = alpha*s0, alpha*s1, alpha*s2, alpha*s3
-		return
+// storeRow writes alpha*s + beta*c into the four elements of c as the
+// assembly kernels do: alpha*s rounded, then beta*c added by a fused
+// multiply-add; beta == 0 does not read c.
+func storeRow(c []float32, alpha, beta float32, s []float32) {
+	c, s = c[:4], s[:4]
+	for i, x := range s {
+		if beta == 0 {
+			c[i] = float32(alpha * x)
+		} else {
+			c[i] = fma32(beta, c[i], float32(alpha*x))
+		}
 	}
-	c[0] = alpha*s0 + beta*c[0]
-	c[1] = alpha*s1 + beta*c[1]
-	c[2] = alpha*s2 + beta*c[2]
-	c[3] = alpha*s3 + beta*c[3]
 }
