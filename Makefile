@@ -8,6 +8,8 @@ STUDIES  ?=
 QUICK    ?=
 WORKERS  ?=
 COUNT    ?= 1
+# Debian's python3, where python3-torch and python3-torchvision install.
+TORCH_PY ?= /usr/bin/python3
 
 REPRO_FLAGS := --results $(RESULTS)
 ifneq ($(QUICK),)
@@ -21,7 +23,7 @@ REPRO_FLAGS += --workers $(WORKERS)
 endif
 
 .PHONY: all build data reproduce reproduce-resnet18 report test fmt-check vet staticcheck \
-	test-go test-race test-slurm bench clean help
+	test-go test-race test-slurm bench bench-torch clean help
 
 all: build
 
@@ -64,8 +66,17 @@ test-race: ## the short suite under the race detector (needs cgo and gcc)
 test-slurm: build ## a real single-node Slurm cluster runs a tiny sweep as a job array
 	bash harness/testdata/slurm/cluster-test.sh
 
-bench: ## benchmarks: kernels, steps, epochs (COUNT=4 for benchstat; not part of `make test`)
-	$(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) -timeout 60m ./models/... ./optim/ | tee bench.txt
+bench: ## benchmarks: kernels, steps, epochs, start-up, memory, then the target table (COUNT=4 for benchstat; not part of `make test`)
+	{ $(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) -timeout 60m ./models/... ./optim/ ./data/ && \
+	  echo "# NEUROPLASTIC_KERNEL=avx2" && \
+	  NEUROPLASTIC_KERNEL=avx2 $(GO) test -run '^$$' -bench '^BenchmarkStep$$/^neuroplastic$$' -benchmem -count $(COUNT) ./optim/ && \
+	  $(GO) test -run '^$$' -bench '^BenchmarkProcess$$' -count $(COUNT) -timeout 30m . ; } | tee bench.txt
+	@if $(TORCH_PY) -c 'import torch' 2>/dev/null; then $(TORCH_PY) bench/torch_bench.py | tee bench-torch.txt; \
+	else echo "(PyTorch is not installed: \`make bench-torch\` installs it and measures the ours/PyTorch ratios)"; fi
+	@python3 bench/targets.py bench.txt bench-torch.txt
+
+bench-torch: ## tuned PyTorch vs ours on the same training steps, alternating runs (installs python3-torch if absent)
+	$(TORCH_PY) bench/torch_bench.py | tee bench-torch.txt
 
 clean: ## remove the binary and the quick-profile outputs
 	rm -rf bin $(RESULTS)/quick

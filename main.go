@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness"
@@ -389,13 +390,16 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	if *studies != "" {
 		names = strings.Split(*studies, ",")
 	}
-	return harness.Reproduce(ctx, harness.ReproduceOptions{
+	start := time.Now()
+	err := harness.Reproduce(ctx, harness.ReproduceOptions{
 		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets,
 		Run: harness.Options{
 			Results: resultsDir(fs, f.results, f.quick), Workers: *workers, DataDir: f.dataDir,
 			Log: log, Bars: harness.IsTerminal(log),
 		},
 	})
+	fmt.Fprintf(log, "reproduce: %s of wall time\n", time.Since(start).Round(time.Second))
+	return err
 }
 
 // studyFlags are the flags of the commands that work on a set of specs.
