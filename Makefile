@@ -23,7 +23,7 @@ REPRO_FLAGS += --workers $(WORKERS)
 endif
 
 .PHONY: all build data reproduce reproduce-resnet18 report test fmt-check vet staticcheck \
-	test-go test-race test-slurm bench bench-torch clean help
+	test-go test-race test-slurm test-arm64 bench bench-torch clean help
 
 all: build
 
@@ -45,7 +45,7 @@ reproduce-resnet18: data ## the cluster-sized CIFAR-10 ResNet-18 study (about 10
 report: build ## re-render tables, figures and results/README.md from the run store
 	$(BIN) report --results $(RESULTS)
 
-test: fmt-check vet staticcheck test-go test-race test-slurm ## every check CI runs
+test: fmt-check vet staticcheck test-go test-race test-slurm test-arm64 ## every check CI runs
 
 fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -65,6 +65,9 @@ test-race: ## the short suite under the race detector (needs cgo and gcc)
 
 test-slurm: build ## a real single-node Slurm cluster runs a tiny sweep as a job array
 	bash harness/testdata/slurm/cluster-test.sh
+
+test-arm64: ## kernel, optimizer and training numerics on arm64 under qemu-user, against amd64's hashes
+	GO=$(GO) bash models/kernel/testdata/arm64-test.sh
 
 bench: ## benchmarks: kernels, steps, epochs, start-up, memory, then the target table (COUNT=4 for benchstat; not part of `make test`)
 	{ $(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) -timeout 60m ./models/... ./optim/ ./data/ && \

@@ -200,7 +200,7 @@ func (s *selection) jobs(sp *spec.Spec) ([]spec.Job, error) {
 	if err != nil {
 		return nil, &usageError{err.Error()}
 	}
-	return spec.Select(sp.Expand(), sh, f), nil
+	return spec.Select(sp.Expand(), sh, f)
 }
 
 const runAbout = `
@@ -230,7 +230,7 @@ func cmdRun(ctx context.Context, args []string, _, log io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(log, "study %s: %d runs selected, results in %s\n", sp.Study, len(jobs), sf.results)
-	_, err = harness.Run(ctx, jobs, harness.Options{
+	_, err = harness.Run(ctx, jobs, harness.RunOptions{
 		Results: sf.results, Workers: *workers, Retries: *retries, DataDir: *dataDir,
 		Log: log, Bars: harness.IsTerminal(log),
 	})
@@ -266,13 +266,17 @@ Fetches the datasets that can be got (data directory, Go module cache, Debian
 packages, download), verifies their checksums and prints what is present and
 what is missing.`
 
-func cmdData(_ context.Context, args []string, out, log io.Writer) error {
+func cmdData(ctx context.Context, args []string, out, log io.Writer) error {
 	fs := newFlags("data", "[flags]", dataAbout, log)
 	dir := fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	return data.Fetch(data.Options{Dir: *dir, Log: log}, out)
+	o := data.Options{Dir: *dir, Log: log}
+	if harness.IsTerminal(log) {
+		o.Progress = harness.DownloadBars(log)
+	}
+	return data.Fetch(ctx, o, out)
 }
 
 const slurmAbout = `
@@ -364,21 +368,22 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	}
 	return harness.WriteReport(harness.ReportOptions{
 		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick), Quick: f.quick, Set: f.sets,
-		Run: harness.Options{DataDir: f.dataDir},
+		Run: harness.RunOptions{DataDir: f.dataDir},
 	})
 }
 
 const reproduceAbout = `
-Reproduces the preprint: runs the mnist_tuning study first and writes its
-report (which selects our locked configuration), then every other study of
---specs whose data is present, at the paper's protocol, and writes the report
-of all of them. The CIFAR-10 ResNet-18 study is cluster-sized and runs only
-when named in --studies. Interrupt it at any time; rerunning resumes.`
+Reproduces the preprint: runs the studies whose spec says "reproduce: first"
+(mnist_tuning) and writes their report (which selects our locked
+configuration), then every other study of --specs whose data is present, at
+the paper's protocol, and writes the report of all of them. Studies whose spec
+says "reproduce: deferred" (the cluster-sized CIFAR-10 ResNet-18 study) run
+only when named in --studies. Interrupt it at any time; rerunning resumes.`
 
 func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("reproduce", "[flags]", reproduceAbout, log)
 	f := addStudyFlags(fs)
-	studies := fs.String("studies", "", "comma-separated `studies` to run (default: all but cifar10_resnet18)")
+	studies := fs.String("studies", "", "comma-separated `studies` to run (default: all but the deferred ones)")
 	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
@@ -393,7 +398,7 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	start := time.Now()
 	err := harness.Reproduce(ctx, harness.ReproduceOptions{
 		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets,
-		Run: harness.Options{
+		Run: harness.RunOptions{
 			Results: resultsDir(fs, f.results, f.quick), Workers: *workers, DataDir: f.dataDir,
 			Log: log, Bars: harness.IsTerminal(log),
 		},

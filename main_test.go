@@ -39,6 +39,8 @@ func TestCLIExitCodes(t *testing.T) {
 		{"run", []string{"run", spec, "--results", results, "--only", "seed=1,fraction=0.5", "--workers", "2"}, 0, "done: 3 completed"},
 		{"plan after run", []string{"plan", "--results", results, spec}, 0, "12 runs: 9 pending 3 completed"},
 		{"slurm needs shards", []string{"slurm", spec}, 2, "--shards must be >= 1"},
+		{"only matching nothing", []string{"plan", spec, "--results", results, "--only", "id=deadbeef"}, 1, "  arm: grad_only, full\n"},
+		{"run of an unknown arm", []string{"run", spec, "--results", results, "--only", "arm=fulll"}, 1, "matches none of the 12 runs"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, out, log := cli(t, c.args...)

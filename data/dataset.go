@@ -42,14 +42,18 @@ type Dataset struct {
 // present; the message says how to provide them (`make data`).
 var ErrMissing = errors.New("data: dataset files missing")
 
-// Options says where the data directory is and where Load writes progress
-// lines (Fetch writes everything to its own writer).
+// Options says where the data directory is, where Load writes progress
+// lines and how Fetch reports downloads (Fetch writes its lines to its own
+// writer).
 type Options struct {
 	// Dir is the data directory. Empty means $NEUROPLASTIC_DATA, or if that
 	// is empty too, neuroplastic under os.UserCacheDir().
 	Dir string
 	// Log receives Load's progress lines; nil discards them.
 	Log io.Writer
+	// Progress, if not nil, reports Fetch's downloads (a progress bar, say)
+	// instead of a line as each starts and one as it ends.
+	Progress ProgressFunc
 }
 
 // dir returns the absolute data directory o designates.
@@ -157,36 +161,66 @@ func loadCached(spec *datasetSpec, dir string, log io.Writer) (*Dataset, error) 
 // (see decoded.go), else read and verified from the files, writing the cache
 // for the next process.
 func (s *datasetSpec) load(dir string, log io.Writer) (*Dataset, error) {
+	d, err := s.locate(dir)
+	if err != nil {
+		return nil, err
+	}
+	cache := filepath.Join(dir, s.name, decodedName)
+	key, err := s.decodedKey(d)
+	if err != nil {
+		return nil, err
+	}
+	r, err := readDecoded(cache, key)
+	if err != nil {
+		fmt.Fprintf(log, "data: ignoring the decoded cache: %v\n", err)
+	}
+	if r != nil {
+		fmt.Fprintf(log, "data: loading %s from %s (decoded from %s)\n", s.title, cache, d)
+	} else {
+		fmt.Fprintf(log, "data: loading %s from %s\n", s.title, d)
+		if r, err = s.format.load(d, log); err != nil {
+			return nil, err
+		}
+		if err := writeDecoded(cache, key, r); err != nil {
+			fmt.Fprintf(log, "data: could not write the decoded cache: %v\n", err)
+		}
+	}
+	mean, std := s.format.normalisation()
+	return &Dataset{Name: s.name, Train: newSplit(r.train, r.c, r.h, r.w, mean, std), Test: newSplit(r.test, r.c, r.h, r.w, mean, std)}, nil
+}
+
+// locate returns the first of spec's offline folders (see offlineDirs) that
+// holds all its files, looking only at which files exist, or an error
+// wrapping ErrMissing that says where it looked and how to get the files.
+func (s *datasetSpec) locate(dir string) (string, error) {
 	looked := []string{}
 	for d := range s.offlineDirs(dir) {
 		looked = append(looked, d)
-		if len(s.format.missing(d)) > 0 {
-			continue
+		if len(s.format.missing(d)) == 0 {
+			return d, nil
 		}
-		cache := filepath.Join(dir, s.name, decodedName)
-		key, err := s.decodedKey(d)
-		if err != nil {
-			return nil, err
-		}
-		r, err := readDecoded(cache, key)
-		if err != nil {
-			fmt.Fprintf(log, "data: ignoring the decoded cache: %v\n", err)
-		}
-		if r != nil {
-			fmt.Fprintf(log, "data: loading %s from %s (decoded from %s)\n", s.title, cache, d)
-		} else {
-			fmt.Fprintf(log, "data: loading %s from %s\n", s.title, d)
-			if r, err = s.format.load(d, log); err != nil {
-				return nil, err
-			}
-			if err := writeDecoded(cache, key, r); err != nil {
-				fmt.Fprintf(log, "data: could not write the decoded cache: %v\n", err)
-			}
-		}
-		mean, std := s.format.normalisation()
-		return &Dataset{Name: s.name, Train: newSplit(r.train, r.c, r.h, r.w, mean, std), Test: newSplit(r.test, r.c, r.h, r.w, mean, std)}, nil
 	}
-	return nil, fmt.Errorf("%w: %s is not in %s; %s", ErrMissing, s.title, strings.Join(looked, " nor "), s.format.howToGet(filepath.Join(dir, s.name)))
+	return "", fmt.Errorf("%w: %s is not in %s; %s", ErrMissing, s.title, strings.Join(looked, " nor "), s.format.howToGet(filepath.Join(dir, s.name)))
+}
+
+// Check returns nil when the files of the named dataset are where Load
+// looks for them, and otherwise Load's error (wrapping ErrMissing). It only
+// looks at which files exist, reading and verifying none, so it is cheap;
+// Load may still find a present file damaged. Synthetic is always present.
+func Check(name string, o Options) error {
+	if name == Synthetic {
+		return nil
+	}
+	spec, err := lookup(name)
+	if err != nil {
+		return err
+	}
+	dir, err := o.dir()
+	if err != nil {
+		return err
+	}
+	_, err = spec.locate(dir)
+	return err
 }
 
 // offlineDirs yields the folders Load may read spec's files from, in order:

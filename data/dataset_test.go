@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,6 +34,33 @@ func TestLoadErrors(t *testing.T) {
 	}
 	wantErr(t, err, "data: dataset files missing: CIFAR-10 is not in "+filepath.Join(dir, "cifar10")+"; download ",
 		"put it at "+filepath.Join(dir, "cifar10", cifarArchive))
+}
+
+// TestCheck checks that Check reports a missing dataset as Load does, and a
+// present one without reading it.
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	err := Check("cifar10", Options{Dir: dir})
+	_, lerr := Load("cifar10", Options{Dir: dir})
+	if !errors.Is(err, ErrMissing) || errString(err) != errString(lerr) {
+		t.Errorf("Check error %v, Load error %v", err, lerr)
+	}
+	// A file that is present but not a CIFAR-10 archive: Check does not read it.
+	if err := os.MkdirAll(filepath.Join(dir, "cifar10"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cifar10", cifarArchive), []byte("not gzip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check("cifar10", Options{Dir: dir}); err != nil {
+		t.Errorf("Check of a present file: %v", err)
+	}
+	if err := Check(Synthetic, Options{Dir: dir}); err != nil {
+		t.Errorf("Check(Synthetic): %v", err)
+	}
+	if err := Check("imagenet", Options{Dir: dir}); err == nil || errors.Is(err, ErrMissing) {
+		t.Errorf("Check of an unknown dataset: %v", err)
+	}
 }
 
 // TestOptionsDir checks the data directory's precedence: Options.Dir, then

@@ -47,7 +47,9 @@ const (
 const cifarURL = "https://www.cs.toronto.edu/~kriz/" + cifarArchive
 
 // datasets returns the specs of the datasets, in the order of Names. The
-// SHA-256 values are those pinned in DESIGN.md ("Data sources").
+// SHA-256 values are those of the decompressed canonical files (the MNIST
+// .gz files also match the canonical MD5s; Debian's Fashion-MNIST differs
+// from upstream only in the gzip header).
 func datasets() []*datasetSpec {
 	return []*datasetSpec{
 		{

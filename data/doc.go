@@ -8,7 +8,10 @@
 // SHA-256 of the decompressed content of every IDX file is pinned, the
 // CIFAR-10 archive is checked by its canonical MD5, and every header, shape,
 // count and label is validated. Nothing is ever synthesised in place of a
-// missing dataset: Load returns an error wrapping ErrMissing instead.
+// missing dataset: Load returns an error wrapping ErrMissing instead. (The
+// Synthetic dataset of the pipeline tests is generated only when asked for
+// by that name.) Describe gives a dataset's sizes and Check whether its
+// files are present, without reading them.
 //
 // Fetch (`make data`, `neuroplastic data`) brings the files into the data
 // directory, trying in order the directory itself, the Go module
@@ -30,7 +33,7 @@
 // of decompressing and hashing the files again (decoded.go). A Loader
 // iterates the batches of one epoch into reused float32 buffers, normalising
 // the bytes as it fills them, shuffled and augmented by generators derived
-// from the run seed and the epoch only (models/param.Stream), so a run's
-// batches never depend on worker count or resume point. Subset reproduces Python's
+// from the run seed and the epoch only (rng.Stream), so a run's batches never
+// depend on worker count or resume point. Subset reproduces Python's
 // random.Random(seed).shuffle bit for bit (mt19937.go).
 package data

@@ -26,13 +26,15 @@ import (
 // Fetch returns an error when a file in the data directory is corrupt, when
 // a fetched file failed its checks and no other source had a good one, or
 // when MNIST or Fashion-MNIST could not be obtained at all. A missing
-// CIFAR-10 is reported, not an error.
-func Fetch(o Options, w io.Writer) error {
+// CIFAR-10 is reported, not an error. Downloads are reported to o.Progress
+// when it is set. Cancelling ctx stops Fetch at once: a download in flight
+// is abandoned and nothing half-written is installed.
+func Fetch(ctx context.Context, o Options, w io.Writer) error {
 	dir, err := o.dir()
 	if err != nil {
 		return err
 	}
-	return fetch(context.Background(), datasets(), dir, w)
+	return fetch(ctx, datasets(), dir, output{log: w, progress: o.Progress})
 }
 
 // fetchRow is one line of Fetch's table.
@@ -41,12 +43,16 @@ type fetchRow struct {
 }
 
 // fetch does Fetch's work for the given specs and data directory.
-func fetch(ctx context.Context, specs []*datasetSpec, dir string, w io.Writer) error {
+func fetch(ctx context.Context, specs []*datasetSpec, dir string, out output) error {
+	w := out.log
 	fmt.Fprintf(w, "data directory: %s\n", dir)
 	var rows []fetchRow
 	var errs, howTo []error
 	for _, s := range specs {
-		row, err := s.fetch(ctx, dir, w)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		row, err := s.fetch(ctx, dir, out)
 		rows = append(rows, row)
 		if err != nil {
 			errs = append(errs, err)
@@ -73,7 +79,8 @@ func fetch(ctx context.Context, specs []*datasetSpec, dir string, w io.Writer) e
 
 // fetch verifies what the data directory holds of s and fetches what it
 // lacks, source by source.
-func (s *datasetSpec) fetch(ctx context.Context, dir string, w io.Writer) (fetchRow, error) {
+func (s *datasetSpec) fetch(ctx context.Context, dir string, out output) (fetchRow, error) {
+	w := out.log
 	dst := filepath.Join(dir, s.name)
 	row := fetchRow{dataset: s.title, source: "-", status: "missing", checksum: "-", location: dst}
 	missing := s.format.missing(dst)
@@ -95,11 +102,14 @@ func (s *datasetSpec) fetch(ctx context.Context, dir string, w io.Writer) (fetch
 			})
 			return relabel(err, fmt.Sprintf("%s from %s", name, src), "it was discarded")
 		}
-		err := src.fetch(ctx, missing, put, w)
+		err := src.fetch(ctx, missing, put, out)
 		if err == nil {
 			fmt.Fprintf(w, "%s: fetched from %s, verified, in %s\n", s.title, src, dst)
 			row.source, row.status, row.checksum = src.String(), "present", "ok"
 			return row, nil
+		}
+		if ctx.Err() != nil {
+			return row, ctx.Err()
 		}
 		fmt.Fprintf(w, "%s: %s: %v\n", s.title, src, err)
 		if errors.Is(err, ErrCorrupt) {

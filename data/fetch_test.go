@@ -84,7 +84,7 @@ func TestFetchHTTPS(t *testing.T) {
 	specs := testSpecs(idx, cifar, []source{srv.source("/idx/")}, []source{srv.source("/cifar/")})
 	dir := t.TempDir()
 	var out strings.Builder
-	if err := fetch(context.Background(), specs, dir, &out); err != nil {
+	if err := fetch(context.Background(), specs, dir, output{log: &out}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range idx.set.files() {
@@ -109,7 +109,7 @@ func TestFetchHTTPS(t *testing.T) {
 
 	before := srv.requests.Load()
 	out.Reset()
-	if err := fetch(context.Background(), specs, dir, &out); err != nil {
+	if err := fetch(context.Background(), specs, dir, output{log: &out}); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.requests.Load() - before; n != 0 {
@@ -155,7 +155,7 @@ func TestFetchBadChecksum(t *testing.T) {
 	t.Run("only source", func(t *testing.T) {
 		dir := t.TempDir()
 		var out strings.Builder
-		err := fetch(context.Background(), testSpecs(idx, cifar, []source{srv.source("/bad/")}, []source{srv.source("/bad/")}), dir, &out)
+		err := fetch(context.Background(), testSpecs(idx, cifar, []source{srv.source("/bad/")}, []source{srv.source("/bad/")}), dir, output{log: &out})
 		if !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("error %v does not wrap ErrCorrupt", err)
 		}
@@ -175,7 +175,7 @@ func TestFetchBadChecksum(t *testing.T) {
 		dir := t.TempDir()
 		var out strings.Builder
 		err := fetch(context.Background(), testSpecs(idx, cifar,
-			[]source{srv.source("/bad/"), good.source("/idx/")}, []source{srv.source("/bad/"), good.source("/cifar/")}), dir, &out)
+			[]source{srv.source("/bad/"), good.source("/idx/")}, []source{srv.source("/bad/"), good.source("/cifar/")}), dir, output{log: &out})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +196,7 @@ func TestFetchUnreachable(t *testing.T) {
 	dir := t.TempDir()
 	var out strings.Builder
 	err := fetch(context.Background(), testSpecs(idx, cifar,
-		[]source{closed.source("/idx/"), empty.source("/idx/")}, []source{empty.source("/cifar/")}), dir, &out)
+		[]source{closed.source("/idx/"), empty.source("/idx/")}, []source{empty.source("/cifar/")}), dir, output{log: &out})
 	if !errors.Is(err, ErrMissing) || errors.Is(err, ErrCorrupt) {
 		t.Fatalf("error %v, want ErrMissing only", err)
 	}
@@ -215,7 +215,7 @@ func TestFetchUnreachable(t *testing.T) {
 	// CIFAR alone missing is not an error.
 	specs := testSpecs(idx, cifar, nil, []source{closed.source("/cifar/")})
 	idx.writeGz(t, filepath.Join(dir, "tiny"))
-	if err := fetch(context.Background(), specs, dir, io.Discard); err != nil {
+	if err := fetch(context.Background(), specs, dir, output{log: io.Discard}); err != nil {
 		t.Errorf("missing CIFAR gave error %v", err)
 	}
 }
@@ -229,7 +229,7 @@ func TestFetchCorruptDataDir(t *testing.T) {
 	p := writeFile(t, filepath.Join(dir, "tiny"), idx.set.testImages.name+".gz", []byte("not gzip"))
 	writeFile(t, filepath.Join(dir, "tinycifar"), cifarArchive, cifar.archive)
 	var out strings.Builder
-	err := fetch(context.Background(), testSpecs(idx, cifar, nil, nil), dir, &out)
+	err := fetch(context.Background(), testSpecs(idx, cifar, nil, nil), dir, output{log: &out})
 	if !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("error %v does not wrap ErrCorrupt", err)
 	}
@@ -273,3 +273,59 @@ func iotest(err error) io.Reader {
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// TestFetchProgressAndCancel checks that downloads are reported to the
+// progress function given instead of as lines, and that a cancelled context
+// stops a fetch before it installs anything.
+func TestFetchProgressAndCancel(t *testing.T) {
+	idx, cifar := newTinyIDX(), newTinyCIFAR(t)
+	srv := newTestServer(t, serverFiles(t, idx, cifar))
+	specs := testSpecs(idx, cifar, []source{srv.source("/idx/")}, []source{srv.source("/cifar/")})
+
+	var labels []string
+	var bytesRead int64
+	progress := func(r io.Reader, size int64, label string) (io.Reader, func(error)) {
+		labels = append(labels, label)
+		return &countingReader{r: r, n: &bytesRead}, func(err error) {
+			if err != nil {
+				t.Errorf("%s: %v", label, err)
+			}
+		}
+	}
+	var out strings.Builder
+	if err := fetch(context.Background(), specs, t.TempDir(), output{log: &out, progress: progress}); err != nil {
+		t.Fatal(err)
+	}
+	if len(labels) != 5 || bytesRead == 0 { // four IDX files and the archive
+		t.Errorf("progress saw %d downloads (%q), %d bytes", len(labels), labels, bytesRead)
+	}
+	if strings.Contains(out.String(), "downloading") {
+		t.Errorf("download lines written although a progress function was given:\n%s", out.String())
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	before := srv.requests.Load()
+	if err := fetch(ctx, specs, dir, output{log: io.Discard}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled fetch: error %v", err)
+	}
+	if n := srv.requests.Load() - before; n != 0 {
+		t.Errorf("cancelled fetch made %d requests", n)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("cancelled fetch left %d entries in the data directory", len(entries))
+	}
+}
+
+// countingReader counts the bytes read through it into *n.
+type countingReader struct {
+	r io.Reader
+	n *int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	*c.n += int64(k)
+	return k, err
+}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/neuroplastic/neuroplastic/models/param"
+	"github.com/neuroplastic/neuroplastic/rng"
 )
 
 // cropPad is the zero padding of the random crop, in pixels on each side.
@@ -13,10 +13,10 @@ const cropPad = 4
 // Loader iterates the batches of one epoch over a split, or over a subset
 // of its examples. Batches hold batch examples, the last one fewer when the
 // count does not divide (it is kept, not dropped). For epochs >= 1 the
-// order is shuffled by param.Stream(seed, "shuffle", epoch) and, with
+// order is shuffled by rng.Stream(seed, "shuffle", epoch) and, with
 // augmentation, each image is randomly cropped (zero padding 4, as
 // torchvision's RandomCrop(size, padding=4) on the raw image) and flipped
-// horizontally with probability 0.5, drawn from param.Stream(seed,
+// horizontally with probability 0.5, drawn from rng.Stream(seed,
 // "augment", epoch). Epoch 0 is the evaluation order: the examples in the
 // given order, unaugmented. A Loader reuses its buffers: it allocates
 // nothing per batch. It is not safe for concurrent use.
@@ -80,10 +80,10 @@ func (l *Loader) Epoch(epoch int) {
 	if epoch == 0 {
 		return
 	}
-	sh := param.Stream(l.seed, "shuffle", epoch)
+	sh := rng.Stream(l.seed, "shuffle", epoch)
 	sh.Shuffle(len(l.order), func(i, j int) { l.order[i], l.order[j] = l.order[j], l.order[i] })
 	if l.augment {
-		l.rng = param.Stream(l.seed, "augment", epoch)
+		l.rng = rng.Stream(l.seed, "augment", epoch)
 	}
 }
 

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -21,7 +22,7 @@ func TestRealDatasets(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var out strings.Builder
-	if err := Fetch(Options{Dir: dir}, &out); err != nil {
+	if err := Fetch(context.Background(), Options{Dir: dir}, &out); err != nil {
 		t.Fatalf("Fetch: %v\n%s", err, out.String())
 	}
 	for _, tc := range []struct {

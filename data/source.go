@@ -15,10 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vbauerster/mpb/v8"
-	"github.com/vbauerster/mpb/v8/decor"
-	"golang.org/x/term"
-
 	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
@@ -30,8 +26,8 @@ type source interface {
 	// read without network, or "" when there is none.
 	localDir() string
 	// fetch obtains the named files and hands each to put with its
-	// content.
-	fetch(ctx context.Context, names []string, put putFunc, log io.Writer) error
+	// content, reporting to out.
+	fetch(ctx context.Context, names []string, put putFunc, out output) error
 }
 
 // putFunc installs one fetched file.
@@ -87,7 +83,7 @@ func (s goModuleSource) localDir() string {
 	return dir
 }
 
-func (s goModuleSource) fetch(ctx context.Context, names []string, put putFunc, _ io.Writer) error {
+func (s goModuleSource) fetch(ctx context.Context, names []string, put putFunc, _ output) error {
 	ctx, cancel := context.WithTimeout(ctx, goDownloadTimeout)
 	defer cancel()
 	dir, err := s.download(ctx, false)
@@ -139,7 +135,8 @@ func (s debianSource) localDir() string {
 	return ""
 }
 
-func (s debianSource) fetch(ctx context.Context, names []string, put putFunc, log io.Writer) error {
+func (s debianSource) fetch(ctx context.Context, names []string, put putFunc, out output) error {
+	log := out.log
 	if dir := s.localDir(); dir != "" {
 		return putFiles(dir, names, put)
 	}
@@ -203,7 +200,7 @@ func (s httpsSource) String() string { return s.base }
 
 func (s httpsSource) localDir() string { return "" }
 
-func (s httpsSource) fetch(ctx context.Context, names []string, put putFunc, log io.Writer) error {
+func (s httpsSource) fetch(ctx context.Context, names []string, put putFunc, out output) error {
 	client := s.client
 	if client == nil {
 		client = &http.Client{Transport: &http.Transport{
@@ -214,7 +211,7 @@ func (s httpsSource) fetch(ctx context.Context, names []string, put putFunc, log
 		}}
 	}
 	for _, name := range names {
-		if err := s.get(ctx, client, name, put, log); err != nil {
+		if err := s.get(ctx, client, name, put, out); err != nil {
 			return err
 		}
 	}
@@ -222,7 +219,7 @@ func (s httpsSource) fetch(ctx context.Context, names []string, put putFunc, log
 }
 
 // get downloads one file and hands it to put, abandoning it when it stalls.
-func (s httpsSource) get(ctx context.Context, client *http.Client, name string, put putFunc, log io.Writer) error {
+func (s httpsSource) get(ctx context.Context, client *http.Client, name string, put putFunc, out output) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	url := s.base + name
@@ -241,7 +238,7 @@ func (s httpsSource) get(ctx context.Context, client *http.Client, name string, 
 	watchdog := time.AfterFunc(stallTimeout, cancel)
 	defer watchdog.Stop()
 	body := &stallReader{r: resp.Body, watchdog: watchdog}
-	r, done := showProgress(body, resp.ContentLength, url, log)
+	r, done := out.download(body, resp.ContentLength, url)
 	err = put(name, r)
 	done(err)
 	return err
@@ -259,35 +256,31 @@ func (s *stallReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// showProgress reports the progress of reading r (size bytes, -1 unknown):
-// a progress bar on standard error when it is a terminal, otherwise one
-// line to log when the download starts and one when it ends. The returned
-// function, called with the outcome, ends the report.
-func showProgress(r io.Reader, size int64, label string, log io.Writer) (io.Reader, func(error)) {
-	if !term.IsTerminal(int(os.Stderr.Fd())) {
-		fmt.Fprintf(log, "downloading %s (%s)\n", label, formatSize(size))
-		return r, func(err error) {
-			if err == nil {
-				fmt.Fprintf(log, "downloaded %s\n", label)
-			}
-		}
+// ProgressFunc reports the progress of one download of size bytes (-1 when
+// unknown) named label: it is called as the download starts and returns the
+// reader to read the download from instead of r (r wrapped to count bytes,
+// typically) and a function to call with the outcome when it ends.
+type ProgressFunc func(r io.Reader, size int64, label string) (io.Reader, func(error))
+
+// output is where a fetch reports: lines to log and each download's
+// progress to progress, or when that is nil, one line to log as a download
+// starts and one as it ends.
+type output struct {
+	log      io.Writer
+	progress ProgressFunc
+}
+
+// download reports the download r of size bytes named label (see
+// ProgressFunc).
+func (o output) download(r io.Reader, size int64, label string) (io.Reader, func(error)) {
+	if o.progress != nil {
+		return o.progress(r, size, label)
 	}
-	p := mpb.New(mpb.WithOutput(os.Stderr), mpb.WithWidth(40))
-	bar := p.AddBar(max(size, 0),
-		mpb.PrependDecorators(decor.Name(filepath.Base(label), decor.WC{C: decor.DindentRight | decor.DextraSpace})),
-		mpb.AppendDecorators(decor.CountersKibiByte("% .1f / % .1f"), decor.Percentage(decor.WC{W: 6})),
-	)
-	pr, err := bar.ProxyReader(r)
-	if err != nil { // only for a completed bar, which a new one is not
-		panic("data: progress bar: " + err.Error())
-	}
-	return pr, func(err error) {
-		if err != nil {
-			bar.Abort(false)
-		} else {
-			bar.SetTotal(-1, true)
+	fmt.Fprintf(o.log, "downloading %s (%s)\n", label, formatSize(size))
+	return r, func(err error) {
+		if err == nil {
+			fmt.Fprintf(o.log, "downloaded %s\n", label)
 		}
-		p.Wait()
 	}
 }
 

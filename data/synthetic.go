@@ -3,7 +3,7 @@ package data
 import (
 	"math"
 
-	"github.com/neuroplastic/neuroplastic/models/param"
+	"github.com/neuroplastic/neuroplastic/rng"
 )
 
 // Synthetic is the name of a tiny generated dataset that exists only so the
@@ -25,7 +25,7 @@ const (
 // not data of the preprint.
 func synthetic() *Dataset {
 	const c, h, w = 1, 28, 28
-	r := param.Stream(0, "synthetic", 0)
+	r := rng.Stream(0, "synthetic", 0)
 	patterns := make([]float64, numClasses*c*h*w)
 	for i := range patterns {
 		patterns[i] = 2*r.Float64() - 1

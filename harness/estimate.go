@@ -6,22 +6,8 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
+	"github.com/neuroplastic/neuroplastic/models"
 )
-
-// forwardFLOPs is the approximate forward-pass cost of one example per
-// model: 2 floating-point operations per multiply-add of its convolutions
-// and linear layers (activations, pooling and normalisation are left out).
-//   - mlp: 784*256 + 256*256 + 256*10 = 268,800 multiply-adds.
-//   - small_cnn: convs 884,736, 18,874,368 and 18,874,368, linears
-//     2,097,152 and 2,560: 40,733,184 in all.
-//   - resnet18 (CIFAR variant): stem 1,769,472, stage 1 150,994,944, stages
-//     2-4 134,217,728 each (including the 1x1 shortcuts), linear 5,120 =
-//     555,422,720.
-var forwardFLOPs = map[string]float64{
-	"mlp":       2 * 268_800,
-	"small_cnn": 2 * 40_733_184,
-	"resnet18":  2 * 555_422_720,
-}
 
 // trainPassCost is the cost of a training example relative to a forward
 // pass: the forward pass, the backward pass to the inputs and the one to
@@ -44,14 +30,24 @@ type Work struct {
 }
 
 // Estimate returns the work of training jobs in full: every epoch trains on
-// the run's (sub)set and evaluates the whole test set.
+// the run's (sub)set and evaluates the whole test set, at the forward cost
+// models.ForwardFLOPs counts. It panics on a job of an unknown dataset or
+// model, which an expanded spec never has.
 func Estimate(jobs []spec.Job) Work {
 	var w Work
+	flops := map[string]float64{} // per model
 	for _, j := range jobs {
 		c := j.Config
 		info, err := data.Describe(c.Dataset)
 		if err != nil {
-			panic(fmt.Sprintf("harness: a job of unknown dataset %q", c.Dataset)) // the spec parser checks datasets
+			panic("harness: Estimate: " + err.Error())
+		}
+		f, ok := flops[c.Model]
+		if !ok {
+			if f, err = models.ForwardFLOPs(c.Model); err != nil {
+				panic("harness: Estimate: " + err.Error())
+			}
+			flops[c.Model] = f
 		}
 		train := int64(data.SubsetSize(info.Train, c.Fraction))
 		test := int64(info.Test)
@@ -59,7 +55,7 @@ func Estimate(jobs []spec.Job) Work {
 		w.Runs++
 		w.Epochs += c.Epochs
 		w.SamplePasses += perEpoch * int64(c.Epochs)
-		w.FLOP += float64(c.Epochs) * forwardFLOPs[c.Model] * float64(trainPassCost*train+test)
+		w.FLOP += float64(c.Epochs) * f * float64(trainPassCost*train+test)
 	}
 	return w
 }

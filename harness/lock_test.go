@@ -24,12 +24,12 @@ func TestFinalRunNeverRetrained(t *testing.T) {
 	load := func(string) (*data.Dataset, error) {
 		// The "other process" completes the run before we lock it.
 		var err error
-		if inner, err = Run(context.Background(), jobs, Options{Results: dir, Workers: 1}); err != nil {
+		if inner, err = Run(context.Background(), jobs, RunOptions{Results: dir, Workers: 1}); err != nil {
 			t.Fatal(err)
 		}
 		return data.Load(data.Synthetic, data.Options{})
 	}
-	res, err := Run(context.Background(), jobs, Options{Results: dir, Workers: 1, LoadData: load})
+	res, err := Run(context.Background(), jobs, RunOptions{Results: dir, Workers: 1, LoadData: load})
 	if err != nil || inner.Completed != 1 || res.AlreadyDone != 1 || res.Completed != 0 {
 		t.Fatalf("outer %+v, inner %+v, %v; want the run completed once, by the inner call", res, inner, err)
 	}
@@ -51,7 +51,7 @@ func TestHeldRunLeftToHolder(t *testing.T) {
 	}
 	defer l.Unlock()
 	var log bytes.Buffer
-	res, err := Run(context.Background(), jobs, Options{Results: dir, Workers: 2, Log: &log})
+	res, err := Run(context.Background(), jobs, RunOptions{Results: dir, Workers: 2, Log: &log})
 	if err != nil || res.Held != 1 || res.Completed != len(jobs)-1 {
 		t.Fatalf("result %+v, %v", res, err)
 	}
@@ -69,7 +69,7 @@ func TestHeldRunLeftToHolder(t *testing.T) {
 func TestDamagedRunsRepaired(t *testing.T) {
 	want := reference(t)
 	dir := t.TempDir()
-	if _, err := sweep(t, "testdata/tiny.yaml", dir, Options{Workers: 2}); err != nil {
+	if _, err := sweep(t, "testdata/tiny.yaml", dir, RunOptions{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 	runs, err := store.LoadStudy(dir, "tiny")
@@ -101,7 +101,7 @@ func TestDamagedRunsRepaired(t *testing.T) {
 		}
 	}
 	var log bytes.Buffer
-	res, err := sweep(t, "testdata/tiny.yaml", dir, Options{Workers: 2, Log: &log})
+	res, err := sweep(t, "testdata/tiny.yaml", dir, RunOptions{Workers: 2, Log: &log})
 	if err != nil || res.Repaired != 3 || res.Completed != 3 {
 		t.Fatalf("repair sweep %+v, %v", res, err)
 	}

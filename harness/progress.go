@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
+	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
@@ -145,4 +147,28 @@ func (b *bars) close() {
 	}
 	b.total.SetTotal(-1, true)
 	b.p.Wait()
+}
+
+// DownloadBars returns a data.ProgressFunc that draws a progress bar on w (a
+// terminal) for each download of data.Fetch.
+func DownloadBars(w io.Writer) data.ProgressFunc {
+	return func(r io.Reader, size int64, label string) (io.Reader, func(error)) {
+		p := mpb.New(mpb.WithOutput(w), mpb.WithWidth(40))
+		bar := p.AddBar(max(size, 0),
+			mpb.PrependDecorators(decor.Name(path.Base(label), decor.WC{C: decor.DindentRight | decor.DextraSpace})),
+			mpb.AppendDecorators(decor.CountersKibiByte("% .1f / % .1f"), decor.Percentage(decor.WC{W: 6})),
+		)
+		pr, err := bar.ProxyReader(r)
+		if err != nil { // only for a completed bar, which a new one is not
+			panic("harness: progress bar: " + err.Error())
+		}
+		return pr, func(err error) {
+			if err != nil {
+				bar.Abort(false)
+			} else {
+				bar.SetTotal(-1, true)
+			}
+			p.Wait()
+		}
+	}
 }

@@ -16,42 +16,41 @@ import (
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
-// TuningStudy is the study that `reproduce` runs first: its report selects
-// our locked configuration (locked_config.json), which specs that say
-// `from: selected` read.
-const TuningStudy = "mnist_tuning"
-
-// DeferredStudies are cluster-sized studies that Reproduce leaves out unless
-// they are asked for by name; the report lists them with their work estimate
-// and the commands that run them.
-var DeferredStudies = []string{"cifar10_resnet18"}
-
 // ReproduceOptions configure Reproduce.
 type ReproduceOptions struct {
 	// Specs lists the study specs: files, or directories whose *.yaml files
 	// are taken in name order.
 	Specs []string
 	// Studies, if not empty, names the studies to run; otherwise every
-	// study but the DeferredStudies runs. The report covers every spec.
+	// study but those whose spec says `reproduce: deferred` runs. The
+	// report covers every spec.
 	Studies []string
 	// Run configures the training of each study (results directory,
 	// workers, data directory, log).
-	Run Options
+	Run RunOptions
 	// Quick applies each spec's quick profile.
 	Quick bool
 	// Set holds --set overrides applied to every spec (see spec.Parse).
 	Set []string
 }
 
-// Reproduce runs the studies of o.Specs, the TuningStudy first and its
-// report right after it (so `from: selected` can read its selection), then
-// every other selected study whose data is present, and finally writes the
-// report of all of them into o.Run.Results. A study that fails does not stop
-// the others; the error lists every failure.
+// Reproduce runs the studies of o.Specs: those whose spec says `reproduce:
+// first` before the others, each with its report right after it (so `from:
+// selected` can read its selection), then every other selected study whose
+// data is present, in file name order, and finally writes the report of all
+// of them into o.Run.Results. A spec whose `reproduce:` key does not decode
+// stops Reproduce before anything runs; a study that fails does not stop
+// the others, and the error lists every failure.
 func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
 		return err
+	}
+	stages := make(map[string]string, len(paths))
+	for _, p := range paths {
+		if stages[p], err = spec.ReproduceStage(p); err != nil {
+			return err
+		}
 	}
 	for _, name := range o.Studies {
 		if !slices.ContainsFunc(paths, func(p string) bool { return specStem(p) == name }) {
@@ -62,15 +61,24 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	if log == nil {
 		log = io.Discard
 	}
-	// The tuning study goes first; the others keep their name order.
-	if i := slices.IndexFunc(paths, func(p string) bool { return specStem(p) == TuningStudy }); i > 0 {
-		paths = slices.Concat(paths[i:i+1], paths[:i], paths[i+1:])
+	// The first studies go first; the others keep their name order.
+	var order []string
+	for _, first := range []bool{true, false} {
+		for _, p := range paths {
+			if (stages[p] == spec.ReproduceFirst) == first {
+				order = append(order, p)
+			}
+		}
 	}
 	var errs []error
-	for _, p := range paths {
+	for _, p := range order {
 		name := specStem(p)
-		if !o.selects(name) {
-			fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
+		if !o.selects(name, stages[p]) {
+			if stages[p] == spec.ReproduceDeferred {
+				fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
+			} else {
+				fmt.Fprintf(log, "study %s: not run (not in --studies)\n", name)
+			}
 			continue
 		}
 		sp, err := spec.Load(p, spec.Options{Results: o.Run.Results, Set: o.Set, Quick: o.Quick})
@@ -90,7 +98,7 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 		if ctx.Err() != nil {
 			return errors.Join(append(errs, ctx.Err())...)
 		}
-		if sp.Study == TuningStudy {
+		if sp.Reproduce == spec.ReproduceFirst {
 			if err := WriteReport(o.report([]string{p})); err != nil {
 				errs = append(errs, err)
 			}
@@ -102,12 +110,13 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	return errors.Join(errs...)
 }
 
-// selects reports whether Reproduce runs the study name.
-func (o ReproduceOptions) selects(name string) bool {
+// selects reports whether Reproduce runs the study name of the given
+// `reproduce:` stage.
+func (o ReproduceOptions) selects(name, stage string) bool {
 	if len(o.Studies) > 0 {
 		return slices.Contains(o.Studies, name)
 	}
-	return !slices.Contains(DeferredStudies, name)
+	return stage != spec.ReproduceDeferred
 }
 
 // report returns the options of the report of the specs at paths.
@@ -117,11 +126,11 @@ func (o ReproduceOptions) report(paths []string) ReportOptions {
 
 // ReportOptions configure WriteReport.
 type ReportOptions struct {
-	Specs   []string // spec files or directories, as for ReproduceOptions.Specs
-	Results string   // the results directory read and written
-	Quick   bool     // the specs' quick profile, and outputs labelled quick
-	Set     []string // --set overrides the runs were made with
-	Run     Options  // how data is found (DataDir, LoadData) for skip reasons
+	Specs   []string   // spec files or directories, as for ReproduceOptions.Specs
+	Results string     // the results directory read and written
+	Quick   bool       // the specs' quick profile, and outputs labelled quick
+	Set     []string   // --set overrides the runs were made with
+	Run     RunOptions // how data is found (DataDir, LoadData) for skip reasons
 }
 
 // WriteReport renders the tables, figures, locked_config.json and README.md
@@ -180,7 +189,7 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 	if missing := o.Run.missingData(sp); missing != "" {
 		st.Skipped = missing
 	}
-	if slices.Contains(DeferredStudies, sp.Study) {
+	if sp.Reproduce == spec.ReproduceDeferred {
 		st.Note = deferredNote(path, sp, jobs)
 	}
 	if st.Skipped == "" && st.Note == "" {
@@ -194,18 +203,25 @@ func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
 	w := Estimate(jobs)
 	shards := len(jobs)
 	return fmt.Sprintf("Cluster-sized, so `make reproduce` leaves it out: %s. "+
-		"Run it here with `make reproduce-resnet18` (`neuroplastic reproduce --studies %s --workers 1`), "+
+		"Run it here with `neuroplastic reproduce --studies %s --workers 1`, "+
 		"or as a Slurm array of %d tasks: `neuroplastic slurm %s --shards %d --cpus-per-task 2 -o %s.sbatch && sbatch %s.sbatch`, "+
 		"then `neuroplastic report`.",
 		w.Describe(DefaultGFLOPS), sp.Study, shards, path, shards, sp.Study, sp.Study)
 }
 
 // missingData returns why a spec's datasets are not all present ("" when
-// they are), asking the same loader the runs use.
-func (o Options) missingData(sp *spec.Spec) string {
+// they are), from data.Check (which reads no file), or from o.LoadData when
+// it replaces data.Load.
+func (o RunOptions) missingData(sp *spec.Spec) string {
 	var reasons []string
 	for _, name := range sp.Datasets {
-		if _, err := o.loadData(name); errors.Is(err, data.ErrMissing) {
+		var err error
+		if o.LoadData != nil {
+			_, err = o.LoadData(name)
+		} else {
+			err = data.Check(name, data.Options{Dir: o.DataDir})
+		}
+		if errors.Is(err, data.ErrMissing) {
 			reasons = append(reasons, err.Error())
 		}
 	}

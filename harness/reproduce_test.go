@@ -27,13 +27,13 @@ func TestReproduceQuick(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains about 130 small runs on real MNIST and Fashion-MNIST; skipped with -short")
 	}
-	if err := data.Fetch(data.Options{}, io.Discard); err != nil {
+	if err := data.Fetch(context.Background(), data.Options{}, io.Discard); err != nil {
 		t.Fatalf("fetching the datasets: %v", err)
 	}
 	results := t.TempDir()
 	err := Reproduce(context.Background(), ReproduceOptions{
 		Specs: []string{experiments}, Quick: true,
-		Run: Options{Results: results, Workers: 2},
+		Run: RunOptions{Results: results, Workers: 2},
 	})
 	if err != nil {
 		t.Fatalf("Reproduce: %v", err)
@@ -65,6 +65,42 @@ func TestReproduceQuick(t *testing.T) {
 	}
 }
 
+// TestReproduceStages checks that the `reproduce:` key of the specs orders
+// and selects the studies: `first` before the others (whatever its name),
+// `deferred` left out unless named.
+func TestReproduceStages(t *testing.T) {
+	dir := t.TempDir()
+	for name, extra := range map[string]string{"a_plain": "", "b_deferred": "reproduce: deferred\n", "z_first": "reproduce: first\n"} {
+		src := "study: " + name + "\ndataset: synthetic\nmodel: mlp\nepochs: 1\nbatch_size: 64\nseeds: [1]\nfractions: [1]\n" +
+			"arms:\n  - name: sgd\n    optimizer: {name: sgd, lr: 0.1}\nreport: {kind: baselines}\n" + extra
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var log strings.Builder
+	err := Reproduce(context.Background(), ReproduceOptions{
+		Specs: []string{dir}, Run: RunOptions{Results: t.TempDir(), Workers: 1, Log: &log},
+	})
+	if err != nil {
+		t.Fatalf("Reproduce: %v\n%s", err, log.String())
+	}
+	var studies []string
+	for _, line := range strings.Split(log.String(), "\n") {
+		if strings.HasPrefix(line, "study ") {
+			studies = append(studies, line)
+		}
+	}
+	want := []string{"study z_first: 1 runs", "study a_plain: 1 runs", "study b_deferred: not run (cluster-sized; ask for it with --studies b_deferred)"}
+	if len(studies) != len(want) {
+		t.Fatalf("study lines %q, want %q", studies, want)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(studies[i], w) {
+			t.Errorf("line %d: %q, want %q...", i, studies[i], w)
+		}
+	}
+}
+
 // TestReproduceCIFARPipeline runs both CIFAR-10 studies (small_cnn and
 // resnet18) end to end in the quick profile (one epoch, one seed, 1% of the
 // training set, the whole test set) on a generated CIFAR-10-format dataset.
@@ -82,7 +118,7 @@ func TestReproduceCIFARPipeline(t *testing.T) {
 			err := Reproduce(context.Background(), ReproduceOptions{
 				Specs: []string{experiments}, Studies: []string{study}, Quick: true,
 				Set: []string{"quick.epochs=1", "quick.seeds=1", "fractions=[0.1]"},
-				Run: Options{Results: results, Workers: 2, DataDir: dir},
+				Run: RunOptions{Results: results, Workers: 2, DataDir: dir},
 			})
 			if err != nil {
 				t.Fatalf("Reproduce: %v", err)

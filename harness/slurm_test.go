@@ -62,7 +62,7 @@ func TestEstimate(t *testing.T) {
 		j.Config.Model, j.Config.Dataset, j.Config.Epochs, j.Config.Fraction = model, dataset, 1, frac
 		return j
 	}
-	// PERF.md: a ResNet-18 CIFAR-10 epoch with its test pass is about 178
+	// docs/performance.md: a ResNet-18 CIFAR-10 epoch with its test pass is about 178
 	// TFLOP and a small_cnn one about 13; allow 1% for their rounding.
 	for _, c := range []struct {
 		j     spec.Job
@@ -86,7 +86,7 @@ func TestWritePlan(t *testing.T) {
 	dir := t.TempDir()
 	s := mustLoad(t, "testdata/tiny.yaml", spec.Options{})
 	jobs := s.Expand()
-	if _, err := Run(t.Context(), jobs[:1], Options{Results: dir, Workers: 1}); err != nil {
+	if _, err := Run(t.Context(), jobs[:1], RunOptions{Results: dir, Workers: 1}); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder

@@ -33,7 +33,7 @@ func (d *divergence) Error() string { return d.reason }
 // epoch. It returns a *divergence error when the training loss or a gradient
 // becomes non-finite, ctx.Err() when cancelled between batches (the run stays
 // partial) and any other error as is (the run failed). Numbers depend only on
-// job.Config: all randomness comes from param.Stream(seed, purpose, epoch).
+// job.Config: all randomness comes from rng.Stream(seed, purpose, epoch).
 func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.Dataset) error {
 	c := job.Config
 	dir := store.RunDir(t.results, c.Study, job.ID)
@@ -45,7 +45,7 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 	if in, tr := net.InputShape(), ds.Train; in != [3]int{tr.C, tr.H, tr.W} {
 		return fmt.Errorf("harness: model %s takes %dx%dx%d inputs, dataset %s has %dx%dx%d", c.Model, in[0], in[1], in[2], c.Dataset, tr.C, tr.H, tr.W)
 	}
-	opt, err := optim.New(net.Params(), job.Optimizer)
+	opt, err := optim.New(net.Params(), job.Optimizer, c.Epochs)
 	if err != nil {
 		return err
 	}

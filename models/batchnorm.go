@@ -53,8 +53,10 @@ func (b *builder) batchNorm(name string, in shape) *batchNorm2d {
 		mean: make([]float64, in.c), istd: make([]float64, in.c), eng: b.eng}
 	bn.weight = b.newParam(name+".weight", in.c)
 	bn.bias = b.newParam(name+".bias", in.c)
-	for c := range in.c {
+	for c := range bn.weight.Data { // empty when the builder only counts
 		bn.weight.Data[c] = 1
+	}
+	for c := range bn.runVar {
 		bn.runVar[c] = 1
 	}
 	b.stats = append(b.stats, stat{name + ".running_mean", bn.runMean}, stat{name + ".running_var", bn.runVar})

@@ -53,6 +53,7 @@ func (b *builder) conv(name string, in shape, outC, k, stride, pad int, bias boo
 	}
 	c.y = newTensor(b.maxBatch, g.out)
 	c.dx = newTensor(b.maxBatch, in)
+	b.macs += int64(g.out.size()) * int64(g.patch)
 	return c
 }
 

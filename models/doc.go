@@ -9,7 +9,7 @@
 // Flatten, the residual BasicBlock and softmax cross-entropy) are unexported
 // building blocks; every matrix multiply runs on the model's kernel.Engine.
 //
-// Randomness comes only from param.Stream: the initial weights from
+// Randomness comes only from rng.Stream: the initial weights from
 // (seed, "init", 0), dropout masks from (seed, "dropout", epoch). Given the
 // same inputs a Net computes bit-identical results: every reduction runs in
 // a fixed order.

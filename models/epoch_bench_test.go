@@ -19,7 +19,7 @@ type epochCase struct {
 	sampled     bool
 }
 
-// epochBatch is the batch size of the epoch benchmarks (PERF.md's targets).
+// epochBatch is the batch size of the epoch benchmarks (docs/performance.md).
 const epochBatch = 128
 
 // epochOptimizer is the optimizer configuration every epoch benchmark
@@ -59,7 +59,7 @@ func benchmarkEpoch(b *testing.B, c epochCase) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opt, err := optim.New(net.Params(), cfg)
+	opt, err := optim.New(net.Params(), cfg, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

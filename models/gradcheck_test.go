@@ -10,6 +10,7 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"github.com/neuroplastic/neuroplastic/models/param"
+	"github.com/neuroplastic/neuroplastic/rng"
 )
 
 // testEngine is the kernel engine of the tests: one thread.
@@ -17,7 +18,7 @@ func testEngine() *kernel.Engine { return kernel.New(1) }
 
 // testBuilder returns a builder for layer tests with fixed seeds.
 func testBuilder(maxBatch int) *builder {
-	return &builder{maxBatch: maxBatch, eng: testEngine(), rng: param.Stream(1, "init", 0), drop: &dropoutSource{param.Stream(1, "dropout", 0)}}
+	return &builder{maxBatch: maxBatch, eng: testEngine(), rng: rng.Stream(1, "init", 0), drop: &dropoutSource{rng.Stream(1, "dropout", 0)}}
 }
 
 // randTensor returns n samples of shape s with values uniform in
@@ -175,7 +176,7 @@ func checkProbes(t *testing.T, ps []probe, loss func() float64, kinks func() uin
 // coordinates of x and of each parameter are checked.
 func checkLayer(t *testing.T, l layer, params []*param.Param, x *tensor, reset func(), h float64, tol tolerance, limit int) {
 	t.Helper()
-	rng := param.Stream(2, "test", 0)
+	rng := rng.Stream(2, "test", 0)
 	forward := func() *tensor {
 		if reset != nil {
 			reset()
@@ -299,7 +300,7 @@ func TestLayerGradients(t *testing.T) {
 		{"dropout_fixed_mask", func(b *builder) (layer, *tensor) {
 			return b.dropout("drop", shape{4, 3, 3}, 0.3), randTensor(b.rng, 3, shape{4, 3, 3}, 0, 1)
 		}, func(b *builder) func() {
-			return func() { b.drop.r = param.Stream(5, "dropout", 1) }
+			return func() { b.drop.r = rng.Stream(5, "dropout", 1) }
 		}, false},
 		{"flatten", func(b *builder) (layer, *tensor) {
 			return b.flatten("flatten", shape{2, 2, 3}), randTensor(b.rng, 2, shape{2, 2, 3}, 0, 1)
@@ -331,7 +332,7 @@ func TestLayerGradients(t *testing.T) {
 // TestCrossEntropyGradient checks the loss's gradient with respect to the
 // logits by central differences of the float64 loss.
 func TestCrossEntropyGradient(t *testing.T) {
-	rng := param.Stream(3, "test", 0)
+	rng := rng.Stream(3, "test", 0)
 	ce := newCrossEntropy(5, 4)
 	z := randTensor(rng, 4, shape{5, 1, 1}, 0, 3)
 	z.data[0] = 80 // a large logit: the log-sum-exp must not overflow

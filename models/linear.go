@@ -28,6 +28,7 @@ func (b *builder) linear(name string, in, out int) *linear {
 	l.bias = b.uniformParam(name+".bias", in, out)
 	l.y = newTensor(b.maxBatch, shape{out, 1, 1})
 	l.dx = newTensor(b.maxBatch, shape{in, 1, 1})
+	b.macs += int64(in) * int64(out)
 	return l
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/neuroplastic/neuroplastic/models/param"
+	"github.com/neuroplastic/neuroplastic/rng"
 )
 
 // checkDirections checks the gradient of each parameter tensor as a whole:
@@ -90,7 +91,7 @@ func TestModelGradients(t *testing.T) {
 			if !tc.coords {
 				return
 			}
-			rng := param.Stream(4, "test", 0)
+			rng := rng.Stream(4, "test", 0)
 			var ps []probe
 			for _, p := range params {
 				ps = append(ps, probes(p.Name, p.Data, p.Grad, 12, rng)...)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"github.com/neuroplastic/neuroplastic/models/param"
+	"github.com/neuroplastic/neuroplastic/rng"
 )
 
 // architecture is one of the models New can build.
@@ -54,13 +55,14 @@ type Net struct {
 	stats    []stat
 	drop     *dropoutSource
 	x        tensor // view of the caller's batch
+	macs     int64  // multiply-adds of one example's forward pass (see ForwardFLOPs)
 }
 
 // New builds the model name ("mlp", "small_cnn" or "resnet18") for batches
 // of up to maxBatch samples, with all matrix multiplies running on eng. The
 // parameters are initialised as PyTorch does by default, drawn from
-// param.Stream(seed, "init", 0) in parameter order. Dropout draws from
-// param.Stream(seed, "dropout", 0) until the first BeginEpoch. New fails for
+// rng.Stream(seed, "init", 0) in parameter order. Dropout draws from
+// rng.Stream(seed, "dropout", 0) until the first BeginEpoch. New fails for
 // an unknown name, maxBatch < 1 or a nil eng.
 func New(name string, maxBatch int, seed uint64, eng *kernel.Engine) (*Net, error) {
 	if maxBatch < 1 {
@@ -69,23 +71,51 @@ func New(name string, maxBatch int, seed uint64, eng *kernel.Engine) (*Net, erro
 	if eng == nil {
 		return nil, fmt.Errorf("models: %s: nil kernel engine", name)
 	}
+	a, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return newNet(a, maxBatch, seed, eng), nil
+}
+
+// lookup returns the architecture named name.
+func lookup(name string) (architecture, error) {
 	for _, a := range architectures() {
 		if a.name == name {
-			return newNet(a, maxBatch, seed, eng), nil
+			return a, nil
 		}
 	}
-	return nil, fmt.Errorf("models: unknown model %q (valid: %s)", name, strings.Join(Names(), ", "))
+	return architecture{}, fmt.Errorf("models: unknown model %q (valid: %s)", name, strings.Join(Names(), ", "))
 }
+
+// ForwardFLOPs returns the approximate cost of one example's forward pass
+// through the model name: 2 floating-point operations per multiply-add of
+// its convolutions and linear layers, as the layers count them when built
+// (activations, pooling and normalisation are left out). It builds the
+// layers without parameter values, so it is cheap.
+func ForwardFLOPs(name string) (float64, error) {
+	a, err := lookup(name)
+	if err != nil {
+		return 0, err
+	}
+	b := &builder{maxBatch: 1, shapesOnly: true, drop: &dropoutSource{}}
+	a.build(b, a.in)
+	return 2 * float64(b.macs), nil
+}
+
+// ForwardFLOPs returns the cost of one example's forward pass through n, as
+// the package function ForwardFLOPs counts it.
+func (n *Net) ForwardFLOPs() float64 { return 2 * float64(n.macs) }
 
 // newNet builds the architecture a; its last layer's outputs are the logits.
 func newNet(a architecture, maxBatch int, seed uint64, eng *kernel.Engine) *Net {
-	b := &builder{maxBatch: maxBatch, eng: eng, rng: param.Stream(seed, "init", 0),
-		drop: &dropoutSource{param.Stream(seed, "dropout", 0)}}
+	b := &builder{maxBatch: maxBatch, eng: eng, rng: rng.Stream(seed, "init", 0),
+		drop: &dropoutSource{rng.Stream(seed, "dropout", 0)}}
 	layers := a.build(b, a.in)
 	classes := layers[len(layers)-1].outShape().size()
 	return &Net{name: a.name, in: a.in, maxBatch: maxBatch, seed: seed, layers: layers,
 		loss: newCrossEntropy(classes, maxBatch), params: b.params, stats: b.stats,
-		drop: b.drop, x: tensor{shape: a.in}}
+		drop: b.drop, x: tensor{shape: a.in}, macs: b.macs}
 }
 
 // Name returns the model's name as given to New.
@@ -101,11 +131,11 @@ func (n *Net) Params() []*param.Param { return n.params }
 // {1, 28, 28} for mlp and {3, 32, 32} for the CNNs.
 func (n *Net) InputShape() [3]int { return [3]int{n.in.c, n.in.h, n.in.w} }
 
-// BeginEpoch reseeds dropout from param.Stream(seed, "dropout", epoch), so
+// BeginEpoch reseeds dropout from rng.Stream(seed, "dropout", epoch), so
 // the masks of an epoch depend only on the seed, the epoch and the batches
 // trained in it.
 func (n *Net) BeginEpoch(epoch int) {
-	n.drop.r = param.Stream(n.seed, "dropout", epoch)
+	n.drop.r = rng.Stream(n.seed, "dropout", epoch)
 }
 
 // TrainStep trains on one batch of len(y) samples (1 to maxBatch), with x

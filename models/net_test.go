@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/neuroplastic/neuroplastic/models/kernel"
-	"github.com/neuroplastic/neuroplastic/models/param"
+	"github.com/neuroplastic/neuroplastic/rng"
 )
 
 // tinyNet is a small network with every layer type, for tests that need
@@ -47,9 +47,9 @@ func newTestNet(t testing.TB, name string, maxBatch int, seed uint64) *Net {
 }
 
 // testBatch returns n inputs of standard-normal values and labels for net,
-// drawn from param.Stream(seed, "batch", 0).
+// drawn from rng.Stream(seed, "batch", 0).
 func testBatch(net *Net, n int, seed uint64) ([]float32, []uint8) {
-	rng := param.Stream(seed, "batch", 0)
+	rng := rng.Stream(seed, "batch", 0)
 	x := make([]float32, n*net.in.size())
 	for i := range x {
 		x[i] = float32(rng.NormFloat64())

@@ -3,7 +3,7 @@ package models
 import (
 	"testing"
 
-	"github.com/neuroplastic/neuroplastic/models/param"
+	"github.com/neuroplastic/neuroplastic/rng"
 )
 
 // TestMLPLearns trains the mlp with plain SGD on a fixed synthetic problem:
@@ -18,7 +18,7 @@ func TestMLPLearns(t *testing.T) {
 		samples, batch, epochs = 512, 64, 20
 		lr                     = 0.1
 	)
-	rng := param.Stream(9, "data", 0)
+	rng := rng.Stream(9, "data", 0)
 	teacher := make([]float64, 10*784)
 	for i := range teacher {
 		teacher[i] = rng.NormFloat64()

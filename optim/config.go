@@ -22,8 +22,8 @@ const (
 // Names returns the optimizer names New accepts, sorted.
 func Names() []string { return []string{NameAdam, NameAdamW, NameNeuroPlastic, NameSGD} }
 
-// Config is an optimizer configuration by canonical names (SPEC.md section
-// 1). Name picks the algorithm and exactly the matching settings field is
+// Config is an optimizer configuration by canonical names (docs/algorithm.md,
+// section 1). Name picks the algorithm and exactly the matching settings field is
 // non-nil: SGD for "sgd", Adam for "adam" and "adamw", NeuroPlastic for
 // "neuroplastic". Its JSON form is an object with "name" and every
 // hyperparameter by its canonical key.
@@ -83,14 +83,18 @@ func (c Config) Validate() error {
 	}
 }
 
-// New validates c and returns its optimizer bound to params. The optimizer
+// New validates c and returns its optimizer bound to params, for a run of
+// totalEpochs epochs (the epochs given to Step are 1..totalEpochs; only
+// NeuroPlastic's VariantOptions read it, see NewNeuroPlastic). The optimizer
 // reads each parameter's Grad and updates its Data in place at every Step;
 // the caller must not change the slices' lengths afterwards. New panics if a
-// parameter is nil, empty, or has a gradient of another length.
-func New(params []*param.Param, c Config) (Optimizer, error) {
+// parameter is nil, empty, or has a gradient of another length, or if
+// totalEpochs < 1.
+func New(params []*param.Param, c Config, totalEpochs int) (Optimizer, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	checkTotalEpochs(c.Name, totalEpochs)
 	switch c.Name {
 	case NameSGD:
 		return asOptimizer(NewSGD(params, *c.SGD))
@@ -99,7 +103,7 @@ func New(params []*param.Param, c Config) (Optimizer, error) {
 	case NameAdamW:
 		return asOptimizer(NewAdamW(params, *c.Adam))
 	default:
-		return asOptimizer(NewNeuroPlastic(params, *c.NeuroPlastic))
+		return asOptimizer(NewNeuroPlastic(params, *c.NeuroPlastic, totalEpochs))
 	}
 }
 
@@ -168,25 +172,39 @@ func (c *Config) UnmarshalJSON(raw []byte) error {
 }
 
 // MarshalJSON returns the canonical JSON form of a valid c: "name" and every
-// hyperparameter, defaults included, with keys in sorted order, so equal
-// configurations give equal bytes. It round-trips through DecodeConfig.
+// hyperparameter with keys in sorted order, so equal configurations give
+// equal bytes. It round-trips through DecodeConfig.
+//
+// The omission rule: an optional key (see optionalKey: the options the
+// preprint does not use, docs/algorithm.md) is left out while it holds its
+// default value, and written once it differs; every other key is always
+// written, defaults included. Run IDs hash this form, so adding an optional key changes no
+// existing run's ID, and a new option must be added as optional.
 func (c Config) MarshalJSON() ([]byte, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	defaults, _ := DefaultConfig(c.Name) // c is valid, so its name is known
+	def := defaults.fields()
 	fields := append(c.fields(), field{key: "name", ptr: &c.Name})
 	slices.SortFunc(fields, func(a, b field) int { return cmp.Compare(a.key, b.key) })
 	var buf bytes.Buffer
 	buf.WriteByte('{')
-	for i, f := range fields {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		k, _ := json.Marshal(f.key)
+	for _, f := range fields {
 		v, err := json.Marshal(f.ptr)
 		if err != nil {
 			return nil, fmt.Errorf("optim: %s: %s: %w", c.Name, f.key, err)
 		}
+		if optionalKey(f.key) {
+			i := slices.IndexFunc(def, func(d field) bool { return d.key == f.key })
+			if dv, _ := json.Marshal(def[i].ptr); bytes.Equal(v, dv) {
+				continue
+			}
+		}
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.key)
 		buf.Write(k)
 		buf.WriteByte(':')
 		buf.Write(v)

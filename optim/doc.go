@@ -12,7 +12,7 @@
 // ErrNonFinite.
 //
 // Configurations have canonical JSON forms (DecodeConfig, Config.MarshalJSON)
-// using the hyperparameter names of SPEC.md section 1. Decoding is strict
+// using the canonical hyperparameter names of docs/algorithm.md. Decoding is strict
 // and fills defaults; encoding writes every key in sorted order, so equal
 // configurations encode to equal bytes.
 //

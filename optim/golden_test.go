@@ -11,10 +11,14 @@ import (
 )
 
 // goldenCase is one file of testdata/golden, produced by the reference
-// implementation (SPEC.md section 1). Keys other than these are ignored.
+// implementation (testdata/README.md; the update is in docs/algorithm.md,
+// section 1). Keys other than these are ignored.
+// TotalEpochs, the run length the optimizer is built for, is 1 when the
+// case leaves it out, as in the reference's own runner.
 type goldenCase struct {
-	Optimizer json.RawMessage `json:"optimizer"`
-	Params    []struct {
+	Optimizer   json.RawMessage `json:"optimizer"`
+	TotalEpochs int             `json:"total_epochs"`
+	Params      []struct {
 		Name  string    `json:"name"`
 		Shape []int     `json:"shape"`
 		Data  []float32 `json:"data"`
@@ -64,7 +68,11 @@ func TestGolden(t *testing.T) {
 			for i, p := range gc.Params {
 				params[i] = &param.Param{Name: p.Name, Shape: p.Shape, Data: p.Data, Grad: make([]float32, len(p.Data))}
 			}
-			opt, err := New(params, cfg)
+			total := gc.TotalEpochs
+			if total == 0 {
+				total = 1
+			}
+			opt, err := New(params, cfg, total)
 			if err != nil {
 				t.Fatal(err)
 			}

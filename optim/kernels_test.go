@@ -48,12 +48,12 @@ func TestKernelsMatchGo(t *testing.T) {
 				// Two tensors so that the kernels also start on a second one.
 				psGo := newParams([][]int{{n}, {n + 33}}, uint64(n))
 				psAsm := cloneParams(psGo)
-				oGo, err := NewNeuroPlastic(psGo, c)
+				oGo, err := NewNeuroPlastic(psGo, c, 1)
 				if err != nil {
 					t.Fatal(err)
 				}
 				oGo.simd = false
-				oAsm, err := NewNeuroPlastic(psAsm, c)
+				oAsm, err := NewNeuroPlastic(psAsm, c, 1)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -71,6 +72,17 @@ func (c *Config) Set(key string, value any) error {
 		}
 	}
 	return keyError(c.Name, key, "unknown key %q", key)
+}
+
+// value returns the value of the hyperparameter key of c, or nil when c has
+// no such key.
+func (c *Config) value(key string) any {
+	for _, f := range c.fields() {
+		if f.key == key {
+			return reflect.ValueOf(f.ptr).Elem().Interface()
+		}
+	}
+	return nil
 }
 
 // set stores value in the field, converting numbers as Set describes.

@@ -123,3 +123,29 @@ func TestCloneAndString(t *testing.T) {
 		t.Errorf("clone %q of %q", c, b)
 	}
 }
+
+func TestPaperConfig(t *testing.T) {
+	p := PaperConfig()
+	if np := p.NeuroPlastic; np.LR != 0.1 || np.WarmupEpochs != 2 || np.PlasticityScale != 2 || np.Mode != ModeRuleBased {
+		t.Errorf("PaperConfig() = %v", p)
+	}
+	if !p.HasPaperLocked() {
+		t.Error("PaperConfig() lacks the locked values")
+	}
+	other := p.Clone()
+	if err := other.Set("max_update_norm", 0.5); err != nil || !other.HasPaperLocked() {
+		t.Errorf("a change outside the locked keys: %v, %v", err, other.HasPaperLocked())
+	}
+	for _, s := range []Setting{{"lr", 0.05}, {"warmup_epochs", 1}, {"plasticity_scale", 1.0}, {"mode", ModeGradOnly}} {
+		c := p.Clone()
+		if err := c.Set(s.Key, s.Value); err != nil {
+			t.Fatal(err)
+		}
+		if c.HasPaperLocked() {
+			t.Errorf("%s=%v still has the paper's locked values", s.Key, s.Value)
+		}
+	}
+	if sgd, _ := DefaultConfig(NameSGD); sgd.HasPaperLocked() {
+		t.Error("SGD has the paper's locked values")
+	}
+}

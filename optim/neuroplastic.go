@@ -16,8 +16,8 @@ const (
 	ModeGradOnly = "ablation_grad_only"
 )
 
-// NeuroPlasticConfig holds NeuroPlastic's hyperparameters (SPEC.md section
-// 1); the comments give the canonical keys.
+// NeuroPlasticConfig holds NeuroPlastic's hyperparameters (docs/algorithm.md,
+// section 1); the comments give the canonical keys.
 type NeuroPlasticConfig struct {
 	LR                   float64 // lr: learning rate, >= 0
 	WeightDecay          float64 // weight_decay: >= 0
@@ -34,12 +34,14 @@ type NeuroPlasticConfig struct {
 	MaxUpdateNorm        float64 // max_update_norm: cap on ||u||_2 per tensor, > 0
 	TargetRMS            float64 // target_rms: rms the gain steers u towards, >= 0
 	AdaptationRate       float64 // adaptation_rate: gain = 1 + rate*(target_rms - rms), >= 0
+	VariantOptions               // the reference's options the preprint does not use (variants.go)
 }
 
-// DefaultNeuroPlastic returns the defaults of SPEC.md section 1: lr 1e-3 (the
+// DefaultNeuroPlastic returns the defaults of docs/algorithm.md, section 1: lr 1e-3 (the
 // paper always sets 0.1), rule_based, weights 0.4/0.4/0.2, alpha in
 // [0.2, 2.0], no warm-up, plasticity scale 1, parameterwise, max update norm
-// 1.0, target rms 0.02, adaptation rate 0.01, no weight decay (coupled).
+// 1.0, target rms 0.02, adaptation rate 0.01, no weight decay (coupled),
+// and DefaultVariantOptions.
 func DefaultNeuroPlastic() NeuroPlasticConfig {
 	return NeuroPlasticConfig{
 		LR:              1e-3,
@@ -54,6 +56,7 @@ func DefaultNeuroPlastic() NeuroPlasticConfig {
 		MaxUpdateNorm:   1.0,
 		TargetRMS:       0.02,
 		AdaptationRate:  0.01,
+		VariantOptions:  DefaultVariantOptions(),
 	}
 }
 
@@ -90,11 +93,12 @@ func (c NeuroPlasticConfig) Validate() error {
 		positive(a, "max_update_norm", c.MaxUpdateNorm),
 		nonNegative(a, "target_rms", c.TargetRMS),
 		nonNegative(a, "adaptation_rate", c.AdaptationRate),
+		c.VariantOptions.validate(),
 	)
 }
 
 func (c *NeuroPlasticConfig) fields() []field {
-	return []field{
+	return append([]field{
 		{"lr", &c.LR},
 		{"weight_decay", &c.WeightDecay},
 		{"decoupled_weight_decay", &c.DecoupledWeightDecay},
@@ -110,7 +114,7 @@ func (c *NeuroPlasticConfig) fields() []field {
 		{"max_update_norm", &c.MaxUpdateNorm},
 		{"target_rms", &c.TargetRMS},
 		{"adaptation_rate", &c.AdaptationRate},
-	}
+	}, c.VariantOptions.fields()...)
 }
 
 // The reference implementation's fixed constants.
@@ -128,7 +132,7 @@ const (
 )
 
 // NeuroPlastic is the preprint's plasticity-modulated optimizer, bound to its
-// parameters. Per step and tensor, with gradient g (SPEC.md section 1):
+// parameters. Per step and tensor, with gradient g (docs/algorithm.md):
 //
 //	A <- 0.95*A + 0.05*|g|;  m <- 0.9*m + 0.1*g;  v <- 0.99*v + 0.01*g*g  (both modes)
 //	n(x)   = x / (mean(x) + 1e-8);  G = n(|g|)
@@ -139,7 +143,8 @@ const (
 //	u      = stabilize(alpha*g [+ wd*p if coupled])
 //	p     <- p - lr*u   [after p <- p - lr*wd*p if decoupled]
 //
-// It accumulates Diagnostics over the steps of an epoch.
+// With VariantOptions active, the update is variantstep.go's instead. It
+// accumulates Diagnostics over the steps of an epoch.
 type NeuroPlastic struct {
 	cfg    NeuroPlasticConfig
 	params []*param.Param
@@ -152,6 +157,7 @@ type NeuroPlastic struct {
 	// them off to compare them with the portable loops, which give the
 	// same bits).
 	simd bool
+	vx   *variants // state of the active VariantOptions; nil on the paper's path
 }
 
 // npState is one parameter's elementwise state: activity trace A, memory m
@@ -159,12 +165,15 @@ type NeuroPlastic struct {
 type npState struct{ a, m, v []float32 }
 
 // NewNeuroPlastic returns NeuroPlastic bound to params with zero traces, or
-// an error if c is invalid. It panics on a malformed parameter set (see New).
-func NewNeuroPlastic(params []*param.Param, c NeuroPlasticConfig) (*NeuroPlastic, error) {
+// an error if c is invalid, for a run of totalEpochs epochs, which sets the
+// phase and schedule gates of VariantOptions (prog = epoch/totalEpochs). It
+// panics on a malformed parameter set (see New) or totalEpochs < 1.
+func NewNeuroPlastic(params []*param.Param, c NeuroPlasticConfig, totalEpochs int) (*NeuroPlastic, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	checkParams(NameNeuroPlastic, params)
+	checkTotalEpochs(NameNeuroPlastic, totalEpochs)
 	o := &NeuroPlastic{cfg: c, params: params, numel: numels(params), simd: haveAVX512}
 	lens := make([]int, 0, 3*len(params))
 	largest := 0
@@ -179,6 +188,9 @@ func NewNeuroPlastic(params []*param.Param, c NeuroPlasticConfig) (*NeuroPlastic
 		o.st[i] = npState{a: vs[3*i], m: vs[3*i+1], v: vs[3*i+2]}
 	}
 	o.work = make([]float32, largest)
+	if c.VariantOptions.active() {
+		o.vx = newVariants(&o.cfg.VariantOptions, params, totalEpochs, largest)
+	}
 	return o, nil
 }
 
@@ -196,6 +208,10 @@ func (o *NeuroPlastic) Step(epoch int) error {
 	var k float32
 	if o.cfg.Mode == ModeRuleBased {
 		k = float32(o.cfg.PlasticityScale * gate(epoch, o.cfg.WarmupEpochs))
+	}
+	if o.vx != nil {
+		o.stepVariants(epoch, k)
+		return nil
 	}
 	for i, p := range o.params {
 		o.update(p, o.st[i], k)
@@ -217,34 +233,13 @@ func (o *NeuroPlastic) update(p *param.Param, s npState, k float32) {
 	w := p.Data
 	n := len(w)
 	g := p.Grad[:n]
-	a, m, v := s.a[:n], s.m[:n], s.v[:n]
+	a := s.a[:n]
 	u := o.work[:n]
-	// a_full is needed only when k != 0: with k = 0, alpha = a_go +
-	// 0*(a_full - a_go) is a_go exactly (a_full is always finite), so the
-	// traces are updated but not read.
 	full := k != 0
 
-	// Pass 1: the traces, updated in both modes before alpha, which uses the
-	// new values. With a_full, r = |m|/(sqrt(v) + 1e-8) is parked in u.
-	var t traceSums
-	if full {
-		t = tracesFull(g, a, m, v, u, o.simd)
-	} else {
-		t = traces(g, a, m, v, o.simd)
-	}
+	t, ap := o.alphaInputs(g, s, u, k)
 
-	// Pass 2: alpha and u = alpha*g. Reference quirk: the paper's grad-only
-	// arm uses [0.5, 1.5] and the full arm [0.2, 2.0], so the ablation
-	// changes two things; each arm's config carries its own clamp and
-	// nothing here substitutes it. n(x) = x/d(x) with d(x) = mean(x) + 1e-8
-	// for x = |g|, A and r is computed as quo(x, 1/d(x)), which rounds as
-	// the division does.
-	ap := alphaParams{
-		lo: float32(c.MinAlpha), hi: float32(c.MaxAlpha),
-		wa: float32(c.ActivityWeight), wg: float32(c.GradientWeight), wm: float32(c.MemoryWeight),
-		k:  k,
-		rG: recip(stdDenom(t.abs, n)), rA: recip(stdDenom(t.a, n)), rR: recip(stdDenom(t.r, n)),
-	}
+	// Pass 2: alpha and u = alpha*g.
 	var st alphaStats
 	switch {
 	case !c.Parameterwise:
@@ -255,33 +250,80 @@ func (o *NeuroPlastic) update(p *param.Param, s npState, k float32) {
 		st = alphaGradOnly(g, u, &ap, o.simd)
 	}
 
-	// Pass 3: weight decay. Without coupled decay u is the raw update.
-	sumUSq := st.rawSq
-	switch {
-	case c.WeightDecay == 0:
-	case c.DecoupledWeightDecay:
-		decayParams(w, float32(c.LR*c.WeightDecay), o.simd)
-	default:
-		sumUSq = coupleDecay(u, w, float32(c.WeightDecay), o.simd)
-	}
+	// Passes 3 and 4: weight decay, stabilize and the step.
+	sumEffSq := o.finish(w, u, st.rawSq, c.WeightDecay, c.LR, c.DecoupledWeightDecay, float32(c.TargetRMS))
 
-	// Pass 4, stabilize(u): if ||u||_2 > max_update_norm, u <- u *
-	// max_update_norm/(||u||_2 + 1e-8); then u <- u * clamp(1 + rate*(
-	// target_rms - rms), 0.5, 1.5) with rms = sqrt(mean(u*u) + 1e-8), the
-	// capped u's sum of squares taken as sc^2 times the uncapped one (it
-	// differs from the sum of the rounded squares by float32 rounding,
-	// about 1e-7 relative, which moves the gain by about 1e-11). Then p <-
-	// p - lr*u.
-	sc := capScale(float32(math.Sqrt(sumUSq)), float32(c.MaxUpdateNorm))
-	gain := rmsGain(float64(sc)*float64(sc)*sumUSq, n, float32(c.TargetRMS), float32(c.AdaptationRate))
-	sumEffSq := applyUpdate(w, u, sc, gain, float32(c.LR), o.simd)
+	o.diag.merge(tensorDiag(n, st, t.gradSq, sumEffSq))
+}
 
+// tensorDiag returns the diagnostics of one tensor of n elements in one
+// step: alpha's statistics st, the sums of g*g and of the squared
+// effective update.
+func tensorDiag(n int, st alphaStats, gradSq, effSq float64) diagAcc {
 	mean, m2 := tensorMoments(n, st.shift, st.sumD, st.sumD2)
-	o.diag.merge(diagAcc{
+	return diagAcc{
 		n: float64(n), mean: mean, m2: m2, min: float64(st.min), max: float64(st.max),
 		nearMin: float64(st.nearLo), nearMax: float64(st.nearHi),
-		gradSq: t.gradSq, rawSq: st.rawSq, effSq: sumEffSq,
-	})
+		gradSq: gradSq, rawSq: st.rawSq, effSq: effSq,
+	}
+}
+
+// alphaInputs runs pass 1 on the gradient g and state s and returns its
+// sums and pass 2's scalars for blend weight k. With a_full (k != 0), r =
+// |m|/(sqrt(v) + 1e-8) is parked in u.
+func (o *NeuroPlastic) alphaInputs(g []float32, s npState, u []float32, k float32) (traceSums, alphaParams) {
+	c := &o.cfg
+	n := len(g)
+	a, m, v := s.a[:n], s.m[:n], s.v[:n]
+	// Pass 1: the traces, updated in both modes before alpha, which uses the
+	// new values. a_full is needed only when k != 0: with k = 0, alpha =
+	// a_go + 0*(a_full - a_go) is a_go exactly (a_full is always finite), so
+	// the traces are updated but not read.
+	var t traceSums
+	if k != 0 {
+		t = tracesFull(g, a, m, v, u, o.simd)
+	} else {
+		t = traces(g, a, m, v, o.simd)
+	}
+	// Pass 2's scalars. Reference quirk: the paper's grad-only arm uses
+	// [0.5, 1.5] and the full arm [0.2, 2.0], so the ablation changes two
+	// things; each arm's config carries its own clamp and nothing here
+	// substitutes it. n(x) = x/d(x) with d(x) = mean(x) + 1e-8 for x = |g|,
+	// A and r is computed as quo(x, 1/d(x)), which rounds as the division
+	// does.
+	return t, alphaParams{
+		lo: float32(c.MinAlpha), hi: float32(c.MaxAlpha),
+		wa: float32(c.ActivityWeight), wg: float32(c.GradientWeight), wm: float32(c.MemoryWeight),
+		k:  k,
+		rG: recip(stdDenom(t.abs, n)), rA: recip(stdDenom(t.a, n)), rR: recip(stdDenom(t.r, n)),
+	}
+}
+
+// finish applies weight decay, stabilize and the step to parameter w with
+// update u, whose squares sum to sumUSq, at learning rate lr and target rms
+// target, and returns the sum of the squared effective update.
+//
+// Pass 3, weight decay: none if wd = 0; decoupled, p <- p - lr*wd*p; else
+// coupled, u <- u + wd*p.
+//
+// Pass 4, stabilize(u): if ||u||_2 > max_update_norm, u <- u *
+// max_update_norm/(||u||_2 + 1e-8); then u <- u * clamp(1 + rate*(
+// target_rms - rms), 0.5, 1.5) with rms = sqrt(mean(u*u) + 1e-8), the
+// capped u's sum of squares taken as sc^2 times the uncapped one (it
+// differs from the sum of the rounded squares by float32 rounding, about
+// 1e-7 relative, which moves the gain by about 1e-11). Then p <- p - lr*u.
+func (o *NeuroPlastic) finish(w, u []float32, sumUSq, wd, lr float64, decoupled bool, target float32) float64 {
+	c := &o.cfg
+	switch {
+	case wd == 0:
+	case decoupled:
+		decayParams(w, float32(lr*wd), o.simd)
+	default:
+		sumUSq = coupleDecay(u, w, float32(wd), o.simd)
+	}
+	sc := capScale(float32(math.Sqrt(sumUSq)), float32(c.MaxUpdateNorm))
+	gain := rmsGain(float64(sc)*float64(sc)*sumUSq, len(u), target, float32(c.AdaptationRate))
+	return applyUpdate(w, u, sc, gain, float32(lr), o.simd)
 }
 
 // traceSums are the sums pass 1 takes, in float64: of |g|, g*g, the new A
@@ -408,6 +450,27 @@ func alphaFull(g, a, u []float32, ap *alphaParams, simd bool) alphaStats {
 // With simd, the AVX-512 kernels take the elements up to the last multiple
 // of lanes.
 func alphaTensorwise(g, a, u []float32, ap *alphaParams, full, simd bool) alphaStats {
+	u = u[:len(g)]
+	_, alpha := tensorAlphas(g, a, u, ap, full, simd)
+	nearLo, nearHi := ap.near()
+	st := alphaStats{shift: float64(alpha), min: alpha, max: alpha}
+	st.nearLo = len(g) * b2i(alpha <= nearLo)
+	st.nearHi = len(g) * b2i(alpha >= nearHi)
+	var rawSq laneSums
+	done := 0
+	if simd {
+		done = scaleBulk(g, u, alpha, &rawSq)
+	}
+	scaleGo(g[done:], u[done:], alpha, &rawSq)
+	st.rawSq = rawSq.sum()
+	return st
+}
+
+// tensorAlphas returns the parameterwise false rule's a_go = clamp(mean(G))
+// and alpha, blended with a_full = clamp(mean(wa*n(A) + wg*G + wm*n(r)))
+// when full, r in u. With simd, the AVX-512 kernels take the elements up to
+// the last multiple of lanes.
+func tensorAlphas(g, a, u []float32, ap *alphaParams, full, simd bool) (aGo, alpha float32) {
 	n := float64(len(g))
 	a, u = a[:len(g)], u[:len(g)]
 	var s tensorLanes
@@ -423,22 +486,12 @@ func alphaTensorwise(g, a, u []float32, ap *alphaParams, full, simd bool) alphaS
 	} else {
 		tensorSumsGo(g[done:], ap, &s)
 	}
-	alpha := clamp32(float32(s.gs.sum()/n), ap.lo, ap.hi)
+	aGo = clamp32(float32(s.gs.sum()/n), ap.lo, ap.hi)
+	alpha = aGo
 	if full {
-		alpha = blend(alpha, clamp32(float32(s.mix.sum()/n), ap.lo, ap.hi), ap.k)
+		alpha = blend(aGo, clamp32(float32(s.mix.sum()/n), ap.lo, ap.hi), ap.k)
 	}
-	nearLo, nearHi := ap.near()
-	st := alphaStats{shift: float64(alpha), min: alpha, max: alpha}
-	st.nearLo = len(g) * b2i(alpha <= nearLo)
-	st.nearHi = len(g) * b2i(alpha >= nearHi)
-	var rawSq laneSums
-	done = 0
-	if simd {
-		done = scaleBulk(g, u, alpha, &rawSq)
-	}
-	scaleGo(g[done:], u[done:], alpha, &rawSq)
-	st.rawSq = rawSq.sum()
-	return st
+	return aGo, alpha
 }
 
 // coupleDecay adds coupled weight decay to the update, u <- u + wd*p, and
@@ -477,7 +530,7 @@ func applyUpdate(w, u []float32, sc, gain, lr float32, simd bool) float64 {
 	return s.sum()
 }
 
-// The formula pieces, each one line of SPEC.md section 1 in float32.
+// The formula pieces, each one line of the update in docs/algorithm.md, in float32.
 
 // trace returns the new activity trace 0.95*A + 0.05*|g|.
 func trace(a, g float32) float32 { return float32(traceDecay*a) + float32(traceRate*abs32(g)) }
@@ -551,16 +604,23 @@ func rmsGain(sumSq float64, n int, target, rate float32) float32 {
 func (o *NeuroPlastic) EpochDiagnostics() Diagnostics {
 	d := o.diag.result()
 	o.diag = diagAcc{}
+	if o.vx != nil {
+		o.vx.epochDiagnostics(d)
+	}
 	return d
 }
 
 // MarshalBinary encodes the traces of every parameter and the diagnostics
-// accumulated so far in the epoch. NeuroPlastic keeps no step count: its
+// accumulated so far in the epoch, followed, with VariantOptions active, by
+// their state. On the paper's path NeuroPlastic keeps no step count: its
 // only time input is the epoch given to Step.
 func (o *NeuroPlastic) MarshalBinary() ([]byte, error) {
 	w := newStateWriter(NameNeuroPlastic, o.params, len(o.buf))
 	o.diag.encode(w)
 	w.f32s(o.buf)
+	if o.vx != nil {
+		o.vx.encode(w)
+	}
 	return w.b, nil
 }
 
@@ -573,11 +633,18 @@ func (o *NeuroPlastic) UnmarshalBinary(data []byte) error {
 	}
 	d := decodeDiag(r)
 	buf := r.f32s(len(o.buf))
+	var vs variantCheckpoint
+	if o.vx != nil {
+		vs = o.vx.decode(r)
+	}
 	if err := r.close(); err != nil {
 		return err
 	}
 	o.diag = d
 	copy(o.buf, buf)
+	if o.vx != nil {
+		o.vx.restore(vs)
+	}
 	return nil
 }
 

@@ -81,6 +81,15 @@ func checkStep(algo string, epoch int, params []*param.Param, numel []int) {
 	}
 }
 
+// checkTotalEpochs panics unless a run's epoch count is at least 1: a
+// caller passes its own run's length, so anything else is a programmer
+// error.
+func checkTotalEpochs(algo string, totalEpochs int) {
+	if totalEpochs < 1 {
+		panic(fmt.Sprintf("optim: %s: total epochs %d < 1", algo, totalEpochs))
+	}
+}
+
 // checkGrads returns an error wrapping ErrNonFinite naming the first
 // parameter whose gradient holds a NaN or an Inf. It only reads, so a Step
 // that calls it first leaves parameters and state untouched on error.

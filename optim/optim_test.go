@@ -12,7 +12,7 @@ import (
 	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
-// mlpShapes are the shapes of the mlp's parameters (SPEC.md section 2),
+// mlpShapes are the shapes of the mlp's parameters (docs/algorithm.md, section 3),
 // 269,322 floats in all.
 var mlpShapes = [][]int{{256, 784}, {256}, {256, 256}, {256}, {10, 256}, {10}}
 
@@ -64,7 +64,8 @@ func setGrads(ps []*param.Param, seed uint64, step int) {
 
 // testConfigs are one configuration per code path worth covering: every
 // algorithm, NeuroPlastic in both modes, per element and per tensor, with
-// coupled and decoupled weight decay.
+// coupled and decoupled weight decay, and with the options of
+// VariantOptions.
 func testConfigs() []struct {
 	name string
 	cfg  Config
@@ -81,6 +82,17 @@ func testConfigs() []struct {
 	gradOnly.WeightDecay = 1e-3
 	tensorwise := full
 	tensorwise.Parameterwise, tensorwise.WeightDecay, tensorwise.DecoupledWeightDecay = false, 1e-2, true
+	// The options of VariantOptions, each path at least once.
+	adamwMod := full
+	adamwMod.HybridBase, adamwMod.ModulationTarget, adamwMod.LRControllerMode = BaseAdamW, TargetMomentum, ControllerLayerwise
+	adamwMod.EarlyTargetRMSScale, adamwMod.LateTargetRMSScale = 0.5, 2
+	sgdmMod := gradOnly
+	sgdmMod.HybridBase, sgdmMod.ModulationTarget, sgdmMod.LayerScope = BaseSGDMomentum, TargetTrustRatio, ScopeClassifierOnly
+	orthogonal := full
+	orthogonal.OrthogonalResidual, orthogonal.OrthogonalNormalization, orthogonal.OrthogonalSchedule = true, NormMatchGrad, ScheduleCosine
+	orthogonal.LRControllerMode = ControllerGlobal
+	bounded := tensorwise
+	bounded.BoundedResidual, bounded.LRControllerMode = true, ScopeClassifierOnly
 	return []struct {
 		name string
 		cfg  Config
@@ -91,13 +103,17 @@ func testConfigs() []struct {
 		{"neuroplastic", Config{Name: NameNeuroPlastic, NeuroPlastic: &full}},
 		{"neuroplastic_grad_only", Config{Name: NameNeuroPlastic, NeuroPlastic: &gradOnly}},
 		{"neuroplastic_tensorwise", Config{Name: NameNeuroPlastic, NeuroPlastic: &tensorwise}},
+		{"neuroplastic_adamw_momentum_layerwise", Config{Name: NameNeuroPlastic, NeuroPlastic: &adamwMod}},
+		{"neuroplastic_sgdm_trust_classifier", Config{Name: NameNeuroPlastic, NeuroPlastic: &sgdmMod}},
+		{"neuroplastic_orthogonal_global", Config{Name: NameNeuroPlastic, NeuroPlastic: &orthogonal}},
+		{"neuroplastic_bounded_tensorwise", Config{Name: NameNeuroPlastic, NeuroPlastic: &bounded}},
 	}
 }
 
 // mustNew is New for configurations known to be valid.
 func mustNew(t testing.TB, ps []*param.Param, c Config) Optimizer {
 	t.Helper()
-	o, err := New(ps, c)
+	o, err := New(ps, c, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,11 +167,12 @@ func TestProgrammerErrorsPanic(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"nil param", func() { _, _ = New([]*param.Param{nil}, cfg) }, "optim: neuroplastic: parameter 0 is nil"},
-		{"empty param", func() { _, _ = New([]*param.Param{{Name: "w"}}, cfg) }, "optim: neuroplastic: parameter 0 (w) is empty"},
+		{"nil param", func() { _, _ = New([]*param.Param{nil}, cfg, 1) }, "optim: neuroplastic: parameter 0 is nil"},
+		{"empty param", func() { _, _ = New([]*param.Param{{Name: "w"}}, cfg, 1) }, "optim: neuroplastic: parameter 0 (w) is empty"},
 		{"short grad", func() {
-			_, _ = New([]*param.Param{{Name: "w", Data: make([]float32, 3), Grad: make([]float32, 2)}}, cfg)
+			_, _ = New([]*param.Param{{Name: "w", Data: make([]float32, 3), Grad: make([]float32, 2)}}, cfg, 1)
 		}, "optim: neuroplastic: parameter 0 (w) has 3 values but 2 gradients"},
+		{"no epochs", func() { _, _ = New(newParams(smallShapes, 1), cfg, 0) }, "optim: neuroplastic: total epochs 0 < 1"},
 		{"epoch 0", func() { _ = mustNew(t, newParams(smallShapes, 1), cfg).Step(0) }, "optim: neuroplastic: epoch 0 < 1 (epochs are 1-based)"},
 		{"resized", func() {
 			ps := newParams(smallShapes, 1)

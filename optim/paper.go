@@ -33,3 +33,19 @@ func PaperConfig() Config {
 	}
 	return c
 }
+
+// HasPaperLocked reports whether c is a rule-based NeuroPlastic
+// configuration with the preprint's locked values (PaperLocked); its other
+// hyperparameters may be anything.
+func (c Config) HasPaperLocked() bool {
+	if c.Name != NameNeuroPlastic || c.NeuroPlastic == nil || c.NeuroPlastic.Mode != ModeRuleBased {
+		return false
+	}
+	paper := PaperConfig()
+	for _, s := range PaperLocked() {
+		if c.value(s.Key) != paper.value(s.Key) {
+			return false
+		}
+	}
+	return true
+}

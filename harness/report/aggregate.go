@@ -8,19 +8,13 @@ import (
 	"slices"
 
 	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/optim"
 )
 
 // Arm names the report relies on (the paired arms of every study).
 const (
 	armFull     = "full"
 	armGradOnly = "grad_only"
-)
-
-// The paper's locked full configuration (SPEC.md section 4).
-const (
-	paperLR              = 0.1
-	paperWarmupEpochs    = 2
-	paperPlasticityScale = 2.0
 )
 
 // outcome is one counted (completed) run's final and best numbers.
@@ -208,28 +202,17 @@ func compare(a, b *group) *comparison {
 	return c
 }
 
-// optParams are the canonical optimizer keys the report reads.
-type optParams struct {
-	Name            string   `json:"name"`
-	Mode            string   `json:"mode"`
-	LR              *float64 `json:"lr"`
-	WarmupEpochs    *float64 `json:"warmup_epochs"`
-	PlasticityScale *float64 `json:"plasticity_scale"`
-}
-
 // isPaperLocked reports whether g is the full arm at the paper's locked
-// values (lr 0.1, warmup_epochs 2, plasticity_scale 2.0).
+// values (optim.PaperLocked).
 func isPaperLocked(g *group) (bool, error) {
 	if g.arm != armFull {
 		return false, nil
 	}
-	var p optParams
-	if err := json.Unmarshal(g.optimizer, &p); err != nil {
+	c, err := optim.DecodeConfig(g.optimizer)
+	if err != nil {
 		return false, fmt.Errorf("report: configuration %q: optimizer: %w", g.label, err)
 	}
-	eq := func(x *float64, want float64) bool { return x != nil && *x == want }
-	return p.Name == "neuroplastic" && p.Mode != "ablation_grad_only" &&
-		eq(p.LR, paperLR) && eq(p.WarmupEpochs, paperWarmupEpochs) && eq(p.PlasticityScale, paperPlasticityScale), nil
+	return c.HasPaperLocked(), nil
 }
 
 // tuning is the analysis of a tuning grid.

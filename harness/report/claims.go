@@ -24,7 +24,7 @@ const (
 	datasetCIFAR10 = "cifar10"
 )
 
-// The paper's claims (SPEC.md section 4), as the README states them.
+// The paper's claims (docs/algorithm.md, section 6), as the README states them.
 const (
 	claimMNIST      = "full's mean final accuracy >= grad-only's"
 	claimFashion    = "gap positive and larger than MNIST's"
@@ -62,7 +62,7 @@ func (a *analysis) mnistGap() (float64, bool) {
 	return c.gap, !math.IsNaN(c.gap)
 }
 
-// claim evaluates the paper's claim for the study (SPEC.md section 4);
+// claim evaluates the paper's claim for the study (docs/algorithm.md, section 6);
 // mnist is the MNIST gap for the Fashion-MNIST comparison (ok false when
 // no study measured it).
 func (a *analysis) claim(mnist float64, mnistOK bool) claim {

@@ -2,7 +2,7 @@
 // them: Markdown and CSV tables, the preprint's Figures 2-5 (PNG and SVG),
 // the selected tuning configuration (locked_config.json), and an index
 // README.md that shows every table, embeds every figure and says, per study,
-// whether the paper's claim holds in our numbers (SPEC.md sections 4 and 5).
+// whether the paper's claim holds in our numbers (docs/algorithm.md, section 6).
 //
 // The package reads runs only as values (store.Run, loaded by the caller
 // with store.LoadStudy); it never trains and never modifies the run store.

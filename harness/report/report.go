@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
+	"github.com/neuroplastic/neuroplastic/optim"
 )
 
 // quickBanner is the README banner of quick-profile outputs.
@@ -259,6 +260,12 @@ type paperConfig struct {
 	PlasticityScale float64 `json:"plasticity_scale"`
 }
 
+// newPaperConfig returns the paper's locked values (optim.PaperLocked).
+func newPaperConfig() paperConfig {
+	np := optim.PaperConfig().NeuroPlastic
+	return paperConfig{LR: np.LR, WarmupEpochs: np.WarmupEpochs, PlasticityScale: np.PlasticityScale}
+}
+
 // lockedConfig is locked_config.json: the tuning study's selected
 // configuration, beside the paper's. Undefined numbers are null.
 type lockedConfig struct {
@@ -298,7 +305,7 @@ func newLockedConfig(a *analysis, quick bool) *lockedConfig {
 		N:                t.selected.final.N,
 		MeanFinalTestAcc: t.selected.final.Mean,
 		StdFinalTestAcc:  defined(t.selected.final.Std),
-		Paper:            paperConfig{LR: paperLR, WarmupEpochs: paperWarmupEpochs, PlasticityScale: paperPlasticityScale},
+		Paper:            newPaperConfig(),
 		EqualsPaper:      t.selected == t.paper,
 	}
 	if t.paper != nil {

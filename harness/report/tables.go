@@ -13,7 +13,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-// The published MNIST numbers (SPEC.md section 4), shown beside ours.
+// The published MNIST numbers (docs/algorithm.md, section 6), shown beside ours.
 const (
 	publishedLockedFinalAcc = 0.97457
 	publishedGapFinal       = 0.0010

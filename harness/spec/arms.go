@@ -21,6 +21,7 @@ func (p *parser) arms(n *yaml.Node, armSets map[string][]string) ([]Arm, error) 
 		return nil, p.errAt(n, "arms", "empty list: a spec needs at least one arm")
 	}
 	var arms []Arm
+	index := map[string]int{} // arm name -> position
 	for i, an := range n.Content {
 		path := fmt.Sprintf("arms[%d]", i)
 		f, _, err := p.mapping(an, path, []string{"name", "optimizer"}, "")
@@ -39,9 +40,10 @@ func (p *parser) arms(n *yaml.Node, armSets map[string][]string) ([]Arm, error) 
 		if !namePattern.MatchString(name) {
 			return nil, p.errAt(deref(f["name"].val), path+".name", "%q must match [a-z0-9_]+", name)
 		}
-		if j := slices.IndexFunc(arms, func(a Arm) bool { return a.Name == name }); j >= 0 {
+		if j, dup := index[name]; dup {
 			return nil, p.errAt(deref(f["name"].val), path+".name", "duplicate arm name %q (also arms[%d])", name, j)
 		}
+		index[name] = i
 		points, err := p.optimizer(f["optimizer"].val, path+".optimizer", name)
 		if err != nil {
 			return nil, err
@@ -118,10 +120,7 @@ func (p *parser) optimizer(n *yaml.Node, path, arm string) ([]Point, error) {
 		}
 		grid = append(grid, g)
 	}
-	size := gridSize(grid)
-	if size > maxRuns {
-		return nil, p.errAt(deref(n), path, "the grid has more than %d points", maxRuns)
-	}
+	size := gridSize(grid) // at most maxRuns: checkRunCount counted it
 	var points []Point
 	seen := map[string]int{}
 	for idx := range size {
@@ -168,12 +167,11 @@ func (p *parser) blame(err error, grid []gridKey, choice []int, baseNode, optNod
 	return p.errAt(optNode, path, "%v", err)
 }
 
-// gridSize returns the number of points of a grid, or maxRuns+1 if it has
-// more than maxRuns.
+// gridSize returns the number of points of a grid.
 func gridSize(grid []gridKey) int {
 	n := 1
 	for _, g := range grid {
-		n = min(n*len(g.vals), maxRuns+1)
+		n *= len(g.vals)
 	}
 	return n
 }

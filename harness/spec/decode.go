@@ -39,12 +39,21 @@ func parseYAML(name string, src []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
+// recoverYAML turns a panic of the YAML library on malformed input into an
+// error in *err; deferred by the functions that decode a spec.
+func recoverYAML(name string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("spec: %s: malformed YAML: %v", name, r)
+	}
+}
+
 // parser walks a spec's node tree. origin maps the nodes that came from a
 // --set override to that override, so errors can name it instead of a line.
 type parser struct {
-	file    string
-	origin  map[*yaml.Node]string
-	results string
+	file       string
+	origin     map[*yaml.Node]string
+	results    string // the results directory, for `from: selected`
+	applyQuick bool   // the quick profile will be applied
 }
 
 // errAt returns an error positioned at node n with the field path.
@@ -200,32 +209,40 @@ func (p *parser) unitFraction(n *yaml.Node, path string) (float64, error) {
 }
 
 // axis decodes a scalar-or-list axis with elem, rejecting an empty list and
-// repeated values.
+// repeated values, in time linear in the list's length.
 func axis[T comparable](p *parser, n *yaml.Node, path string, elem func(*yaml.Node, string) (T, error)) ([]T, error) {
 	n = deref(n)
-	items := []*yaml.Node{n}
+	count := 1
 	if n.Kind == yaml.SequenceNode {
 		if len(n.Content) == 0 {
 			return nil, p.errAt(n, path, "empty list")
 		}
-		items = n.Content
+		count = len(n.Content)
 	}
-	var out []T
-	for i, it := range items {
-		ipath := path
-		if n.Kind == yaml.SequenceNode {
-			ipath = fmt.Sprintf("%s[%d]", path, i)
-		}
+	out := make([]T, 0, count)
+	seen := make(map[T]bool, count)
+	for i := range count {
+		it, ipath := axisItem(n, path, i)
 		v, err := elem(it, ipath)
 		if err != nil {
 			return nil, err
 		}
-		if slices.Contains(out, v) {
+		if seen[v] {
 			return nil, p.errAt(deref(it), ipath, "%v listed twice", v)
 		}
+		seen[v] = true
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// axisItem returns item i of the axis node n and its field path: the list
+// element path[i], or n itself when the axis is a scalar.
+func axisItem(n *yaml.Node, path string, i int) (*yaml.Node, string) {
+	if n = deref(n); n.Kind == yaml.SequenceNode {
+		return n.Content[i], fmt.Sprintf("%s[%d]", path, i)
+	}
+	return n, path
 }
 
 // oneOf returns an element decoder for a string from names.

@@ -23,6 +23,7 @@
 //	    optimizer: {name: neuroplastic, from: paper, lr: [0.1, 0.05]}  # a list is a grid
 //	report: {kind: paired, figures: [fig2b, fig5]}
 //	quick: {epochs: 2, seeds: 2, fraction_scale: 0.1}                 # optional; these are the defaults
+//	reproduce: first            # optional: first or deferred (see below)
 //
 // Optimizer hyperparameters use the canonical names of package optim
 // (optim.Keys): each grid point is the optimizer's defaults with the arm's
@@ -33,7 +34,9 @@
 // reads the "optimizer" object of <results>/locked_config.json, written by
 // the report of the mnist_tuning study. Errors name the file, line and field.
 // --set key=value overrides any value (see Parse); --quick applies the
-// quick profile (see Quick).
+// quick profile (see Quick). `reproduce:` tells `neuroplastic reproduce` to
+// run the study before the others (ReproduceFirst) or only when named
+// (ReproduceDeferred).
 //
 // # Runs
 //

@@ -36,7 +36,7 @@ func (s *Spec) Expand() []Job {
 		for _, pt := range arm.Points {
 			opt, err := pt.Config.MarshalJSON()
 			if err != nil {
-				// The config was marshalled during validation already.
+				// The parser validated the config.
 				panic(fmt.Sprintf("spec: marshal of a validated optimizer config: %v", err))
 			}
 			for _, ds := range s.Datasets {

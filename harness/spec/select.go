@@ -34,6 +34,7 @@ func (sh Shard) Has(j Job) bool { return sh.N <= 1 || j.Index%sh.N == sh.I }
 // "arm=full,seed=41,seed=42" is the full arm at seeds 41 or 42. The zero
 // Filter matches every job.
 type Filter struct {
+	src   string // the --only value
 	conds map[string][]string
 }
 
@@ -42,7 +43,7 @@ var filterKeys = []string{"arm", "label", "dataset", "model", "seed", "fraction"
 
 // ParseFilter parses an --only value; "" is the zero Filter.
 func ParseFilter(s string) (Filter, error) {
-	f := Filter{conds: map[string][]string{}}
+	f := Filter{src: s, conds: map[string][]string{}}
 	if s == "" {
 		return f, nil
 	}
@@ -98,13 +99,75 @@ func (f Filter) Match(j Job) bool {
 	return true
 }
 
-// Select returns the jobs of the shard that pass the filter, in order.
-func Select(jobs []Job, sh Shard, f Filter) []Job {
+// Select returns the jobs of the shard that pass the filter, in order. A
+// filter that matches none of jobs (in any shard) is an error that lists
+// the values each key can take, so a typo is not mistaken for a finished
+// sweep; a shard left empty by a filter is not an error.
+func Select(jobs []Job, sh Shard, f Filter) ([]Job, error) {
 	var out []Job
+	matched := false
 	for _, j := range jobs {
-		if sh.Has(j) && f.Match(j) {
-			out = append(out, j)
+		if f.Match(j) {
+			matched = true
+			if sh.Has(j) {
+				out = append(out, j)
+			}
 		}
 	}
-	return out
+	if !matched && len(jobs) > 0 {
+		return nil, fmt.Errorf("spec: --only %s matches none of the %d runs; the runs have\n%s", f.src, len(jobs), filterValues(jobs))
+	}
+	return out, nil
+}
+
+// maxListed is how many values of one key filterValues lists.
+const maxListed = 20
+
+// filterValues lists, per --only key, the values the jobs have, one key per
+// indented line.
+func filterValues(jobs []Job) string {
+	var b strings.Builder
+	for _, k := range filterKeys {
+		if k == "id" {
+			fmt.Fprintf(&b, "  id: a prefix of a run ID, such as %s (`neuroplastic plan` lists them)", jobs[0].ID)
+			continue
+		}
+		var vals []string
+		seen := map[string]bool{}
+		for _, j := range jobs {
+			if v := filterValue(j, k); !seen[v] {
+				seen[v] = true
+				vals = append(vals, v)
+			}
+		}
+		more := ""
+		if len(vals) > maxListed {
+			more = fmt.Sprintf(", ... (%d in all)", len(vals))
+			vals = vals[:maxListed]
+		}
+		if k == "label" {
+			k = "label (substring)"
+		}
+		fmt.Fprintf(&b, "  %s: %s%s\n", k, strings.Join(vals, ", "), more)
+	}
+	return b.String()
+}
+
+// filterValue returns the value of the --only key k (not "id") of j, as
+// filterValues lists it.
+func filterValue(j Job, k string) string {
+	c := j.Config
+	switch k {
+	case "arm":
+		return c.Arm
+	case "label":
+		return c.Label
+	case "dataset":
+		return c.Dataset
+	case "model":
+		return c.Model
+	case "seed":
+		return strconv.FormatInt(c.Seed, 10)
+	}
+	return strconv.FormatFloat(c.Fraction, 'g', -1, 64)
 }

@@ -33,6 +33,7 @@ type Spec struct {
 	Fractions  []float64      // axis `fractions`, each in (0, 1]
 	Arms       []Arm          // optimizer arms in spec order, names unique
 	Report     report.Options // the `report:` block (zero when absent)
+	Reproduce  string         // the `reproduce:` key: ReproduceFirst, ReproduceDeferred or "" (absent)
 	Quick      Quick          // the quick profile (defaults when absent)
 	Overrides  []string       // every --set key=value applied, in order
 }
@@ -77,6 +78,19 @@ type Options struct {
 	Quick bool
 }
 
+// The values of a spec's optional `reproduce:` key, which says when
+// `neuroplastic reproduce` runs the study (docs/design.md, "Studies").
+const (
+	// ReproduceFirst runs the study before all others, and writes its
+	// report at once: a tuning study whose selection (locked_config.json)
+	// later specs read with `from: selected`.
+	ReproduceFirst = "first"
+	// ReproduceDeferred leaves a cluster-sized study out unless it is asked
+	// for by name; the report lists it with its work estimate and the
+	// commands that run it.
+	ReproduceDeferred = "deferred"
+)
+
 // Range limits of the scalar axes.
 const (
 	maxEpochs    = 10000
@@ -106,19 +120,19 @@ func Load(path string, o Options) (*Spec, error) {
 // top-level key (`epochs=3`), a key of the quick or report block
 // (`quick.epochs=1`), a hyperparameter of one arm (`full.lr=0.05`) or a
 // hyperparameter of every arm (`lr=0.05`). The value is YAML (`seeds=[1,2]`).
-// The quick profile, if o.Quick, is applied after the overrides. A panic of
-// the YAML library on malformed input is returned as an error.
+// The quick profile, if o.Quick, is applied after the overrides. The spec
+// must expand into at most 10,000 runs, counted before any value is decoded
+// or compared, and every fraction must leave each dataset's training split
+// at least one batch of examples. Validation takes time linear in the size
+// of the spec. A panic of the YAML library on malformed input is returned
+// as an error.
 func Parse(name string, src []byte, o Options) (s *Spec, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("spec: %s: malformed YAML: %v", name, r)
-		}
-	}()
+	defer recoverYAML(name, &err)
 	root, err := parseYAML(name, src)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{file: name, origin: map[*yaml.Node]string{}, results: o.Results}
+	p := &parser{file: name, origin: map[*yaml.Node]string{}, results: o.Results, applyQuick: o.Quick}
 	armSets, err := p.applySets(root, o.Set)
 	if err != nil {
 		return nil, err
@@ -132,14 +146,43 @@ func Parse(name string, src []byte, o Options) (s *Spec, err error) {
 	if o.Quick {
 		s.applyQuick()
 	}
-	if n := s.runCount(); n > maxRuns {
-		return nil, fmt.Errorf("spec: %s: the spec expands into %d runs, more than %d", name, n, maxRuns)
-	}
 	return s, nil
 }
 
+// ReproduceStage returns the `reproduce:` value of the spec at path (""
+// when absent), validated as Load validates it, without decoding the rest
+// of the spec: `neuroplastic reproduce` orders and selects studies by it
+// before loading them, since a spec that says `from: selected` loads only
+// after the tuning study has run.
+func ReproduceStage(path string) (stage string, err error) {
+	defer recoverYAML(path, &err)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("spec: %w", err)
+	}
+	root, err := parseYAML(path, src)
+	if err != nil {
+		return "", err
+	}
+	p := &parser{file: path, origin: map[*yaml.Node]string{}}
+	f, _, err := p.mapping(root, "", topKeys, "")
+	if err != nil {
+		return "", err
+	}
+	return p.reproduce(f)
+}
+
+// reproduce decodes the optional `reproduce:` key of the top-level mapping f.
+func (p *parser) reproduce(f map[string]field) (string, error) {
+	r, ok := f["reproduce"]
+	if !ok {
+		return "", nil
+	}
+	return p.oneOf([]string{ReproduceFirst, ReproduceDeferred})(r.val, "reproduce")
+}
+
 // topKeys are the keys of a spec's top-level mapping.
-var topKeys = []string{"study", "title", "dataset", "model", "epochs", "batch_size", "seeds", "fractions", "arms", "report", "quick"}
+var topKeys = []string{"study", "title", "dataset", "model", "epochs", "batch_size", "seeds", "fractions", "arms", "report", "quick", "reproduce"}
 
 // spec decodes the root mapping. armSets holds, per arm name ("" for every
 // arm), the overrides applying to it.
@@ -154,6 +197,14 @@ func (p *parser) spec(root *yaml.Node, armSets map[string][]string) (*Spec, erro
 		}
 	}
 	s := &Spec{Quick: DefaultQuick()}
+	if q, ok := f["quick"]; ok {
+		if s.Quick, err = p.quick(q.val); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.checkRunCount(f, s.Quick); err != nil {
+		return nil, err
+	}
 	if s.Study, err = p.str(f["study"].val, "study"); err != nil {
 		return nil, err
 	}
@@ -164,6 +215,9 @@ func (p *parser) spec(root *yaml.Node, armSets map[string][]string) (*Spec, erro
 		if s.Title, err = p.str(t.val, "title"); err != nil {
 			return nil, err
 		}
+	}
+	if s.Reproduce, err = p.reproduce(f); err != nil {
+		return nil, err
 	}
 	if s.Datasets, err = axis(p, f["dataset"].val, "dataset", p.oneOf(append(data.Names(), data.Synthetic))); err != nil {
 		return nil, err
@@ -183,13 +237,11 @@ func (p *parser) spec(root *yaml.Node, armSets map[string][]string) (*Spec, erro
 	if s.Fractions, err = axis(p, f["fractions"].val, "fractions", p.unitFraction); err != nil {
 		return nil, err
 	}
+	if err := p.checkFractions(s, f["fractions"].val); err != nil {
+		return nil, err
+	}
 	if r, ok := f["report"]; ok {
 		if s.Report, err = p.report(r.val); err != nil {
-			return nil, err
-		}
-	}
-	if q, ok := f["quick"]; ok {
-		if s.Quick, err = p.quick(q.val); err != nil {
 			return nil, err
 		}
 	}
@@ -255,18 +307,109 @@ func (p *parser) quick(n *yaml.Node) (Quick, error) {
 	return q, nil
 }
 
-// runCount returns the number of runs Expand gives, saturating so it
-// cannot overflow.
-func (s *Spec) runCount() int {
+// checkRunCount rejects a spec that expands into more than maxRuns runs.
+// It counts from the lengths of the axes and grids in the node tree alone,
+// before any value is decoded or compared, so a huge list costs no more than
+// reading it; a malformed or empty part counts as one (decoding reports it).
+// The count is exact for a valid spec, with the quick profile q applied if
+// the parser's applyQuick is set.
+func (p *parser) checkRunCount(f map[string]field, q Quick) error {
+	length := func(n *yaml.Node) int {
+		if n = deref(n); n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
+			return len(n.Content)
+		}
+		return 1
+	}
 	points := 0
-	for _, a := range s.Arms {
-		points += len(a.Points)
+	if arms := deref(f["arms"].val); arms.Kind == yaml.SequenceNode {
+		for _, a := range arms.Content {
+			points = satAdd(points, gridPoints(a, length))
+		}
+	}
+	epochs, seeds := length(f["epochs"].val), length(f["seeds"].val)
+	if p.applyQuick {
+		epochs, seeds = 1, min(seeds, q.Seeds)
 	}
 	n := points
-	for _, k := range []int{len(s.Datasets), len(s.Models), len(s.Epochs), len(s.BatchSizes), len(s.Seeds), len(s.Fractions)} {
-		n = min(n*k, maxRuns+1)
+	for _, k := range []int{length(f["dataset"].val), length(f["model"].val), epochs, length(f["batch_size"].val), seeds, length(f["fractions"].val)} {
+		n = satMul(n, k)
+	}
+	if n <= maxRuns {
+		return nil
+	}
+	count := strconv.Itoa(n)
+	if n == math.MaxInt {
+		count = "more than " + count
+	}
+	return fmt.Errorf("spec: %s: the spec expands into %s runs, more than %d", p.file, count, maxRuns)
+}
+
+// gridPoints returns the number of grid points of the arm node a: the
+// product of the list lengths of its optimizer's hyperparameters.
+func gridPoints(a *yaml.Node, length func(*yaml.Node) int) int {
+	n := 1
+	a = deref(a)
+	if a.Kind != yaml.MappingNode {
+		return n
+	}
+	for i := 0; i+1 < len(a.Content); i += 2 {
+		if deref(a.Content[i]).Value != "optimizer" {
+			continue
+		}
+		opt := deref(a.Content[i+1])
+		if opt.Kind != yaml.MappingNode {
+			return n
+		}
+		for j := 0; j+1 < len(opt.Content); j += 2 {
+			if k := deref(opt.Content[j]).Value; k != "name" && k != "from" {
+				n = satMul(n, length(opt.Content[j+1]))
+			}
+		}
 	}
 	return n
+}
+
+// satAdd and satMul add and multiply non-negative ints, saturating at
+// math.MaxInt.
+func satAdd(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}
+
+func satMul(a, b int) int {
+	if a != 0 && b > math.MaxInt/a {
+		return math.MaxInt
+	}
+	return a * b
+}
+
+// checkFractions rejects a fraction whose subset of a dataset's training
+// split (after the quick profile's scale, if the parser's applyQuick is set) is
+// empty or smaller than one batch of the largest batch size: such runs
+// cannot train. n is the fractions node, for positions.
+func (p *parser) checkFractions(s *Spec, n *yaml.Node) error {
+	batch := slices.Max(s.BatchSizes)
+	for _, ds := range s.Datasets {
+		info, err := data.Describe(ds)
+		if err != nil {
+			return p.errAt(deref(n), "dataset", "%v", err) // the axis admits only known datasets
+		}
+		for i, f := range s.Fractions {
+			scaled, note := f, ""
+			if p.applyQuick {
+				scaled = scaleFraction(f, s.Quick.FractionScale)
+				note = fmt.Sprintf(" (%v with --quick)", scaled)
+			}
+			if k := data.SubsetSize(info.Train, scaled); k < batch {
+				item, path := axisItem(n, "fractions", i)
+				return p.errAt(item, path, "%v%s of %s's %d training examples is %d examples, fewer than one batch (batch_size %d)",
+					f, note, ds, info.Train, k, batch)
+			}
+		}
+	}
+	return nil
 }
 
 // applyQuick applies the quick profile.
@@ -274,7 +417,13 @@ func (s *Spec) applyQuick() {
 	s.Epochs = []int{s.Quick.Epochs}
 	s.Seeds = s.Seeds[:min(s.Quick.Seeds, len(s.Seeds))]
 	for i, f := range s.Fractions {
-		// Round to 12 significant digits so 0.1*0.1 is 0.01, not 0.010000000000000002.
-		s.Fractions[i], _ = strconv.ParseFloat(strconv.FormatFloat(f*s.Quick.FractionScale, 'g', 12, 64), 64)
+		s.Fractions[i] = scaleFraction(f, s.Quick.FractionScale)
 	}
+}
+
+// scaleFraction returns f*scale rounded to 12 significant digits, so that
+// 0.1*0.1 is 0.01, not 0.010000000000000002.
+func scaleFraction(f, scale float64) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(f*scale, 'g', 12, 64), 64)
+	return v
 }

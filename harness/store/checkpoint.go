@@ -13,7 +13,7 @@ import (
 )
 
 // Checkpoint is the state of a run at the end of an epoch. Every random
-// stream of a run is derived from (seed, purpose, epoch) by param.Stream, so
+// stream of a run is derived from (seed, purpose, epoch) by rng.Stream, so
 // no generator state needs saving: the model's bytes (parameters and
 // BatchNorm running statistics), the optimizer's bytes and the epoch are the
 // whole state, and resuming from them gives exactly the numbers of an

@@ -9,7 +9,8 @@
 // its accumulators in registers. The micro-kernel is chosen at run time from
 // golang.org/x/sys/cpu: AVX-512 (8 x 32 tile, Go assembly), AVX2+FMA
 // (6 x 16, Go assembly) or portable Go (4 x 4, also under the purego build
-// tag and off amd64); see Engine.Variant. All use kc = 256 and nc = 512.
+// tag and off amd64), unless NEUROPLASTIC_KERNEL forces one (see
+// SelectedVariant). All use kc = 256 and nc = 512.
 // Large GEMMs are split between an Engine's goroutines by output tiles;
 // small ones (m*n*k < 2^18) run on the caller's goroutine.
 //
@@ -19,7 +20,11 @@
 // output tiles aligned to the micro-tile, never along k. The one split
 // along k, Conv2DBackwardFilter's ranges of samples, is fixed by the batch
 // size alone and its parts are added in order. Results are therefore
-// bit-identical for any Engine.Threads with a given variant.
+// bit-identical for any Engine.Threads. They are also bit-identical for
+// every variant, GOAMD64 level and architecture: each k step is a fused
+// multiply-add in every kernel (fma32 in Go), and every separate rounding
+// in Go code is an explicit conversion that the compiler cannot fuse
+// (docs/performance.md, "Numerics").
 //
 // Operands can be supplied by packing functions (PanelSource, see
 // Engine.GemmSource), which is how the convolutions (Conv2DForward,

@@ -217,10 +217,13 @@ func (w *workspace) macro(v *variant, job *gemmJob, ap []float32, ic, mc, jc, nc
 				row := (i + ii) * out.ldc
 				for jj, x := range w.tile[ii*nr : ii*nr+nv] {
 					o := row + cols[jj]
-					if beta == 0 {
+					switch beta {
+					case 0:
 						job.c[o] = x
-					} else {
-						job.c[o] = fma32(beta, job.c[o], x) // as the kernels' beta
+					case 1: // what fma32(1, c, x) rounds to
+						job.c[o] = x + job.c[o]
+					default: // as the kernels apply beta
+						job.c[o] = fma32(beta, job.c[o], x)
 					}
 				}
 			}

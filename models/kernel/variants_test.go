@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/neuroplastic/neuroplastic/models/kernel/kerneltest"
@@ -89,7 +90,7 @@ func TestFMA32(t *testing.T) {
 	type triple struct{ x, y, z float32 }
 	inf := float32(math.Inf(1))
 	cases := []triple{
-		{0, 0, 0}, {-0.0, 1, 0}, {1, 1, -1}, {inf, 1, 1}, {inf, 0, 1}, {inf, 1, -inf},
+		{0, 0, 0}, {float32(math.Copysign(0, -1)), 1, 0}, {1, 1, -1}, {inf, 1, 1}, {inf, 0, 1}, {inf, 1, -inf},
 		{1e-30, 1e-30, 0}, {1e-20, 1e-20, 1e-40}, {3e38, 3e38, -inf}, {3e38, 2, 0},
 		{1 + 0x1p-23, 1 + 0x1p-23, 0}, {1 + 0x1p-12, 1 + 0x1p-12, -0x1p-24},
 		// 1+2^-23 plus 2^-24 - 2^-70: float64 rounds to the midpoint
@@ -137,4 +138,47 @@ func exactFMA32(x, y, z float32) float32 {
 	}
 	f, _ := s.Float32()
 	return f
+}
+
+// TestSelectedVariant checks NEUROPLASTIC_KERNEL: unset picks the fastest
+// variant, a supported name is used, and an unknown or unsupported one is
+// refused by SelectedVariant and NewVariant with a message naming it.
+func TestSelectedVariant(t *testing.T) {
+	vs := Variants()
+	for _, tc := range []struct {
+		env, want, err string
+	}{
+		{"", vs[0], ""},
+		{"go", "go", ""},
+		{vs[0], vs[0], ""},
+		{"sse", "", `NEUROPLASTIC_KERNEL=sse: unknown variant`},
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			t.Setenv(EnvVariant, tc.env)
+			got, err := SelectedVariant()
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("SelectedVariant() error = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("SelectedVariant() = %q, %v, want %q", got, err, tc.want)
+			}
+			if v := New(1).Variant(); v != tc.want {
+				t.Errorf("New(1).Variant() = %q, want %q", v, tc.want)
+			}
+		})
+	}
+	for _, name := range []string{"avx512", "avx2"} {
+		if !slices.Contains(vs, name) {
+			t.Setenv(EnvVariant, name)
+			if _, err := SelectedVariant(); err == nil || !strings.Contains(err.Error(), "cannot run it") {
+				t.Errorf("%s on a CPU without it: error %v", name, err)
+			}
+			if _, err := NewVariant(1, name); err == nil {
+				t.Errorf("NewVariant(1, %q) on a CPU without it: no error", name)
+			}
+		}
+	}
 }

@@ -20,8 +20,8 @@ import (
 	"github.com/neuroplastic/neuroplastic/models/kernel"
 )
 
-// Options configure Run.
-type Options struct {
+// RunOptions configure Run.
+type RunOptions struct {
 	// Results is the results directory; runs go to <Results>/runs/<study>/<id>/.
 	Results string
 	// Workers is the number of runs trained at once; <= 0 means
@@ -33,7 +33,8 @@ type Options struct {
 	Retries int
 	// DataDir is the data directory passed to data.Load ("" = its default).
 	DataDir string
-	// LoadData, if not nil, replaces data.Load. Tests use it.
+	// LoadData, if not nil, replaces data.Load (and data.Check, when
+	// deciding whether a study's data is missing). Tests use it.
 	LoadData func(name string) (*data.Dataset, error)
 	// Log receives progress and messages; nil discards them.
 	Log io.Writer
@@ -78,7 +79,7 @@ const (
 // o.Retries times. Runs whose dataset is missing are skipped with one line
 // per dataset. Run returns an error if any run failed or was skipped, or ctx
 // was cancelled, after all workers stopped.
-func Run(ctx context.Context, jobs []spec.Job, o Options) (Result, error) {
+func Run(ctx context.Context, jobs []spec.Job, o RunOptions) (Result, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
@@ -190,7 +191,7 @@ func (r *Result) count(out outcome) *int {
 
 // pool is the shared state of one Run call.
 type pool struct {
-	opts     Options
+	opts     RunOptions
 	trainer  trainer
 	manifest store.Manifest // the fields that are the same for every run
 
@@ -363,7 +364,7 @@ func tidy(dir string) error {
 }
 
 // loadData returns the dataset name from o.LoadData or data.Load.
-func (o Options) loadData(name string) (*data.Dataset, error) {
+func (o RunOptions) loadData(name string) (*data.Dataset, error) {
 	if o.LoadData != nil {
 		return o.LoadData(name)
 	}

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 		specPath, results, _ := strings.Cut(v, ",")
 		s, err := spec.Load(specPath, spec.Options{})
 		if err == nil {
-			_, err = Run(context.Background(), s.Expand(), Options{Results: results, Workers: 1, Log: os.Stderr})
+			_, err = Run(context.Background(), s.Expand(), RunOptions{Results: results, Workers: 1, Log: os.Stderr})
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -52,7 +52,7 @@ func mustLoad(t *testing.T, path string, o spec.Options) *spec.Spec {
 }
 
 // sweep runs the jobs of the spec at path into results and returns the result.
-func sweep(t *testing.T, path, results string, o Options, sets ...string) (Result, error) {
+func sweep(t *testing.T, path, results string, o RunOptions, sets ...string) (Result, error) {
 	t.Helper()
 	s := mustLoad(t, path, spec.Options{Set: sets})
 	o.Results = results
@@ -94,7 +94,7 @@ func statuses(t *testing.T, results, study string) map[string]string {
 func reference(t *testing.T) map[string][]store.EpochMetrics {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := sweep(t, "testdata/tiny.yaml", dir, Options{Workers: 1}); err != nil {
+	if _, err := sweep(t, "testdata/tiny.yaml", dir, RunOptions{Workers: 1}); err != nil {
 		t.Fatal(err)
 	}
 	m := metricsOf(t, dir, "tiny")
@@ -118,17 +118,17 @@ func TestDeterminism(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	if _, err := sweep(t, "testdata/tiny.yaml", dir, Options{Workers: 2}); err != nil {
+	if _, err := sweep(t, "testdata/tiny.yaml", dir, RunOptions{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 	check("2 workers", dir)
 
 	prev := runtime.GOMAXPROCS(1)
 	dir = t.TempDir()
-	_, err := sweep(t, "testdata/tiny.yaml", dir, Options{Workers: 2})
+	_, err := sweep(t, "testdata/tiny.yaml", dir, RunOptions{Workers: 2})
 	runtime.GOMAXPROCS(2)
 	dir2 := t.TempDir()
-	_, err2 := sweep(t, "testdata/tiny.yaml", dir2, Options{Workers: 1})
+	_, err2 := sweep(t, "testdata/tiny.yaml", dir2, RunOptions{Workers: 1})
 	runtime.GOMAXPROCS(prev)
 	if err != nil || err2 != nil {
 		t.Fatal(err, err2)
@@ -139,7 +139,11 @@ func TestDeterminism(t *testing.T) {
 	dir = t.TempDir()
 	s := mustLoad(t, "testdata/tiny.yaml", spec.Options{})
 	for i := range 2 {
-		if _, err := Run(context.Background(), spec.Select(s.Expand(), spec.Shard{I: i, N: 2}, spec.Filter{}), Options{Results: dir, Workers: 1}); err != nil {
+		jobs, err := spec.Select(s.Expand(), spec.Shard{I: i, N: 2}, spec.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Run(context.Background(), jobs, RunOptions{Results: dir, Workers: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -158,7 +162,7 @@ func panicky(name string) (*data.Dataset, error) {
 func TestPanicEndsRunFailed(t *testing.T) {
 	dir := t.TempDir()
 	var log bytes.Buffer
-	o := Options{Workers: 2, Retries: 1, LoadData: panicky, Log: &log}
+	o := RunOptions{Workers: 2, Retries: 1, LoadData: panicky, Log: &log}
 	res, err := sweep(t, "testdata/tiny.yaml", dir, o, "dataset=[synthetic, mnist]", "fractions=1", "seeds=1")
 	if err == nil || !strings.HasPrefix(err.Error(), "harness: 3 of 6 runs failed; the first: ") || !strings.HasSuffix(err.Error(), "panic: boom") {
 		t.Errorf("error %v", err)
@@ -211,7 +215,7 @@ arms:
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	res, err := sweep(t, path, dir, Options{Workers: 1})
+	res, err := sweep(t, path, dir, RunOptions{Workers: 1})
 	if err != nil || res.Completed != 1 || res.Diverged != 1 {
 		t.Fatalf("result %+v, %v", res, err)
 	}
@@ -223,7 +227,7 @@ arms:
 	if wild.Config.Arm != "wild" || wild.Status != store.Diverged || !strings.Contains(wild.Summary.Error, "non-finite") {
 		t.Errorf("wild run: arm %s status %s error %q", wild.Config.Arm, wild.Status, wild.Summary.Error)
 	}
-	res, err = sweep(t, path, dir, Options{Workers: 1})
+	res, err = sweep(t, path, dir, RunOptions{Workers: 1})
 	if err != nil || res.AlreadyDone != 2 || res.Diverged != 0 {
 		t.Errorf("rerun result %+v, %v", res, err)
 	}
@@ -238,7 +242,7 @@ func TestMissingDataSkipped(t *testing.T) {
 		return data.Load(data.Synthetic, data.Options{})
 	}
 	dir := t.TempDir()
-	res, err := sweep(t, "testdata/tiny.yaml", dir, Options{Workers: 2, LoadData: missing, Log: &log}, "dataset=[mnist, synthetic]")
+	res, err := sweep(t, "testdata/tiny.yaml", dir, RunOptions{Workers: 2, LoadData: missing, Log: &log}, "dataset=[mnist, synthetic]")
 	if err == nil || !strings.Contains(err.Error(), "12 of 24 runs skipped") || res.Skipped != 12 || res.Completed != 12 {
 		t.Errorf("result %+v, %v; want 12 skipped, and an error saying so", res, err)
 	}
@@ -272,7 +276,7 @@ func TestResumeFromPartial(t *testing.T) {
 	s := mustLoad(t, "testdata/tiny.yaml", spec.Options{})
 	jobs := s.Expand()
 	ctx, cancel := context.WithCancel(context.Background())
-	res, err := Run(ctx, jobs, Options{Results: dir, Workers: 1, Log: &cancelAt{marker: "epoch 2/3", cancel: cancel}})
+	res, err := Run(ctx, jobs, RunOptions{Results: dir, Workers: 1, Log: &cancelAt{marker: "epoch 2/3", cancel: cancel}})
 	cancel()
 	if !errors.Is(err, context.Canceled) || res.Interrupted != 1 || res.Completed != 0 {
 		t.Fatalf("interrupted sweep: %+v, %v", res, err)
@@ -289,7 +293,7 @@ func TestResumeFromPartial(t *testing.T) {
 	}
 	fmt.Fprint(f, `{"epoch":3,"train_loss":9,"train_acc":0,"test_loss":9,"test_acc":0,"wall_seconds":1}`+"\n"+`{"epoch":4,"tra`)
 	f.Close()
-	if _, err := Run(context.Background(), jobs, Options{Results: dir, Workers: 2}); err != nil {
+	if _, err := Run(context.Background(), jobs, RunOptions{Results: dir, Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if got := metricsOf(t, dir, "tiny"); !reflect.DeepEqual(got, want) {
@@ -331,7 +335,7 @@ func TestCrashResume(t *testing.T) {
 			t.Fatalf("no metrics before the kill; stderr:\n%s", stderr.String())
 		}
 	}
-	res, err := sweep(t, "testdata/tiny.yaml", dir, Options{Workers: 2})
+	res, err := sweep(t, "testdata/tiny.yaml", dir, RunOptions{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,22 @@
+// Package rng derives the seeded random streams of a run. Every random draw
+// of a run (weight initialisation, shuffling, dropout, augmentation, the
+// synthetic test data) comes from a stream named by the run's seed, a
+// purpose and an epoch, so the numbers of a run depend on its configuration
+// alone (docs/design.md, "Determinism").
+package rng
+
+import (
+	"hash/fnv"
+	"math/rand/v2"
+)
+
+// Stream returns a generator seeded from the run seed, a purpose (such as
+// "init", "shuffle", "dropout", "augment") and an epoch (0 when the purpose is
+// not per epoch). The stream depends on nothing else, so a run's random draws
+// are the same whatever the worker count, run order, shard or resume point,
+// and two optimizer arms with the same seed see the same weights and batches.
+func Stream(seed uint64, purpose string, epoch int) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(purpose))
+	return rand.New(rand.NewPCG(seed, h.Sum64()^uint64(epoch)*0x9e3779b97f4a7c15))
+}
