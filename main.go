@@ -366,10 +366,11 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	return harness.WriteReport(harness.ReportOptions{
+	_, err := harness.WriteReport(harness.ReportOptions{
 		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick), Quick: f.quick, Set: f.sets,
 		Run: harness.RunOptions{DataDir: f.dataDir},
 	})
+	return err
 }
 
 const reproduceAbout = `

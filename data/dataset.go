@@ -56,6 +56,9 @@ type Options struct {
 	Progress ProgressFunc
 }
 
+// Directory returns the absolute data directory o designates.
+func (o Options) Directory() (string, error) { return o.dir() }
+
 // dir returns the absolute data directory o designates.
 func (o Options) dir() (string, error) {
 	d := o.Dir

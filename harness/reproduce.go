@@ -99,12 +99,12 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 			return errors.Join(append(errs, ctx.Err())...)
 		}
 		if sp.Reproduce == spec.ReproduceFirst {
-			if err := WriteReport(o.report([]string{p})); err != nil {
+			if _, err := WriteReport(o.report([]string{p})); err != nil {
 				errs = append(errs, err)
 			}
 		}
 	}
-	if err := WriteReport(o.report(paths)); err != nil {
+	if _, err := WriteReport(o.report(paths)); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -138,21 +138,26 @@ type ReportOptions struct {
 // spec's current expansion count: runs of an edited spec or of an older
 // numerics version stay in the store but not in the report. A study with no
 // runs is listed with the reason: its data is missing, or it is deferred
-// (with its work estimate and the commands that run it).
-func WriteReport(o ReportOptions) error {
+// (with its work estimate and the commands that run it). It returns the
+// files it wrote, relative to o.Results, in writing order.
+func WriteReport(o ReportOptions) ([]string, error) {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var studies []report.Study
 	for _, p := range paths {
 		st, err := o.study(p)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		studies = append(studies, st)
 	}
-	return report.Write(o.Results, studies, o.Quick)
+	dataDir, err := data.Options{Dir: o.Run.DataDir}.Directory()
+	if err != nil {
+		dataDir = "" // no data directory: no path to rewrite
+	}
+	return report.Write(o.Results, studies, report.WriteOptions{Quick: o.Quick, DataDir: dataDir})
 }
 
 // study loads the spec at path and the runs of its current expansion.
@@ -183,6 +188,9 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 		}
 	}
 	st := report.Study{Name: sp.Study, Title: sp.Title, Options: sp.Report, Runs: runs}
+	for _, a := range sp.Arms {
+		st.Arms = append(st.Arms, a.Name)
+	}
 	if len(runs) > 0 {
 		return st, nil
 	}

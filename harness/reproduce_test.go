@@ -43,8 +43,9 @@ func TestReproduceQuick(t *testing.T) {
 			nonEmpty(t, filepath.Join(results, "tables", study+ext))
 		}
 	}
-	for _, fig := range []string{"fig2a_mnist_accuracy", "fig2b_fashion_accuracy", "fig3a_lowdata_accuracy",
-		"fig3b_lowdata_loss", "fig5a_alpha_mean", "fig5b_effective_update_norm", "baselines_accuracy"} {
+	for _, fig := range []string{"mnist_tuning_test_accuracy", "mnist_tuning_grid_final_acc_over_lr", "fashion_mnist_test_accuracy",
+		"fashion_mnist_diagnostics_alpha_mean", "fashion_mnist_diagnostics_effective_update_norm", "low_data_fractions_final_acc",
+		"low_data_fractions_final_loss", "mnist_baselines_test_accuracy"} {
 		for _, ext := range []string{".png", ".svg"} {
 			nonEmpty(t, filepath.Join(results, "figures", fig+ext))
 		}
@@ -136,7 +137,7 @@ func TestReproduceCIFARPipeline(t *testing.T) {
 				}
 			}
 			nonEmpty(t, filepath.Join(results, "tables", study+".md"))
-			for _, fig := range []string{"fig4a_" + study + "_accuracy.png", "fig4b_" + study + "_loss.png"} {
+			for _, fig := range []string{study + "_test_accuracy.png", study + "_test_loss.png"} {
 				nonEmpty(t, filepath.Join(results, "figures", fig))
 			}
 		})

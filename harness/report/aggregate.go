@@ -6,15 +6,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/neuroplastic/neuroplastic/harness/store"
-	"github.com/neuroplastic/neuroplastic/optim"
-)
-
-// Arm names the report relies on (the paired arms of every study).
-const (
-	armFull     = "full"
-	armGradOnly = "grad_only"
 )
 
 // outcome is one counted (completed) run's final and best numbers.
@@ -151,103 +145,149 @@ func fractions(groups []*group) []float64 {
 	return fs
 }
 
-// armGroup returns the first group (by label) of the arm at the fraction,
-// or nil.
-func armGroup(groups []*group, arm string, fraction float64) *group {
+// metricOf returns the named per-run metric of o (MetricFinalAcc,
+// MetricBestAcc or MetricFinalLoss).
+func metricOf(o outcome, metric string) float64 {
+	switch metric {
+	case MetricBestAcc:
+		return o.bestAcc
+	case MetricFinalLoss:
+		return o.finalLoss
+	}
+	return o.finalAcc
+}
+
+// sampleOf returns the group's statistics of the named per-run metric.
+func (g *group) sampleOf(metric string) Sample {
+	switch metric {
+	case MetricBestAcc:
+		return g.best
+	case MetricFinalLoss:
+		return g.loss
+	}
+	return g.final
+}
+
+// matches reports whether the selector names g: its arm or its label.
+func (g *group) matches(sel string) bool { return g.arm == sel || g.label == sel }
+
+// matching returns the groups at fraction f that sel names, in order.
+func matching(groups []*group, sel string, f float64) []*group {
+	var out []*group
 	for _, g := range groups {
-		if g.arm == arm && g.fraction == fraction {
-			return g
+		if g.fraction == f && g.matches(sel) {
+			out = append(out, g)
 		}
 	}
-	return nil
+	return out
+}
+
+// pickFraction resolves a fraction selector (smallest, largest, a number,
+// or "" for def) against the study's fractions fs.
+func pickFraction(sel, def string, fs []float64) (float64, bool) {
+	if sel == "" {
+		sel = def
+	}
+	if len(fs) == 0 {
+		return 0, false
+	}
+	switch sel {
+	case FractionSmallest:
+		return fs[0], true
+	case FractionLargest:
+		return fs[len(fs)-1], true
+	}
+	x, err := strconv.ParseFloat(sel, 64)
+	if err != nil || !slices.Contains(fs, x) {
+		return 0, false
+	}
+	return x, true
 }
 
 // comparison is a paired comparison of group a against group b on the
 // seeds both completed; differences are a minus b.
 type comparison struct {
-	a, b    *group
-	seeds   []int64
-	diffs   []float64 // final test accuracy, per shared seed
-	wins    int
-	ties    int
-	losses  int
-	gap     float64 // mean difference of final test accuracy; NaN without shared seeds
-	gapBest float64 // mean difference of best test accuracy
-	gapLoss float64 // mean difference of final test loss
-	t, p    float64 // paired t-test on diffs; NaN when undefined
-	label   string  // robustness label
+	a, b  *group
+	seeds []int64
+	diffs map[string][]float64 // per metric, per shared seed
+	final pairedStats          // of the final test accuracy differences
 }
 
 // compare pairs a and b on their shared seeds.
 func compare(a, b *group) *comparison {
-	c := &comparison{a: a, b: b}
-	var dBest, dLoss []float64
+	c := &comparison{a: a, b: b, diffs: map[string][]float64{}}
 	for _, oa := range a.done {
 		i := slices.IndexFunc(b.done, func(ob outcome) bool { return ob.seed == oa.seed })
 		if i < 0 {
 			continue
 		}
-		ob := b.done[i]
 		c.seeds = append(c.seeds, oa.seed)
-		c.diffs = append(c.diffs, oa.finalAcc-ob.finalAcc)
-		dBest = append(dBest, oa.bestAcc-ob.bestAcc)
-		dLoss = append(dLoss, oa.finalLoss-ob.finalLoss)
+		for _, m := range finalMetrics {
+			c.diffs[m] = append(c.diffs[m], metricOf(oa, m)-metricOf(b.done[i], m))
+		}
 	}
-	c.wins, c.ties, c.losses = Tally(c.diffs)
-	c.gap = Describe(c.diffs).Mean
-	c.gapBest = Describe(dBest).Mean
-	c.gapLoss = Describe(dLoss).Mean
-	c.t, c.p = PairedTTest(c.diffs)
-	c.label = Robustness(c.gap, c.wins, len(c.diffs))
+	c.final = pairStats(c.diffs[MetricFinalAcc], 0)
 	return c
 }
 
-// isPaperLocked reports whether g is the full arm at the paper's locked
-// values (optim.PaperLocked).
-func isPaperLocked(g *group) (bool, error) {
-	if g.arm != armFull {
-		return false, nil
-	}
-	c, err := optim.DecodeConfig(g.optimizer)
-	if err != nil {
-		return false, fmt.Errorf("report: configuration %q: optimizer: %w", g.label, err)
-	}
-	return c.HasPaperLocked(), nil
+// gap returns the mean difference of the metric.
+func (c *comparison) gap(metric string) float64 { return Describe(c.diffs[metric]).Mean }
+
+// pairedStats are the statistics of per-seed differences d tested against
+// a null value (docs/specs.md, "Claims").
+type pairedStats struct {
+	n                  int
+	wins, ties, losses int     // of d - null
+	mean, sd           float64 // of d
+	lo, hi             float64 // 95% t interval of the mean of d
+	p                  float64 // paired t-test of d against null, two-sided
+	signP, wilcoxonP   float64 // exact sign test and signed-rank test of d - null
+	dz                 float64 // effect size (mean - null) / sd
+	mde                float64 // smallest gap detectable with 80% power at this n and sd
+	resolveN           int     // n at which the observed gap has 80% power; 0 unknown
 }
 
-// tuning is the analysis of a tuning grid.
+// pairStats computes the statistics of d against null.
+func pairStats(d []float64, null float64) pairedStats {
+	s := Describe(d)
+	shifted := make([]float64, len(d))
+	for i, v := range d {
+		shifted[i] = v - null
+	}
+	st := pairedStats{n: s.N, mean: s.Mean, sd: s.Std, lo: s.Lo, hi: s.Hi,
+		signP: SignTest(shifted), wilcoxonP: Wilcoxon(shifted), dz: math.NaN(),
+		mde: MinDetectable(s.N, s.Std), resolveN: ResolvingN(s.Mean-null, s.Std)}
+	st.wins, st.ties, st.losses = Tally(shifted)
+	_, st.p = PairedTTest(shifted)
+	if s.Std > 0 {
+		st.dz = (s.Mean - null) / s.Std
+	}
+	return st
+}
+
+// tuning is the analysis of a ranked study.
 type tuning struct {
-	ranked          []*group    // by mean final accuracy, descending; groups without completed runs last
-	selected        *group      // best mean final accuracy among full configurations; nil if none
-	paper           *group      // the paper's locked configuration; nil if not in the grid
-	gradOnly        *group      // best-ranked grad_only configuration; nil if none
-	paperVsGrad     *comparison // paper-locked full vs grad_only; nil if a side is missing
-	selectedVsPaper *comparison // selected vs paper-locked; nil if a side is missing
+	ranked   []*group    // by mean final accuracy, descending; groups without completed runs last
+	selected *group      // best mean final accuracy among the candidates; nil if none
+	ref      *group      // the reference configuration; nil if none is declared or found
+	vsRef    *comparison // selected vs reference; nil if a side is missing
 }
 
-// reference returns the full configuration the figures and the MNIST claim
-// use: the paper's locked one, or the selected one when the grid lacks it.
-func (t *tuning) reference() *group {
-	if t.paper != nil {
-		return t.paper
-	}
-	return t.selected
-}
-
-// marks returns the tuning marks of g: selected and/or paper-locked.
+// marks returns the tuning marks of g: best and/or reference.
 func (t *tuning) marks(g *group) []string {
 	var m []string
 	if g == t.selected {
 		m = append(m, markSelected)
 	}
-	if g == t.paper {
-		m = append(m, markPaper)
+	if g == t.ref {
+		m = append(m, markReference)
 	}
 	return m
 }
 
-// analyseTuning ranks the configurations and selects the best full one.
-func analyseTuning(groups []*group) (*tuning, error) {
+// analyseTuning ranks the configurations, picks the best candidate and
+// finds the reference.
+func analyseTuning(groups []*group, o Options) *tuning {
 	t := &tuning{ranked: slices.Clone(groups)}
 	slices.SortStableFunc(t.ranked, func(a, b *group) int {
 		if aEmpty, bEmpty := a.final.N == 0, b.final.N == 0; aEmpty != bEmpty {
@@ -259,69 +299,68 @@ func analyseTuning(groups []*group) (*tuning, error) {
 		return cmp.Or(cmp.Compare(b.final.Mean, a.final.Mean), cmp.Compare(a.label, b.label), cmp.Compare(a.fraction, b.fraction))
 	})
 	for _, g := range t.ranked {
-		locked, err := isPaperLocked(g)
-		if err != nil {
-			return nil, err
+		if o.Reference != "" && t.ref == nil && g.matches(o.Reference) {
+			t.ref = g
 		}
-		if locked && t.paper == nil {
-			t.paper = g
-		}
-		if g.final.N == 0 {
-			continue
-		}
-		if g.arm == armFull && t.selected == nil {
+		if g.final.N > 0 && t.selected == nil && (o.Candidates == "" || g.matches(o.Candidates)) {
 			t.selected = g
 		}
-		if g.arm == armGradOnly && t.gradOnly == nil {
-			t.gradOnly = g
-		}
 	}
-	if ref := t.reference(); ref != nil && t.gradOnly != nil {
-		t.paperVsGrad = compare(ref, t.gradOnly)
+	if t.selected != nil && t.ref != nil {
+		t.vsRef = compare(t.selected, t.ref)
 	}
-	if t.selected != nil && t.paper != nil {
-		t.selectedVsPaper = compare(t.selected, t.paper)
-	}
-	return t, nil
+	return t
 }
 
-// pairedBlock is the full vs grad_only comparison at one fraction; cmp is
-// nil when an arm has no group at that fraction.
-type pairedBlock struct {
+// pairedRow is one row of a comparison table: a configuration of a
+// against one of b at a fraction, or a note that a side is missing.
+type pairedRow struct {
 	fraction float64
 	cmp      *comparison
+	missing  string // why cmp is nil
 }
 
-// analysePaired compares full with grad_only at every fraction.
-func analysePaired(groups []*group) []pairedBlock {
-	var blocks []pairedBlock
+// comparisonRows pairs every configuration of c.A with every one of c.B
+// at every fraction.
+func comparisonRows(groups []*group, c Comparison) []pairedRow {
+	var rows []pairedRow
 	for _, f := range fractions(groups) {
-		b := pairedBlock{fraction: f}
-		full, grad := armGroup(groups, armFull, f), armGroup(groups, armGradOnly, f)
-		if full != nil && grad != nil {
-			b.cmp = compare(full, grad)
+		as, bs := matching(groups, c.A, f), matching(groups, c.B, f)
+		if len(as) == 0 || len(bs) == 0 {
+			rows = append(rows, pairedRow{fraction: f, missing: fmt.Sprintf("%s vs %s: no configuration matches %s", c.A, c.B, missingSide(as, c.A, c.B))})
+			continue
 		}
-		blocks = append(blocks, b)
+		for _, a := range as {
+			for _, b := range bs {
+				if a != b {
+					rows = append(rows, pairedRow{fraction: f, cmp: compare(a, b)})
+				}
+			}
+		}
 	}
-	return blocks
+	return rows
 }
 
-// baselineOrder is the row order of the baselines table; other arms follow
-// in label order.
-var baselineOrder = []string{"sgd", "adam", "adamw", armFull, armGradOnly}
+// missingSide names the selector that matched nothing.
+func missingSide(as []*group, a, b string) string {
+	if len(as) == 0 {
+		return code(a)
+	}
+	return code(b)
+}
 
-// orderBaselines returns groups sorted by fraction, then the baseline arm
-// order, then label.
-func orderBaselines(groups []*group) []*group {
+// orderArms returns groups sorted by fraction, then by the position of
+// their arm in arms (others after, by name), then label.
+func orderArms(groups []*group, arms []string) []*group {
 	rank := func(arm string) int {
-		if i := slices.Index(baselineOrder, arm); i >= 0 {
+		if i := slices.Index(arms, arm); i >= 0 {
 			return i
 		}
-		return len(baselineOrder)
+		return len(arms)
 	}
 	out := slices.Clone(groups)
 	slices.SortStableFunc(out, func(a, b *group) int {
-		return cmp.Or(cmp.Compare(a.fraction, b.fraction), cmp.Compare(rank(a.arm), rank(b.arm)), cmp.Compare(a.label, b.label))
+		return cmp.Or(cmp.Compare(a.fraction, b.fraction), cmp.Compare(rank(a.arm), rank(b.arm)), cmp.Compare(a.arm, b.arm), cmp.Compare(a.label, b.label))
 	})
 	return out
 }

@@ -1,16 +1,21 @@
-// Package report aggregates the runs of the preprint's studies and renders
-// them: Markdown and CSV tables, the preprint's Figures 2-5 (PNG and SVG),
-// the selected tuning configuration (locked_config.json), and an index
-// README.md that shows every table, embeds every figure and says, per study,
-// whether the paper's claim holds in our numbers (docs/algorithm.md, section 6).
+// Package report aggregates the runs of any study and renders what its
+// spec's `report:` block declares (docs/specs.md): Markdown and CSV tables
+// of every configuration and every declared comparison (one row per pair
+// of configurations, so every grid point is reported), the declared claims
+// with paired statistics, Holm's correction and a verdict word, the
+// declared figures (PNG and SVG, named and titled by their study),
+// locked_config.json for the one study that says select, and an index
+// README.md that defines the statistics and shows everything.
 //
-// The package reads runs only as values (store.Run, loaded by the caller
-// with store.LoadStudy); it never trains and never modifies the run store.
-// Only runs with status completed enter the statistics; diverged runs are
-// counted and listed separately, other statuses are listed as not counted.
+// The package knows no dataset, arm or study by name: configurations are
+// picked by the selectors of the spec (an arm name or a run label). It
+// reads runs only as values (store.Run, loaded by the caller); it never
+// trains and never modifies the run store. Only runs with status completed
+// enter the statistics; diverged runs are counted and listed separately,
+// other statuses are listed as not counted.
 //
-// Arm names are a convention the report relies on: the paired arms are
-// named "grad_only" and "full". Every output is deterministic (sorted
-// groups, fixed float formatting) and written atomically (temporary file and
-// rename), so golden tests and reruns produce identical bytes.
+// Every output is deterministic (sorted groups, fixed float formatting)
+// and written atomically (temporary file and rename), so golden tests and
+// reruns produce identical bytes. A figure that cannot be drawn is skipped
+// with a one-line reason, never a panic.
 package report

@@ -2,12 +2,13 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
-	"github.com/neuroplastic/neuroplastic/optim"
 	"image/color"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -27,49 +28,64 @@ const (
 )
 
 // figure is one rendered figure: its file base name (without extension),
-// its caption for the README, and the plot.
+// its caption for the README, and its PNG and SVG bytes.
 type figure struct {
-	base    string
-	caption string
-	plot    *plot.Plot
+	base     string
+	caption  string
+	png, svg []byte
 }
 
-// series is one curve with its mean +- 1 std band (std NaN: no band).
+// series is one line with its mean +- 1 std band (std NaN: no band), or
+// points only.
 type series struct {
-	arm          string
 	legend       string
 	x, mean, std []float64
+	pointsOnly   bool
 }
 
 // metricFunc extracts one value of an epoch's metrics; ok is false when
-// the epoch does not record it (diagnostics of a baseline optimizer).
+// the epoch does not record it (a diagnostic of another optimizer).
 type metricFunc func(store.EpochMetrics) (v float64, ok bool)
 
-// testAcc, testLoss, alphaMean and effectiveUpdateNorm are the plotted
-// per-epoch quantities.
-func testAcc(m store.EpochMetrics) (float64, bool)  { return m.TestAcc, true }
-func testLoss(m store.EpochMetrics) (float64, bool) { return m.TestLoss, true }
-func alphaMean(m store.EpochMetrics) (float64, bool) {
-	v, ok := m.Diagnostics[optim.DiagAlphaMean]
-	return v, ok
-}
-func effectiveUpdateNorm(m store.EpochMetrics) (float64, bool) {
-	v, ok := m.Diagnostics[optim.DiagEffectiveUpdateNorm]
-	return v, ok
+// epochMetric returns the per-epoch metric of a curves figure.
+func epochMetric(name string) metricFunc {
+	return func(m store.EpochMetrics) (float64, bool) {
+		switch name {
+		case "test_loss":
+			return m.TestLoss, true
+		case "train_acc":
+			return m.TrainAcc, true
+		case "train_loss":
+			return m.TrainLoss, true
+		}
+		return m.TestAcc, true
+	}
 }
 
-// legendName is the legend entry of an arm.
-func legendName(arm string) string {
-	if arm == armGradOnly {
-		return "grad-only"
+// diagnostic returns the per-epoch diagnostic of a diagnostics figure.
+func diagnostic(name string) metricFunc {
+	return func(m store.EpochMetrics) (float64, bool) {
+		v, ok := m.Diagnostics[name]
+		return v, ok
 	}
-	return arm
+}
+
+// metricWords describes a metric for axis labels and titles.
+func metricWords(m string) string {
+	words := map[string]string{
+		"test_acc": "test accuracy", "test_loss": "test loss", "train_acc": "train accuracy", "train_loss": "train loss",
+		MetricFinalAcc: "final test accuracy", MetricBestAcc: "best test accuracy", MetricFinalLoss: "final test loss",
+	}
+	if w, ok := words[m]; ok {
+		return w
+	}
+	return m
 }
 
 // epochSeries averages metric over the completed runs of g, per epoch
 // (1-based); epochs where no run records the metric are left out.
-func epochSeries(g *group, metric metricFunc) series {
-	s := series{arm: g.arm, legend: legendName(g.arm)}
+func epochSeries(g *group, legend string, metric metricFunc) series {
+	s := series{legend: legend}
 	for i := 0; ; i++ {
 		var vals []float64
 		more := false
@@ -94,48 +110,41 @@ func epochSeries(g *group, metric metricFunc) series {
 	}
 }
 
-// fractionSeries is one arm's final test accuracy or loss (mean +- std)
-// against the data fraction.
-func fractionSeries(groups []*group, arm string, final func(*group) Sample) series {
-	s := series{arm: arm, legend: legendName(arm)}
-	for _, g := range groups {
-		if g.arm != arm || g.final.N == 0 {
-			continue
-		}
-		if slices.Contains(s.x, g.fraction) {
-			continue // a second label of the arm at this fraction
-		}
-		d := final(g)
-		s.x = append(s.x, g.fraction)
-		s.mean = append(s.mean, d.Mean)
-		s.std = append(s.std, d.Std)
-	}
-	return s
-}
-
-// armPalette colours arms other than full and grad_only, in baseline order.
+// armPalette colours the series after the first two, in order.
 var armPalette = []color.RGBA{
 	{R: 230, G: 120, B: 0, A: 255},  // orange
 	{R: 0, G: 150, B: 70, A: 255},   // green
 	{R: 170, G: 40, B: 160, A: 255}, // purple
 	{R: 200, G: 30, B: 30, A: 255},  // red
 	{R: 120, G: 80, B: 30, A: 255},  // brown
+	{R: 0, G: 160, B: 190, A: 255},  // cyan
+	{R: 150, G: 150, B: 0, A: 255},  // olive
 }
 
-// armGlyphs marks arms other than full and grad_only.
+// armGlyphs marks the series after the first two: the j-th such series
+// has colour j and glyph j / len(armPalette), so no two of the first 35
+// look alike.
 var armGlyphs = []draw.GlyphDrawer{draw.TriangleGlyph{}, draw.PyramidGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
 
-// armStyle returns the colour, dash pattern and marker of an arm: full is
-// solid blue with circles, grad_only dashed grey with squares, the i-th
-// other arm a distinct colour and marker.
-func armStyle(arm string, i int) (color.RGBA, []vg.Length, draw.GlyphDrawer) {
-	switch arm {
-	case armFull:
+// bandNote says in captions what the lines and bands show.
+const bandNote = "mean over seeds; ± 1 std bands when at most 3 lines"
+
+// maxBands is the most series a figure draws with their std bands; more
+// bands would hide each other.
+const maxBands = 3
+
+// seriesStyle returns the colour, dash pattern and marker of the i-th
+// series: the first solid blue with circles, the second dashed grey with
+// squares, the others a distinct colour and marker each.
+func seriesStyle(i int) (color.RGBA, []vg.Length, draw.GlyphDrawer) {
+	switch i {
+	case 0:
 		return color.RGBA{R: 31, G: 90, B: 200, A: 255}, nil, draw.CircleGlyph{}
-	case armGradOnly:
+	case 1:
 		return color.RGBA{R: 110, G: 110, B: 110, A: 255}, []vg.Length{vg.Points(6), vg.Points(3)}, draw.BoxGlyph{}
 	}
-	return armPalette[i%len(armPalette)], []vg.Length{vg.Points(2), vg.Points(2)}, armGlyphs[i%len(armGlyphs)]
+	j := i - 2
+	return armPalette[j%len(armPalette)], []vg.Length{vg.Points(2), vg.Points(2)}, armGlyphs[j/len(armPalette)%len(armGlyphs)]
 }
 
 // newPlot returns an empty plot with a grid, title and axis labels.
@@ -192,17 +201,16 @@ func epochTicks(p *plot.Plot, n int) {
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 }
 
-// addSeries draws s with its band on p, with a legend entry if legend is
-// set; other is the index of the arm among the arms that are neither full
-// nor grad_only.
-func addSeries(p *plot.Plot, s series, other int, legend bool) error {
-	c, dashes, glyph := armStyle(s.arm, other)
+// addSeries draws s in the i-th style on p, with its band if band is set
+// and a legend entry if legend is set.
+func addSeries(p *plot.Plot, s series, i int, band, legend bool) error {
+	c, dashes, glyph := seriesStyle(i)
 	pts := make(plotter.XYs, len(s.x))
-	for i := range s.x {
-		pts[i] = plotter.XY{X: s.x[i], Y: s.mean[i]}
+	for k := range s.x {
+		pts[k] = plotter.XY{X: s.x[k], Y: s.mean[k]}
 	}
-	if band := bandPolygon(s); band != nil {
-		poly, err := plotter.NewPolygon(band)
+	if outline := bandPolygon(s); band && outline != nil {
+		poly, err := plotter.NewPolygon(outline)
 		if err != nil {
 			return fmt.Errorf("report: figure band: %w", err)
 		}
@@ -214,12 +222,19 @@ func addSeries(p *plot.Plot, s series, other int, legend bool) error {
 	if err != nil {
 		return fmt.Errorf("report: figure %s: %w", s.legend, err)
 	}
-	line.Color = c
-	line.Width = vg.Points(1.8)
-	line.Dashes = dashes
 	scatter.Color = c
 	scatter.Shape = glyph
 	scatter.Radius = vg.Points(3)
+	if s.pointsOnly {
+		p.Add(scatter)
+		if legend {
+			p.Legend.Add(s.legend, scatter)
+		}
+		return nil
+	}
+	line.Color = c
+	line.Width = vg.Points(1.8)
+	line.Dashes = dashes
 	p.Add(line, scatter)
 	if legend {
 		p.Legend.Add(s.legend, line, scatter)
@@ -243,170 +258,332 @@ func bandPolygon(s series) plotter.XYs {
 	return band
 }
 
-// linePlot draws the series on a new plot, with a legend when there is
-// more than one; it returns nil when no series has a point.
-func linePlot(title, xLabel, yLabel string, quick, legendTop bool, ss []series) (*plot.Plot, error) {
-	drawn := 0
+// linePlot draws the series that have points on a new plot, with a legend
+// when there is more than one; nil when no series has a point.
+func linePlot(title, xLabel, yLabel string, quick bool, ss []series) (*plot.Plot, error) {
+	var drawn []series
 	for _, s := range ss {
 		if len(s.x) > 0 {
-			drawn++
+			drawn = append(drawn, s)
 		}
 	}
-	if drawn == 0 {
+	if len(drawn) == 0 {
 		return nil, nil
 	}
 	p := newPlot(title, xLabel, yLabel, quick)
-	p.Legend.Top = legendTop
+	p.Legend.Top = true
 	p.Legend.XOffs = -vg.Points(6)
-	p.Legend.YOffs = vg.Points(4)
-	if legendTop {
-		p.Legend.YOffs = -vg.Points(4)
+	p.Legend.YOffs = -vg.Points(4)
+	if len(drawn) > 4 {
+		p.Legend.TextStyle.Font.Size = vg.Points(8)
 	}
-	other := 0
-	for _, s := range ss {
-		if len(s.x) == 0 {
-			continue
-		}
-		if err := addSeries(p, s, other, drawn > 1); err != nil {
+	for i, s := range drawn {
+		if err := addSeries(p, s, i, len(drawn) <= maxBands, len(drawn) > 1); err != nil {
 			return nil, err
-		}
-		if s.arm != armFull && s.arm != armGradOnly {
-			other++
 		}
 	}
 	return p, nil
 }
 
-// epochPlot draws metric per epoch for each group; nil when there is no data.
-func epochPlot(title, yLabel string, quick, legendTop bool, groups []*group, metric metricFunc) (*plot.Plot, error) {
+// figureBase is the file base name of a figure of the study.
+func figureBase(study string, f Figure) string { return study + "_" + f.fileName() }
+
+// chosen returns the groups a figure draws at fraction f (every fraction
+// when all is set): for each selector of arms in order, the groups it
+// names; every group when arms is empty.
+func (a *analysis) chosen(arms []string, f float64, all bool) []*group {
+	var out []*group
+	keep := func(g *group) bool { return (all || g.fraction == f) && !slices.Contains(out, g) }
+	if len(arms) == 0 {
+		for _, g := range orderArms(a.groups, a.study.Arms) {
+			if keep(g) {
+				out = append(out, g)
+			}
+		}
+		return out
+	}
+	for _, sel := range arms {
+		for _, g := range a.groups {
+			if g.matches(sel) && keep(g) {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// largest returns the study's largest fraction.
+func (a *analysis) largest() float64 {
+	fs := fractions(a.groups)
+	return fs[len(fs)-1]
+}
+
+// drawFigure draws and encodes the figure spec of the study; it returns
+// nil and a reason when the figure cannot be drawn. A panic of the
+// plotting library is such a reason too, so no spec can crash the report.
+func (a *analysis) drawFigure(spec Figure, quick bool) (f *figure, reason string) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, reason = nil, fmt.Sprintf("the plotting library failed (%v)", r)
+		}
+	}()
+	title := spec.Title
+	if title == "" {
+		title = a.study.title() + ": " + metricWords(spec.metric())
+		switch spec.Kind {
+		case FigureGrid:
+			title += " over " + spec.X
+		case FigureSeedGaps:
+			title = a.study.title() + ": per-seed gap in " + metricWords(spec.metric())
+		}
+	}
+	if spec.Label != "" {
+		title = spec.Label + ": " + title
+	}
+	var p *plot.Plot
+	var what string
+	var err error
+	switch spec.Kind {
+	case FigureCurves, FigureDiagnostics:
+		p, what, reason, err = a.epochFigure(spec, title, quick)
+	case FigureFractions:
+		p, what, reason, err = a.fractionFigure(spec, title, quick)
+	case FigureGrid:
+		p, what, reason, err = a.gridFigure(spec, title, quick)
+	case FigureSeedGaps:
+		p, what, reason, err = a.seedGapFigure(spec, title, quick)
+	}
+	if err != nil {
+		return nil, err.Error()
+	}
+	if p == nil {
+		return nil, reason
+	}
+	pngData, svgData, err := encode(p)
+	if err != nil {
+		return nil, err.Error()
+	}
+	caption := strings.ToUpper(what[:1]) + what[1:] + "."
+	if spec.Label != "" {
+		caption = spec.Label + ": " + what + "."
+	}
+	return &figure{base: figureBase(a.study.Name, spec), caption: caption, png: pngData, svg: svgData}, ""
+}
+
+// epochFigure draws a per-epoch metric or diagnostic of the chosen
+// configurations at the largest fraction.
+func (a *analysis) epochFigure(spec Figure, title string, quick bool) (*plot.Plot, string, string, error) {
+	m := epochMetric(spec.metric())
+	if spec.Kind == FigureDiagnostics {
+		m = diagnostic(spec.Metric)
+	}
 	var ss []series
 	epochs := 0
-	for _, g := range groups {
-		if g == nil {
-			continue
-		}
-		s := epochSeries(g, metric)
+	for _, g := range a.chosen(spec.Arms, a.largest(), false) {
+		s := epochSeries(g, g.label, m)
 		if len(s.x) > 0 {
 			epochs = max(epochs, int(s.x[len(s.x)-1]))
 		}
 		ss = append(ss, s)
 	}
-	p, err := linePlot(title, "epoch", yLabel, quick, legendTop, ss)
-	if p != nil && epochs <= 20 {
+	p, err := linePlot(title, "epoch", metricWords(spec.metric()), quick, ss)
+	if p == nil {
+		return nil, "", fmt.Sprintf("no completed run of the chosen configurations records %s", spec.metric()), err
+	}
+	if epochs <= 20 {
 		epochTicks(p, epochs)
 	}
-	return p, err
+	return p, metricWords(spec.metric()) + " per epoch (" + bandNote + ") at fraction " + fmtFraction(a.largest()), "", err
 }
 
-// pairGroups returns the full and grad_only groups the per-epoch figures
-// compare: for a tuning study the paper-locked (else selected) full
-// configuration; otherwise the arms at the largest fraction. Either may be nil.
-func (a *analysis) pairGroups() (full, grad *group) {
-	if a.tuning != nil {
-		return a.tuning.reference(), a.tuning.gradOnly
-	}
+// fractionFigure draws a final metric against the data fraction, one line
+// per configuration label.
+func (a *analysis) fractionFigure(spec Figure, title string, quick bool) (*plot.Plot, string, string, error) {
 	fs := fractions(a.groups)
-	if len(fs) == 0 {
-		return nil, nil
+	if len(fs) < 2 {
+		return nil, "", fmt.Sprintf("the study has one fraction (%s), nothing to draw over fractions", fmtFraction(fs[0])), nil
 	}
-	f := fs[len(fs)-1]
-	return armGroup(a.groups, armFull, f), armGroup(a.groups, armGradOnly, f)
+	var labels []string
+	byLabel := map[string]*series{}
+	for _, g := range a.chosen(spec.Arms, 0, true) {
+		if g.final.N == 0 {
+			continue
+		}
+		s := byLabel[g.label]
+		if s == nil {
+			s = &series{legend: g.label}
+			byLabel[g.label] = s
+			labels = append(labels, g.label)
+		}
+		d := g.sampleOf(spec.metric())
+		s.x, s.mean, s.std = append(s.x, g.fraction), append(s.mean, d.Mean), append(s.std, d.Std)
+	}
+	var ss []series
+	for _, l := range labels {
+		ss = append(ss, sortedSeries(*byLabel[l]))
+	}
+	p, err := linePlot(title, "training data fraction (log scale)", metricWords(spec.metric()), quick, ss)
+	if p == nil {
+		return nil, "", "no completed runs of the chosen configurations", err
+	}
+	p.X.Scale = plot.LogScale{}
+	var ticks []plot.Tick
+	for _, f := range fs {
+		ticks = append(ticks, plot.Tick{Value: f, Label: fmtFraction(f)})
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	return p, metricWords(spec.metric()) + " against the training data fraction (" + bandNote + ")", "", err
 }
 
-// figures renders the named figure of the study. It returns no figures and
-// a reason when the study has no data for it.
-func (a *analysis) figures(name string, quick bool) ([]figure, string, error) {
-	full, grad := a.pairGroups()
-	pair := []*group{full, grad}
-	fullIs := "" // names the tuning study's full configuration in captions
-	if a.tuning != nil && full != nil {
-		fullIs = " Full = " + full.label + "."
+// sortedSeries returns s with its points in increasing x.
+func sortedSeries(s series) series {
+	idx := make([]int, len(s.x))
+	for i := range idx {
+		idx[i] = i
 	}
-	type panel struct {
-		base, caption, title, yLabel string
-		legendTop                    bool
-		build                        func(title, yLabel string, legendTop bool) (*plot.Plot, error)
-	}
-	perEpoch := func(groups []*group, m metricFunc) func(string, string, bool) (*plot.Plot, error) {
-		return func(title, yLabel string, top bool) (*plot.Plot, error) {
-			return epochPlot(title, yLabel, quick, top, groups, m)
-		}
-	}
-	perFraction := func(final func(*group) Sample) func(string, string, bool) (*plot.Plot, error) {
-		return func(title, yLabel string, top bool) (*plot.Plot, error) {
-			ss := []series{fractionSeries(a.groups, armFull, final), fractionSeries(a.groups, armGradOnly, final)}
-			p, err := linePlot(title, "training data fraction (log scale)", yLabel, quick, top, ss)
-			if p != nil {
-				p.X.Scale = plot.LogScale{}
-				var ticks []plot.Tick
-				for _, f := range fractions(a.groups) {
-					ticks = append(ticks, plot.Tick{Value: f, Label: fmtFraction(f)})
-				}
-				p.X.Tick.Marker = plot.ConstantTicks(ticks)
-			}
-			return p, err
-		}
-	}
-	var panels []panel
-	switch name {
-	case "fig2a":
-		panels = []panel{{"fig2a_mnist_accuracy", "Figure 2A: MNIST test accuracy per epoch, full vs grad-only (mean ± 1 std over seeds)." + fullIs,
-			"Fig. 2A: MNIST test accuracy", "test accuracy", false, perEpoch(pair, testAcc)}}
-	case "fig2b":
-		panels = []panel{{"fig2b_fashion_accuracy", "Figure 2B: Fashion-MNIST test accuracy per epoch, full vs grad-only (mean ± 1 std over seeds)." + fullIs,
-			"Fig. 2B: Fashion-MNIST test accuracy", "test accuracy", false, perEpoch(pair, testAcc)}}
-	case "fig3":
-		panels = []panel{
-			{"fig3a_lowdata_accuracy", "Figure 3A: final test accuracy against the training data fraction (mean ± 1 std).",
-				"Fig. 3A: low data, final test accuracy", "final test accuracy", false, perFraction(func(g *group) Sample { return g.final })},
-			{"fig3b_lowdata_loss", "Figure 3B: final test loss against the training data fraction (mean ± 1 std).",
-				"Fig. 3B: low data, final test loss", "final test loss", true, perFraction(func(g *group) Sample { return g.loss })},
-		}
-	case "fig4":
-		panels = []panel{
-			{"fig4a_" + a.study.Name + "_accuracy", "Figure 4A: " + a.study.Title + ", test accuracy per epoch (mean ± 1 std)." + fullIs,
-				"Fig. 4A: " + a.study.Title + ", test accuracy", "test accuracy", false, perEpoch(pair, testAcc)},
-			{"fig4b_" + a.study.Name + "_loss", "Figure 4B: " + a.study.Title + ", test loss per epoch (mean ± 1 std)." + fullIs,
-				"Fig. 4B: " + a.study.Title + ", test loss", "test loss", true, perEpoch(pair, testLoss)},
-		}
-	case "fig5":
-		panels = []panel{
-			{"fig5a_alpha_mean", "Figure 5A: the full arm's mean plasticity coefficient alpha per epoch (mean ± 1 std over seeds)." + fullIs,
-				"Fig. 5A: full arm, alpha mean", "alpha_mean", true, perEpoch([]*group{full}, alphaMean)},
-			{"fig5b_effective_update_norm", "Figure 5B: the full arm's effective update norm per epoch (mean ± 1 std over seeds)." + fullIs,
-				"Fig. 5B: full arm, effective update norm", "effective_update_norm", true, perEpoch([]*group{full}, effectiveUpdateNorm)},
-		}
-	case "baselines":
-		panels = []panel{{"baselines_accuracy", "Optimizer baselines: test accuracy per epoch, every arm (mean ± 1 std over seeds).",
-			"Optimizer baselines: test accuracy", "test accuracy", false, perEpoch(a.largestFractionGroups(), testAcc)}}
-	default:
-		return nil, "", fmt.Errorf("report: unknown figure %q", name)
-	}
-	var out []figure
-	for _, pn := range panels {
-		p, err := pn.build(pn.title, pn.yLabel, pn.legendTop)
-		if err != nil {
-			return nil, "", err
-		}
-		if p == nil {
-			return nil, fmt.Sprintf("%s not drawn: no completed runs with the plotted quantity", name), nil
-		}
-		out = append(out, figure{base: pn.base, caption: pn.caption, plot: p})
-	}
-	return out, "", nil
-}
-
-// largestFractionGroups returns the groups at the largest fraction, in
-// baseline order.
-func (a *analysis) largestFractionGroups() []*group {
-	fs := fractions(a.groups)
-	var out []*group
-	for _, g := range orderBaselines(a.groups) {
-		if len(fs) > 0 && g.fraction == fs[len(fs)-1] {
-			out = append(out, g)
-		}
+	slices.SortStableFunc(idx, func(i, j int) int { return cmpFloat(s.x[i], s.x[j]) })
+	out := series{legend: s.legend}
+	for _, i := range idx {
+		out.x, out.mean, out.std = append(out.x, s.x[i]), append(out.mean, s.mean[i]), append(out.std, s.std[i])
 	}
 	return out
+}
+
+// cmpFloat orders two floats.
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// gridFigure draws a final metric against the grid key spec.X at the
+// largest fraction, one line per arm and setting of the other keys that
+// vary among the chosen configurations.
+func (a *analysis) gridFigure(spec Figure, title string, quick bool) (*plot.Plot, string, string, error) {
+	type point struct {
+		g      *group
+		x      float64
+		params map[string]any
+	}
+	var pts []point
+	for _, g := range a.chosen(spec.Arms, a.largest(), false) {
+		var params map[string]any
+		if err := json.Unmarshal(g.optimizer, &params); err != nil {
+			return nil, "", "", fmt.Errorf("configuration %q: optimizer: %w", g.label, err)
+		}
+		x, ok := params[spec.X].(float64)
+		if ok && g.final.N > 0 {
+			pts = append(pts, point{g, x, params})
+		}
+	}
+	var xs []float64
+	for _, pt := range pts {
+		if !slices.Contains(xs, pt.x) {
+			xs = append(xs, pt.x)
+		}
+	}
+	if len(xs) < 2 {
+		return nil, "", fmt.Sprintf("fewer than two values of %s among the completed chosen configurations", spec.X), nil
+	}
+	// The other keys that vary name the lines.
+	var vary []string
+	for _, pt := range pts {
+		for k, v := range pt.params {
+			if k == spec.X || slices.Contains(vary, k) {
+				continue
+			}
+			for _, q := range pts {
+				if fmt.Sprint(q.params[k]) != fmt.Sprint(v) {
+					vary = append(vary, k)
+					break
+				}
+			}
+		}
+	}
+	slices.Sort(vary)
+	var names []string
+	lines := map[string]*series{}
+	for _, pt := range pts {
+		name := pt.g.arm
+		for _, k := range vary {
+			if v, ok := pt.params[k]; ok {
+				name += fmt.Sprintf(" %s=%v", k, v)
+			}
+		}
+		s := lines[name]
+		if s == nil {
+			s = &series{legend: name}
+			lines[name] = s
+			names = append(names, name)
+		}
+		d := pt.g.sampleOf(spec.metric())
+		s.x, s.mean, s.std = append(s.x, pt.x), append(s.mean, d.Mean), append(s.std, d.Std)
+	}
+	var ss []series
+	for _, n := range names {
+		ss = append(ss, sortedSeries(*lines[n]))
+	}
+	slices.Sort(xs)
+	xLabel := spec.X
+	logX := xs[0] > 0 && xs[len(xs)-1]/xs[0] >= 10
+	if logX {
+		xLabel += " (log scale)"
+	}
+	p, err := linePlot(title, xLabel, metricWords(spec.metric()), quick, ss)
+	if p == nil {
+		return nil, "", "no completed runs of the chosen configurations", err
+	}
+	if logX {
+		p.X.Scale = plot.LogScale{}
+	}
+	var ticks []plot.Tick
+	for _, x := range xs {
+		ticks = append(ticks, plot.Tick{Value: x, Label: fmtFraction(x)})
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	return p, fmt.Sprintf("%s against %s at fraction %s, one line per setting of the other keys ("+bandNote+")",
+		metricWords(spec.metric()), spec.X, fmtFraction(a.largest())), "", err
+}
+
+// seedGapFigure draws the per-seed differences a - b of every pair of
+// configurations the comparison names, at every fraction.
+func (a *analysis) seedGapFigure(spec Figure, title string, quick bool) (*plot.Plot, string, string, error) {
+	multi := len(fractions(a.groups)) > 1
+	var ss []series
+	for _, row := range comparisonRows(a.groups, Comparison{A: spec.A, B: spec.B}) {
+		if row.cmp == nil || len(row.cmp.seeds) == 0 {
+			continue
+		}
+		s := series{legend: row.cmp.a.label + " - " + row.cmp.b.label, pointsOnly: true}
+		if multi {
+			s.legend += " at " + fmtFraction(row.fraction)
+		}
+		for i, seed := range row.cmp.seeds {
+			s.x = append(s.x, float64(seed))
+			s.mean = append(s.mean, row.cmp.diffs[spec.metric()][i])
+			s.std = append(s.std, math.NaN())
+		}
+		ss = append(ss, s)
+	}
+	p, err := linePlot(title, "seed", "gap in "+metricWords(spec.metric()), quick, ss)
+	if p == nil {
+		return nil, "", fmt.Sprintf("%s and %s share no completed seed", code(spec.A), code(spec.B)), err
+	}
+	zero := plotter.NewFunction(func(float64) float64 { return 0 })
+	zero.Color = color.Black
+	zero.Width = vg.Points(0.8)
+	p.Add(zero)
+	var ticks []plot.Tick
+	for _, s := range a.seeds {
+		ticks = append(ticks, plot.Tick{Value: float64(s), Label: strconv.FormatInt(s, 10)})
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	p.X.Min, p.X.Max = float64(a.seeds[0])-0.5, float64(a.seeds[len(a.seeds)-1])+0.5 // room for the edge points
+	return p, fmt.Sprintf("per-seed gap %s - %s in %s", spec.A, spec.B, metricWords(spec.metric())), "", err
 }
 
 // margins leaves room on the right and at the top so that edge markers

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
-	"github.com/neuroplastic/neuroplastic/optim"
 )
 
 // quickBanner is the README banner of quick-profile outputs.
@@ -20,10 +20,9 @@ const quickBanner = "> **QUICK** - quick profile: scaled-down protocol, not resu
 // analysis is one study's aggregated numbers.
 type analysis struct {
 	study    *Study
-	dataset  string        // dataset of the first run
 	groups   []*group      // by fraction, then label
 	tuning   *tuning       // kind tuning only
-	blocks   []pairedBlock // kind paired only
+	compared [][]pairedRow // per declared comparison
 	seeds    []int64       // distinct seeds of all runs, sorted
 	counted  int           // completed runs in the statistics
 	diverged int           // diverged runs
@@ -31,8 +30,8 @@ type analysis struct {
 }
 
 // analyse aggregates a study that has runs.
-func analyse(s *Study) (*analysis, error) {
-	a := &analysis{study: s, dataset: s.Runs[0].Config.Dataset, groups: groupRuns(s.Runs)}
+func analyse(s *Study) *analysis {
+	a := &analysis{study: s, groups: groupRuns(s.Runs)}
 	for _, r := range s.Runs {
 		if !slices.Contains(a.seeds, r.Config.Seed) {
 			a.seeds = append(a.seeds, r.Config.Seed)
@@ -44,17 +43,13 @@ func analyse(s *Study) (*analysis, error) {
 		a.diverged += g.diverged
 		a.other += len(g.excluded) - g.diverged
 	}
-	switch s.Options.Kind {
-	case KindTuning:
-		t, err := analyseTuning(a.groups)
-		if err != nil {
-			return nil, fmt.Errorf("report: study %s: %w", s.Name, err)
-		}
-		a.tuning = t
-	case KindPaired:
-		a.blocks = analysePaired(a.groups)
+	if s.Options.Kind == KindTuning {
+		a.tuning = analyseTuning(a.groups, s.Options)
 	}
-	return a, nil
+	for _, c := range s.Options.Compare {
+		a.compared = append(a.compared, comparisonRows(a.groups, c))
+	}
+	return a
 }
 
 // seedList renders the study's seeds.
@@ -96,126 +91,161 @@ type renderedStudy struct {
 	a       *analysis // nil when the study was not run
 	body    string    // Markdown tables without title
 	figures []figure
-	missing []string // figures that could not be drawn, with reasons
-	claim   claim
+	skipped []string // figures that could not be drawn, one line each with the reason
+	claims  []*claimResult
+}
+
+// WriteOptions configure Write.
+type WriteOptions struct {
+	// Quick labels every output as the quick profile's.
+	Quick bool
+	// DataDir is the absolute data directory; Write writes it as
+	// $NEUROPLASTIC_DATA wherever a study's reason or note names it.
+	DataDir string
 }
 
 // Write aggregates the studies and writes, under dir, tables/<study>.md and
-// .csv, figures/*.png and .svg, locked_config.json (for a tuning study with
-// a completed full configuration) and README.md, each atomically. A study
-// with Skipped set or without runs is listed in the README only. With quick
-// set every output is labelled QUICK. Write returns an error for invalid
-// options (of a study that is not skipped), duplicate or unusable study names, two tuning studies, two
-// studies drawing the same figure file, or a failed write.
-func Write(dir string, studies []Study, quick bool) error {
+// .csv, figures/<study>_*.png and .svg, locked_config.json (for the study
+// whose options say select, when it has a completed candidate) and
+// README.md, each atomically, and returns the paths it wrote, relative to
+// dir, in writing order. A study with Skipped set or without runs is listed
+// in the README only. Write returns an error for invalid options (of a
+// study that is not skipped), duplicate or unusable study names, two
+// selecting studies, two studies drawing the same figure file, or a failed
+// write.
+func Write(dir string, studies []Study, o WriteOptions) ([]string, error) {
 	var names []string
-	tuningStudies := 0
+	selecting := 0
 	for i := range studies {
 		s := &studies[i]
 		if !validName(s.Name) {
-			return fmt.Errorf("report: study name %q is not usable as a file name", s.Name)
+			return nil, fmt.Errorf("report: study name %q is not usable as a file name", s.Name)
 		}
 		if slices.Contains(names, s.Name) {
-			return fmt.Errorf("report: study %q listed twice", s.Name)
+			return nil, fmt.Errorf("report: study %q listed twice", s.Name)
 		}
 		names = append(names, s.Name)
+		s.Skipped, s.Note = o.relative(dir, s.Skipped), o.relative(dir, s.Note)
 		if s.Skipped != "" {
 			continue // only its reason is rendered
 		}
 		if err := s.Options.Validate(); err != nil {
-			return fmt.Errorf("report: study %s: %w", s.Name, err)
+			return nil, fmt.Errorf("report: study %s: %w", s.Name, err)
 		}
-		if s.Options.Kind == KindTuning {
-			tuningStudies++
+		if s.Options.Select {
+			selecting++
 		}
 	}
-	if tuningStudies > 1 {
-		return fmt.Errorf("report: %d tuning studies; only one may write locked_config.json", tuningStudies)
+	if selecting > 1 {
+		return nil, fmt.Errorf("report: %d studies say select; only one may write locked_config.json", selecting)
 	}
-	rendered, err := render(studies, quick)
+	rendered, err := render(studies, o.Quick)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, sub := range []string{"tables", "figures"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), atomicfile.DirMode); err != nil {
-			return fmt.Errorf("report: %w", err)
+			return nil, fmt.Errorf("report: %w", err)
 		}
 	}
+	w := &writer{dir: dir}
 	var locked *lockedConfig
 	for _, r := range rendered {
 		if r.a == nil {
 			continue
 		}
-		if err := writeStudy(dir, r, quick); err != nil {
-			return err
+		if err := w.study(r, o.Quick); err != nil {
+			return w.files, err
 		}
-		if r.a.tuning != nil && r.a.tuning.selected != nil {
-			locked = newLockedConfig(r.a, quick)
+		if t := r.a.tuning; t != nil && t.selected != nil && r.study.Options.Select {
+			locked = newLockedConfig(r.a, o.Quick)
 			data, err := json.MarshalIndent(locked, "", "  ")
 			if err != nil {
-				return fmt.Errorf("report: locked_config.json: %w", err)
+				return w.files, fmt.Errorf("report: %s: %w", LockedConfigFile, err)
 			}
-			if err := writeFile(filepath.Join(dir, "locked_config.json"), append(data, '\n')); err != nil {
-				return err
+			if err := w.write(LockedConfigFile, append(data, '\n')); err != nil {
+				return w.files, err
 			}
 		}
 	}
-	return writeFile(filepath.Join(dir, "README.md"), []byte(readme(rendered, locked, quick)))
+	err = w.write("README.md", []byte(readme(rendered, locked, o.Quick)))
+	return w.files, err
+}
+
+// LockedConfigFile is the file, under the results directory, where the
+// selecting study writes its best configuration.
+const LockedConfigFile = "locked_config.json"
+
+// relative rewrites absolute paths in text: the data directory as
+// $NEUROPLASTIC_DATA and the results directory dir as relative to it.
+func (o WriteOptions) relative(dir, text string) string {
+	if o.DataDir != "" {
+		text = strings.ReplaceAll(text, filepath.Clean(o.DataDir), "$NEUROPLASTIC_DATA")
+	}
+	if abs, err := filepath.Abs(dir); err == nil && abs != string(filepath.Separator) {
+		text = strings.ReplaceAll(text, abs+string(filepath.Separator), "")
+	}
+	return text
 }
 
 // render analyses every study, renders its tables and figures in memory and
 // evaluates the claims.
 func render(studies []Study, quick bool) ([]*renderedStudy, error) {
 	var out []*renderedStudy
-	var files []string
+	byName := map[string]*analysis{}
 	for i := range studies {
 		s := &studies[i]
 		r := &renderedStudy{study: s}
 		out = append(out, r)
-		if s.notRun() != "" {
+		if s.notRun() == "" {
+			r.a = analyse(s)
+			byName[s.Name] = r.a
+		}
+	}
+	lookup := func(name string) *analysis { return byName[name] }
+	var files []string
+	for _, r := range out {
+		if r.a == nil {
 			continue
 		}
-		a, err := analyse(s)
-		if err != nil {
-			return nil, err
+		r.claims = r.a.evaluateClaims(lookup)
+		var err error
+		if r.body, err = r.markdownBody(); err != nil {
+			return nil, fmt.Errorf("report: study %s: %w", r.study.Name, err)
 		}
-		r.a = a
-		if r.body, err = a.markdownBody(); err != nil {
-			return nil, fmt.Errorf("report: study %s: %w", s.Name, err)
-		}
-		for _, name := range s.Options.Figures {
-			figs, missing, err := a.figures(name, quick)
-			if err != nil {
-				return nil, fmt.Errorf("report: study %s: %w", s.Name, err)
+		for _, spec := range r.study.Options.Figures {
+			f, reason := r.a.drawFigure(spec, quick)
+			if f == nil {
+				r.skipped = append(r.skipped, fmt.Sprintf("Figure %s not drawn: %s.", figureBase(r.study.Name, spec), reason))
+				continue
 			}
-			if missing != "" {
-				r.missing = append(r.missing, missing)
+			if slices.Contains(files, f.base) {
+				return nil, fmt.Errorf("report: study %s: figure file %s is drawn by another study too", r.study.Name, f.base)
 			}
-			for _, f := range figs {
-				if slices.Contains(files, f.base) {
-					return nil, fmt.Errorf("report: study %s: figure file %s is drawn by another study too", s.Name, f.base)
-				}
-				files = append(files, f.base)
-			}
-			r.figures = append(r.figures, figs...)
-		}
-	}
-	mnist, mnistOK := 0.0, false
-	for _, r := range out {
-		if r.a != nil && !mnistOK {
-			mnist, mnistOK = r.a.mnistGap()
-		}
-	}
-	for _, r := range out {
-		if r.a != nil {
-			r.claim = r.a.claim(mnist, mnistOK)
+			files = append(files, f.base)
+			r.figures = append(r.figures, *f)
 		}
 	}
 	return out, nil
 }
 
-// writeStudy writes the study's table files and figures.
-func writeStudy(dir string, r *renderedStudy, quick bool) error {
+// writer writes files under dir and records their relative paths.
+type writer struct {
+	dir   string
+	files []string
+}
+
+// write writes data to dir/rel atomically and records rel.
+func (w *writer) write(rel string, data []byte) error {
+	if err := writeFile(filepath.Join(w.dir, rel), data); err != nil {
+		return err
+	}
+	w.files = append(w.files, filepath.ToSlash(rel))
+	return nil
+}
+
+// study writes the study's table files and figures.
+func (w *writer) study(r *renderedStudy, quick bool) error {
 	name := r.study.Name
 	var md strings.Builder
 	md.WriteString("# " + r.study.title())
@@ -228,61 +258,46 @@ func writeStudy(dir string, r *renderedStudy, quick bool) error {
 		md.WriteString(r.study.Note + "\n\n")
 	}
 	md.WriteString(r.body)
-	if err := writeFile(filepath.Join(dir, "tables", name+".md"), []byte(md.String())); err != nil {
+	for _, s := range r.skipped {
+		md.WriteString(s + "\n\n")
+	}
+	if err := w.write(path.Join("tables", name+".md"), []byte(md.String())); err != nil {
 		return err
 	}
-	csvData, err := r.a.csvTable(quick)
+	csvData, err := r.csvTable(quick)
 	if err != nil {
 		return fmt.Errorf("report: study %s: %w", name, err)
 	}
-	if err := writeFile(filepath.Join(dir, "tables", name+".csv"), csvData); err != nil {
+	if err := w.write(path.Join("tables", name+".csv"), csvData); err != nil {
 		return err
 	}
 	for _, f := range r.figures {
-		pngData, svgData, err := encode(f.plot)
-		if err != nil {
-			return fmt.Errorf("report: study %s: %s: %w", name, f.base, err)
-		}
-		if err := writeFile(filepath.Join(dir, "figures", f.base+".png"), pngData); err != nil {
+		if err := w.write(path.Join("figures", f.base+".png"), f.png); err != nil {
 			return err
 		}
-		if err := writeFile(filepath.Join(dir, "figures", f.base+".svg"), svgData); err != nil {
+		if err := w.write(path.Join("figures", f.base+".svg"), f.svg); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// paperConfig is the paper's locked configuration in locked_config.json.
-type paperConfig struct {
-	LR              float64 `json:"lr"`
-	WarmupEpochs    int     `json:"warmup_epochs"`
-	PlasticityScale float64 `json:"plasticity_scale"`
-}
-
-// newPaperConfig returns the paper's locked values (optim.PaperLocked).
-func newPaperConfig() paperConfig {
-	np := optim.PaperConfig().NeuroPlastic
-	return paperConfig{LR: np.LR, WarmupEpochs: np.WarmupEpochs, PlasticityScale: np.PlasticityScale}
-}
-
-// lockedConfig is locked_config.json: the tuning study's selected
-// configuration, beside the paper's. Undefined numbers are null.
+// lockedConfig is locked_config.json: the selecting study's best
+// configuration, beside its reference. Undefined numbers are null.
 type lockedConfig struct {
-	Study                 string          `json:"study"`
-	Quick                 bool            `json:"quick"`
-	Selection             string          `json:"selection"`
-	Label                 string          `json:"label"`
-	Optimizer             json.RawMessage `json:"optimizer"`
-	N                     int             `json:"n"`
-	MeanFinalTestAcc      float64         `json:"mean_final_test_acc"`
-	StdFinalTestAcc       *float64        `json:"std_final_test_acc"`
-	Paper                 paperConfig     `json:"paper"`
-	PaperLabel            string          `json:"paper_label"`
-	PaperMeanFinalTestAcc *float64        `json:"paper_mean_final_test_acc"`
-	EqualsPaper           bool            `json:"equals_paper"`
-	GapToPaper            *float64        `json:"gap_to_paper"`
-	PairedP               *float64        `json:"paired_p"`
+	Study            string          `json:"study"`
+	Quick            bool            `json:"quick"`
+	Selection        string          `json:"selection"`
+	Label            string          `json:"label"`
+	Optimizer        json.RawMessage `json:"optimizer"`
+	N                int             `json:"n"`
+	MeanFinalTestAcc float64         `json:"mean_final_test_acc"`
+	StdFinalTestAcc  *float64        `json:"std_final_test_acc"`
+	Reference        string          `json:"reference,omitempty"`
+	ReferenceMean    *float64        `json:"reference_mean_final_test_acc,omitempty"`
+	EqualsReference  bool            `json:"equals_reference"`
+	GapToReference   *float64        `json:"gap_to_reference,omitempty"`
+	PairedP          *float64        `json:"paired_p,omitempty"`
 }
 
 // defined returns &x, or nil when x is NaN (JSON has no NaN).
@@ -296,30 +311,34 @@ func defined(x float64) *float64 {
 // newLockedConfig describes the selected configuration of a tuning analysis.
 func newLockedConfig(a *analysis, quick bool) *lockedConfig {
 	t := a.tuning
+	sel := "best mean final test accuracy"
+	if c := a.study.Options.Candidates; c != "" {
+		sel += " among " + c
+	}
 	l := &lockedConfig{
 		Study:            a.study.Name,
 		Quick:            quick,
-		Selection:        "best mean final test accuracy among full configurations",
+		Selection:        sel,
 		Label:            t.selected.label,
 		Optimizer:        t.selected.optimizer,
 		N:                t.selected.final.N,
 		MeanFinalTestAcc: t.selected.final.Mean,
 		StdFinalTestAcc:  defined(t.selected.final.Std),
-		Paper:            newPaperConfig(),
-		EqualsPaper:      t.selected == t.paper,
+		EqualsReference:  t.ref != nil && t.selected == t.ref,
 	}
-	if t.paper != nil {
-		l.PaperLabel = t.paper.label
-		l.PaperMeanFinalTestAcc = defined(t.paper.final.Mean)
+	if t.ref != nil {
+		l.Reference = t.ref.label
+		l.ReferenceMean = defined(t.ref.final.Mean)
 	}
-	if c := t.selectedVsPaper; c != nil {
-		l.GapToPaper = defined(c.gap)
-		l.PairedP = defined(c.p)
+	if c := t.vsRef; c != nil {
+		l.GapToReference = defined(c.final.mean)
+		l.PairedP = defined(c.final.p)
 	}
 	return l
 }
 
-// readme renders the index: banner, claim lines, the selected
+// readme renders the index: banner, the definitions of the statistics, the
+// claims of every study with interval and verdict, the selected
 // configuration, every study's tables inline with its figures, and the
 // studies not run with their reasons.
 func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string {
@@ -330,28 +349,39 @@ func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string 
 	} else {
 		b.WriteString("\n\n")
 	}
-	b.WriteString("Rendered by `neuroplastic report` from the run store. Numbers are over seeds of completed runs: " +
-		"mean ± sample std, Student t 95% intervals; paired differences are full - grad_only on shared seeds " +
-		"(paired t-test, two-sided). Diverged runs are not counted and are listed under each table.\n\n")
-	b.WriteString("## Does the paper's claim hold in our numbers?\n\n")
+	b.WriteString("Rendered by `neuroplastic report` from the specs' `report:` blocks (docs/specs.md). " +
+		"Numbers are over seeds of completed runs: mean ± sample std, Student t 95% intervals of accuracies " +
+		"(clipped to [0, 1] and marked \"(clipped)\" where a bound was). Diverged runs are not counted and are listed under each table.\n\n")
+	b.WriteString("## Claims\n\n")
 	for _, r := range rendered {
 		fmt.Fprintf(&b, "- **%s** (%s): ", r.study.title(), code(r.study.Name))
-		if why := r.study.notRun(); why != "" {
-			fmt.Fprintf(&b, "**not run**: %s.\n", strings.TrimSuffix(why, "."))
+		switch {
+		case r.study.notRun() != "":
+			fmt.Fprintf(&b, "**not run**: %s.\n", strings.TrimSuffix(r.study.notRun(), "."))
+			continue
+		case len(r.claims) == 0:
+			b.WriteString("no claims declared.\n")
 			continue
 		}
-		fmt.Fprintf(&b, "**%s**. %s\n", r.claim.verdict, r.claim.detail)
+		b.WriteString("claims:\n")
+		for _, c := range r.claims {
+			fmt.Fprintf(&b, "  - %s: %s: **%s**\n", code(c.claim.ID), c.claim.describe(), c.verdict)
+			for _, t := range c.tests {
+				fmt.Fprintf(&b, "    - %s\n", t.line())
+			}
+		}
 	}
 	b.WriteString("\n")
+	b.WriteString(statisticsSection)
 	if locked != nil {
 		b.WriteString("## Selected configuration\n\n")
-		fmt.Fprintf(&b, "Tuning selection (%s): %s, mean final test accuracy %s over %d seeds. ",
-			locked.Selection, code(locked.Label), fmtAcc(locked.MeanFinalTestAcc), locked.N)
-		if locked.EqualsPaper {
-			b.WriteString("It equals the paper's locked configuration (lr 0.1, warmup_epochs 2, plasticity_scale 2.0). ")
-		} else {
-			b.WriteString("It differs from the paper's locked configuration (lr 0.1, warmup_epochs 2, plasticity_scale 2.0); " +
-				"the later studies use the paper's values unless a spec says `from: selected`. ")
+		fmt.Fprintf(&b, "Selection of %s (%s): %s, mean final test accuracy %s over %d seeds. ",
+			code(locked.Study), locked.Selection, code(locked.Label), fmtAcc(locked.MeanFinalTestAcc), locked.N)
+		switch {
+		case locked.EqualsReference:
+			fmt.Fprintf(&b, "It is the reference configuration %s. ", code(locked.Reference))
+		case locked.Reference != "":
+			fmt.Fprintf(&b, "It differs from the reference configuration %s; specs that say `from: selected` use it. ", code(locked.Reference))
 		}
 		b.WriteString("Written to [locked_config.json](locked_config.json).\n\n")
 	}
@@ -372,8 +402,8 @@ func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string 
 			fmt.Fprintf(&b, "![%s](figures/%s.png)\n\n%s ([PNG](figures/%s.png), [SVG](figures/%s.svg))\n\n",
 				f.caption, f.base, f.caption, f.base, f.base)
 		}
-		for _, m := range r.missing {
-			fmt.Fprintf(&b, "*%s.*\n\n", m)
+		for _, s := range r.skipped {
+			fmt.Fprintf(&b, "*%s*\n\n", s)
 		}
 	}
 	if len(notRun) > 0 {
@@ -387,6 +417,44 @@ func readme(rendered []*renderedStudy, locked *lockedConfig, quick bool) string 
 	}
 	return b.String()
 }
+
+// statisticsSection defines every statistic and verdict word of the
+// report.
+const statisticsSection = `## How to read the statistics
+
+Each claim of a spec's ` + "`report:`" + ` block is a statement about the gap a - b of a metric
+(final_acc: test accuracy of the last epoch; best_acc: the best epoch's; final_loss: test loss of
+the last epoch), tested on the seeds both configurations completed (shared seeds). Per test:
+
+- **mean gap**: the mean over shared seeds of the per-seed difference a - b.
+- **95% CI**: the two-sided 95% Student t interval of the mean gap (n - 1 degrees of freedom).
+- **paired t p**: the two-sided paired t-test of the per-seed differences against the claim's null
+  value (0, or the margin of a claim with ` + "`margin:`" + `).
+- **sign p**: the exact two-sided sign test (ties dropped; Binomial(n, 1/2)).
+- **Wilcoxon p**: the two-sided Wilcoxon signed-rank test (zeros dropped), exact when no two
+  |differences| tie and n <= 50, else the normal approximation with the tie correction. With 3
+  seeds neither test can go below 0.25: they say how consistent the sign is, not more.
+- **wins/ties/losses**: seeds where a - b is above, within 1e-12 of, or below the null value.
+- **dz**: the effect size, (mean gap - null) / sd of the per-seed differences.
+- **MDE (80%)**: the smallest true gap the paired t-test (two-sided, 0.05) detects with 80% power
+  with this n and the observed sd (noncentral t).
+- **Holm p**: the paired t p adjusted by Holm's step-down method across all tests of the study's
+  claims with a defined p (the count is stated under each claims table).
+- A claim that compares its gap with the gap of another study uses the per-seed gaps of both as
+  independent samples: Welch's interval and t-test; sign, Wilcoxon, dz and MDE are then n/a.
+
+Verdict words, from the 95% interval: **supported** (the interval excludes the null value on the
+claimed side), **inconclusive** (the interval contains it; the line states about how many seeds
+would detect the observed gap with 80% power), **contradicted** (the interval excludes it on the
+other side). "after Holm" applies the same words to the Holm p at 0.05. A claim tested at several
+fractions is supported when every test is, contradicted when any test is. A claim that says
+` + "`stable: true`" + ` is contradicted by any diverged run of a or b.
+
+**n/a** marks an undefined number: an interval, test or effect size needs at least two shared seeds
+and differences that are not all equal; a claim is **not evaluated** when its configurations have
+no shared completed seeds (the reason is stated).
+
+`
 
 // writeFile writes data to path atomically (see package atomicfile).
 func writeFile(path string, data []byte) error {

@@ -86,24 +86,108 @@ func TestTally(t *testing.T) {
 	}
 }
 
-func TestRobustness(t *testing.T) {
+// The constants below were computed with SciPy 1.10.1 (Debian's
+// python3-scipy): binomtest(k, n).pvalue, wilcoxon(d).pvalue (exact),
+// wilcoxon(d, method="approx", correction=False).pvalue, ttest_ind(x, y,
+// equal_var=False) with its Welch interval from t.ppf, and the power of the
+// paired t-test as nct.sf(tc, n-1, d*sqrt(n)) + nct.cdf(-tc, n-1,
+// d*sqrt(n)), tc = t.ppf(0.975, n-1), solved for 0.8 with brentq.
+
+func TestSignTest(t *testing.T) {
 	cases := []struct {
-		name       string
-		gap        float64
-		wins, n    int
-		wantResult string
+		name string
+		d    []float64
+		want float64
 	}{
-		{"large gap, all wins", 0.004, 3, 3, Robust},
-		{"large gap, one loss", 0.004, 2, 3, Marginal},
-		{"gap at the threshold", 0.003, 3, 3, Marginal},
-		{"small gap, all wins", 0.001, 3, 3, Marginal},
-		{"zero gap", 0, 0, 3, Inconclusive},
-		{"negative gap", -0.01, 0, 3, Inconclusive},
-		{"no shared seeds", math.NaN(), 0, 0, Inconclusive},
+		{"ten wins", []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.001953125},
+		{"seven of ten", []float64{1, 1, 1, 1, 1, 1, 1, -1, -1, -1}, 0.34375},
+		{"three wins", []float64{0.001, 0.002, 0.003}, 0.25},
+		{"ties dropped", []float64{0.001, 0, 0.002, 0.003}, 0.25},
+		{"all ties", []float64{0, 0}, math.NaN()},
 	}
 	for _, c := range cases {
-		if got := Robustness(c.gap, c.wins, c.n); got != c.wantResult {
-			t.Errorf("%s: Robustness(%v, %d, %d) = %q, want %q", c.name, c.gap, c.wins, c.n, got, c.wantResult)
+		if got := SignTest(c.d); !closeTo(got, c.want, 1e-12) {
+			t.Errorf("%s: SignTest = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+func TestWilcoxon(t *testing.T) {
+	cases := []struct {
+		name string
+		d    []float64
+		want float64
+	}{
+		{"exact, all positive", []float64{0.004, 0.0071, 0.0093, 0.0052, 0.0115, 0.0068, 0.0049, 0.0083, 0.0061, 0.0102}, 0.001953125},
+		{"exact, mixed signs", []float64{1.5, -0.5, 2.0, 3.1, -1.2, 0.7, 2.2}, 0.109375},
+		{"tied ranks: normal approximation", []float64{1, 1, 2, -1, 3, 3, 3, -2}, 0.10344383808220092},
+		// 0.8812-0.8800 and 0.8790-0.8778 differ in the last bits only: a tie.
+		{"ties up to rounding", []float64{1, 1 + 1e-15, 2, -1, 3, 3, 3 - 1e-15, -2}, 0.10344383808220092},
+		{"three wins", []float64{0.001, 0.002, 0.003}, 0.25},
+		{"all zero", []float64{0, 0}, math.NaN()},
+	}
+	for _, c := range cases {
+		if got := Wilcoxon(c.d); !closeTo(got, c.want, 1e-9) {
+			t.Errorf("%s: Wilcoxon = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestWelchTest(t *testing.T) {
+	x := []float64{0.0051, 0.0060, 0.0042}
+	y := []float64{0.0010, 0.0022, -0.0005, 0.0015}
+	diff, lo, hi, p := WelchTest(x, y)
+	if !closeTo(diff, 0.00405, 1e-12) || !closeTo(lo, 0.0020562665206312444, 1e-9) || !closeTo(hi, 0.0060437334793687555, 1e-9) ||
+		!closeTo(p, 0.0034671039055505686, 1e-9) {
+		t.Errorf("WelchTest = %v [%v, %v] p %v", diff, lo, hi, p)
+	}
+	if _, lo, _, p := WelchTest([]float64{1}, y); !math.IsNaN(lo) || !math.IsNaN(p) {
+		t.Errorf("WelchTest with one value: interval and p should be NaN")
+	}
+}
+
+func TestPower(t *testing.T) {
+	// Simpson's rule over 2000 steps: 1e-6 is far below any printed digit.
+	const tol = 1e-6
+	powers := []struct {
+		n    int
+		d    float64
+		want float64
+	}{{3, 0.5, 0.0841070558907579}, {10, 0.5, 0.29317560653004143}, {2, 1.0, 0.0928091550544744}}
+	for _, c := range powers {
+		if got := PairedPower(c.n, c.d); !closeTo(got, c.want, tol) {
+			t.Errorf("PairedPower(%d, %v) = %v, want %v", c.n, c.d, got, c.want)
+		}
+	}
+	mdes := []struct {
+		n        int
+		sd, want float64
+	}{{3, 1, 3.2640435498142004}, {10, 0.002, 0.002 * 0.9960013714362282}, {1, 1, math.NaN()}, {5, 0, math.NaN()}}
+	for _, c := range mdes {
+		if got := MinDetectable(c.n, c.sd); !closeTo(got, c.want, tol*math.Max(c.sd, 1e-3)) {
+			t.Errorf("MinDetectable(%d, %v) = %v, want %v", c.n, c.sd, got, c.want)
+		}
+	}
+	if got := ResolvingN(0.001, 0.002); got != 34 {
+		t.Errorf("ResolvingN(0.001, 0.002) = %d, want 34", got)
+	}
+	if got := ResolvingN(0, 0.002); got != 0 {
+		t.Errorf("ResolvingN(0, 0.002) = %d, want 0", got)
+	}
+}
+
+func TestHolm(t *testing.T) {
+	// Hand-computed: sorted 0.01, 0.03, 0.04 times 3, 2, 1 = 0.03, 0.06,
+	// 0.04, made monotone: 0.03, 0.06, 0.06.
+	got := Holm([]float64{0.04, 0.01, math.NaN(), 0.03})
+	want := []float64{0.06, 0.03, math.NaN(), 0.06}
+	for i := range want {
+		if !closeTo(got[i], want[i], 1e-15) {
+			t.Errorf("Holm = %v, want %v", got, want)
+			break
+		}
+	}
+	if got := Holm([]float64{0.5, 0.9}); got[0] != 1 || got[1] != 1 {
+		t.Errorf("Holm caps at 1: got %v", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,20 +14,10 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-// The published MNIST numbers (docs/algorithm.md, section 6), shown beside ours.
-const (
-	publishedLockedFinalAcc = 0.97457
-	publishedGapFinal       = 0.0010
-	publishedGapBest        = 0.00077
-	publishedGapLoss        = -0.00196
-	publishedWins           = 3
-	publishedSeeds          = 3
-)
-
 // Marks of the tuning table's note column.
 const (
-	markSelected = "selected"
-	markPaper    = "paper-locked"
+	markSelected  = "selected"
+	markReference = "reference"
 )
 
 // na renders an undefined number in Markdown.
@@ -60,19 +51,39 @@ func fmtMeanStd(s Sample, f func(float64) string) string {
 	return f(s.Mean) + " ± " + f(s.Std)
 }
 
-// fmtCI renders a 95% interval of accuracies.
+// fmtCI renders the 95% interval of accuracies, clipped to [0, 1] and
+// marked with clippedMark when a bound was clipped.
 func fmtCI(s Sample) string {
 	if math.IsNaN(s.Lo) {
 		return na
 	}
-	return "[" + fmtAcc(s.Lo) + ", " + fmtAcc(s.Hi) + "]"
+	lo, hi := math.Max(s.Lo, 0), math.Min(s.Hi, 1)
+	mark := ""
+	if lo != s.Lo || hi != s.Hi {
+		mark = clippedMark
+	}
+	return "[" + fmtAcc(lo) + ", " + fmtAcc(hi) + "]" + mark
 }
+
+// clippedMark follows an interval of accuracies clipped to [0, 1].
+const clippedMark = " (clipped)"
+
+// fmtInterval renders the 95% interval of a difference.
+func fmtInterval(lo, hi float64) string {
+	if math.IsNaN(lo) || math.IsNaN(hi) {
+		return na
+	}
+	return "[" + fmtGap(lo) + ", " + fmtGap(hi) + "]"
+}
+
+// fmtDz renders an effect size with 2 decimals.
+func fmtDz(x float64) string { return fmtFixed(x, "%.2f") }
 
 // fmtFraction renders a data fraction in its shortest form.
 func fmtFraction(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 // fmtWTL renders wins/ties/losses.
-func fmtWTL(c *comparison) string { return fmt.Sprintf("%d/%d/%d", c.wins, c.ties, c.losses) }
+func fmtWTL(s pairedStats) string { return fmt.Sprintf("%d/%d/%d", s.wins, s.ties, s.losses) }
 
 // code renders s as inline Markdown code.
 func code(s string) string { return "`" + s + "`" }
@@ -168,111 +179,153 @@ func note(g *group, marks func(*group) string) string {
 	return strings.Join(parts, "; ")
 }
 
-// comparisonTable appends paired comparisons to b; a nil comparison is a
-// row saying which arm is missing.
-func comparisonTable(b *strings.Builder, blocks []pairedBlock, withFraction bool) error {
-	var header []string
-	if withFraction {
-		header = append(header, "fraction")
-	}
-	header = append(header, "comparison", "shared seeds", "wins/ties/losses", "gap final acc",
-		"gap best acc", "gap final loss", "paired p", "robustness")
-	rows := make([][]string, 0, len(blocks))
-	for _, bl := range blocks {
-		var row []string
-		if withFraction {
-			row = append(row, fmtFraction(bl.fraction))
-		}
-		c := bl.cmp
-		if c == nil {
-			row = append(row, "full vs grad_only: an arm is missing", "0", na, na, na, na, na, Inconclusive)
+// statHeader are the columns of the paired statistics.
+var statHeader = []string{"n", "wins/ties/losses", "mean gap", "95% CI", "paired t p", "sign p", "Wilcoxon p", "dz", "MDE (80%)"}
+
+// statCells renders the paired statistics in statHeader's order.
+func statCells(s pairedStats) []string {
+	return []string{strconv.Itoa(s.n), fmtWTL(s), fmtGap(s.mean), fmtInterval(s.lo, s.hi), fmtP(s.p),
+		fmtP(s.signP), fmtP(s.wilcoxonP), fmtDz(s.dz), fmtFixed(s.mde, "%.5f")}
+}
+
+// comparisonTable appends the rows of one declared comparison to b: the
+// statistics of the final test accuracy differences, then the mean gaps of
+// best accuracy and final loss.
+func comparisonTable(b *strings.Builder, rows []pairedRow) error {
+	header := slices.Concat([]string{"fraction", "comparison"}, statHeader, []string{"gap best acc", "gap final loss"})
+	out := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		row := []string{fmtFraction(r.fraction)}
+		if r.cmp == nil {
+			row = append(row, r.missing)
+			for range len(header) - 2 {
+				row = append(row, na)
+			}
 		} else {
-			row = append(row, code(c.a.label)+" vs "+code(c.b.label), strconv.Itoa(len(c.seeds)), fmtWTL(c),
-				fmtGap(c.gap), fmtGap(c.gapBest), fmtGap(c.gapLoss), fmtP(c.p), c.label)
+			c := r.cmp
+			row = append(row, code(c.a.label)+" vs "+code(c.b.label))
+			row = append(row, statCells(c.final)...)
+			row = append(row, fmtGap(c.gap(MetricBestAcc)), fmtGap(c.gap(MetricFinalLoss)))
 		}
-		rows = append(rows, row)
+		out = append(out, row)
+	}
+	return markdownTable(b, header, out)
+}
+
+// claimsTable appends every test of the study's claims to b.
+func claimsTable(b *strings.Builder, results []*claimResult) error {
+	header := slices.Concat([]string{"claim", "at", "quantity"}, statHeader, []string{"Holm p", "verdict", "after Holm"})
+	var rows [][]string
+	for _, r := range results {
+		for _, t := range r.tests {
+			row := []string{code(r.claim.ID), or(t.where, "-")}
+			if t.reason != "" {
+				row = append(row, t.reason)
+				for range len(header) - 6 {
+					row = append(row, na)
+				}
+			} else {
+				cells := statCells(t.st)
+				cells[0] = t.nText()
+				if !t.paired {
+					cells[1] = na
+				}
+				row = append(row, t.what+" ("+r.claim.Metric+")")
+				row = append(row, cells...)
+			}
+			rows = append(rows, append(row, fmtP(t.holmP), t.verdict, t.holm))
+		}
 	}
 	return markdownTable(b, header, rows)
 }
 
 // markdownBody renders the study's tables and their explanations (without
 // the title), for the table file and the README alike.
-func (a *analysis) markdownBody() (string, error) {
+func (r *renderedStudy) markdownBody() (string, error) {
+	a := r.a
 	var b strings.Builder
 	fmt.Fprintf(&b, "Runs: %d counted (completed), %d diverged, %d not counted otherwise. Seeds: %s.\n\n",
 		a.counted, a.diverged, a.other, a.seedList())
+	o := a.study.Options
 	var err error
-	switch a.study.Options.Kind {
+	switch o.Kind {
 	case KindTuning:
 		err = a.tuningBody(&b)
-	case KindPaired:
-		b.WriteString("### Per arm\n\n")
-		if err = groupTable(&b, a.groups, groupColumns{fraction: true}); err != nil {
-			break
-		}
-		b.WriteString("### Paired: full vs grad_only on shared seeds (differences full - grad_only)\n\n")
-		err = comparisonTable(&b, a.blocks, true)
+	case KindPaired, "":
+		b.WriteString("### Per configuration\n\n")
+		err = groupTable(&b, a.groups, groupColumns{fraction: true})
 	case KindBaselines:
-		err = groupTable(&b, orderBaselines(a.groups), groupColumns{fraction: len(fractions(a.groups)) > 1})
+		err = groupTable(&b, orderArms(a.groups, a.study.Arms), groupColumns{fraction: len(fractions(a.groups)) > 1})
 	}
 	if err != nil {
 		return "", err
+	}
+	for i, c := range o.Compare {
+		fmt.Fprintf(&b, "### %s vs %s on shared seeds (differences %s - %s)\n\n", code(c.A), code(c.B), c.A, c.B)
+		if err := comparisonTable(&b, a.compared[i]); err != nil {
+			return "", err
+		}
+	}
+	if len(r.claims) > 0 {
+		b.WriteString("### Claims\n\n")
+		for _, c := range r.claims {
+			fmt.Fprintf(&b, "- %s: %s: **%s**.\n", code(c.claim.ID), c.claim.describe(), c.verdict)
+		}
+		b.WriteString("\n")
+		if err := claimsTable(&b, r.claims); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "Holm's correction runs over the %d test(s) of this study with a defined p. The statistics are defined in the results README.\n\n", definedTests(r.claims))
 	}
 	a.excludedList(&b)
 	return b.String(), nil
 }
 
-// tuningBody renders the ranked grid, the paper-locked comparison beside
-// the published numbers and the selected-vs-paper comparison.
+// definedTests counts the tests of results with a defined p-value.
+func definedTests(results []*claimResult) int {
+	n := 0
+	for _, r := range results {
+		for _, t := range r.tests {
+			if !math.IsNaN(t.holmP) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// tuningBody renders the ranked configurations, the selection and the
+// comparison of the selection with the reference.
 func (a *analysis) tuningBody(b *strings.Builder) error {
 	t := a.tuning
+	o := a.study.Options
 	b.WriteString("### Configurations ranked by mean final test accuracy\n\n")
 	marks := func(g *group) string { return strings.Join(t.marks(g), ", ") }
-	if err := groupTable(b, t.ranked, groupColumns{rank: true, marks: marks}); err != nil {
+	if err := groupTable(b, t.ranked, groupColumns{rank: true, fraction: len(fractions(a.groups)) > 1, marks: marks}); err != nil {
 		return err
 	}
 	if t.selected != nil {
-		fmt.Fprintf(b, "Selected (best mean final test accuracy among full configurations): %s, %s.\n",
-			code(t.selected.label), fmtAcc(t.selected.final.Mean))
-		b.WriteString("\n")
-	}
-	if t.paper != nil {
-		fmt.Fprintf(b, "Paper-locked (lr 0.1, warmup_epochs 2, plasticity_scale 2.0): %s, %s.\n\n",
-			code(t.paper.label), fmtAcc(t.paper.final.Mean))
-	} else {
-		b.WriteString("The paper's locked configuration (lr 0.1, warmup_epochs 2, plasticity_scale 2.0) is not in this grid; " +
-			"the comparison with grad_only uses the selected configuration.\n\n")
-	}
-	if c := t.paperVsGrad; c != nil {
-		which := "Paper-locked"
-		if t.paper == nil {
-			which = "Selected"
+		what := "Best"
+		if o.Candidates != "" {
+			what = "Best of " + code(o.Candidates)
 		}
-		fmt.Fprintf(b, "### %s full vs grad_only, beside the published numbers (differences full - grad_only)\n\n", which)
-		rows := [][]string{
-			{"full final acc (mean)", fmtAcc(c.a.final.Mean), fmtAcc(publishedLockedFinalAcc)},
-			{"gap in final acc", fmtGap(c.gap), fmtGap(publishedGapFinal)},
-			{"gap in best acc", fmtGap(c.gapBest), fmtGap(publishedGapBest)},
-			{"gap in final loss", fmtGap(c.gapLoss), fmtGap(publishedGapLoss)},
-			{"full wins on final acc", fmt.Sprintf("%d/%d (wins/ties/losses %s)", c.wins, len(c.seeds), fmtWTL(c)),
-				fmt.Sprintf("%d/%d", publishedWins, publishedSeeds)},
-			{"paired t-test p (two-sided)", fmtP(c.p), na},
-			{"robustness", c.label, Robustness(publishedGapFinal, publishedWins, publishedSeeds)},
+		fmt.Fprintf(b, "%s by mean final test accuracy: %s, %s", what, code(t.selected.label), fmtAcc(t.selected.final.Mean))
+		if o.Select {
+			b.WriteString(" (selected into locked_config.json)")
 		}
-		if err := markdownTable(b, []string{"quantity", "ours", "paper"}, rows); err != nil {
+		b.WriteString(".\n\n")
+	}
+	switch {
+	case o.Reference == "":
+	case t.ref == nil:
+		fmt.Fprintf(b, "The reference %s is not in this study.\n\n", code(o.Reference))
+	case t.vsRef != nil:
+		fmt.Fprintf(b, "### Best vs reference (differences %s - %s)\n\n", code(t.selected.label), code(t.ref.label))
+		if err := comparisonTable(b, []pairedRow{{fraction: t.vsRef.a.fraction, cmp: t.vsRef}}); err != nil {
 			return err
 		}
-	}
-	if c := t.selectedVsPaper; c != nil {
-		b.WriteString("### Selected vs paper-locked (differences selected - paper-locked)\n\n")
-		if err := comparisonTable(b, []pairedBlock{{fraction: c.a.fraction, cmp: c}}, false); err != nil {
-			return err
-		}
-		if t.selected == t.paper {
-			b.WriteString("Our selection equals the paper's locked configuration.\n\n")
-		} else {
-			fmt.Fprintf(b, "Our selection differs from the paper's locked configuration: %s is ahead by %s in mean final test accuracy (paired p %s).\n\n",
-				code(t.selected.label), fmtGap(c.gap), fmtP(c.p))
+		if t.selected == t.ref {
+			b.WriteString("The best configuration is the reference.\n\n")
 		}
 	}
 	return nil
@@ -303,7 +356,8 @@ var csvHeader = []string{
 	"quick", "section", "fraction", "rank", "label", "arm", "mark", "n", "diverged",
 	"final_acc_mean", "final_acc_std", "final_acc_ci_low", "final_acc_ci_high",
 	"best_acc_mean", "best_acc_std", "final_loss_mean", "final_loss_std",
-	"wins", "ties", "losses", "gap_final_acc", "gap_best_acc", "gap_final_loss", "t", "p", "robustness",
+	"wins", "ties", "losses", "gap", "gap_ci_low", "gap_ci_high", "p", "sign_p", "wilcoxon_p", "dz", "mde",
+	"gap_best_acc", "gap_final_loss", "holm_p", "verdict", "verdict_holm",
 }
 
 // fullPrecision renders x exactly (shortest round-trip form).
@@ -322,9 +376,9 @@ func (r csvRecord) cells() []string {
 }
 
 // groupRecord is the CSV row of a configuration.
-func groupRecord(section string, rank int, mark string, g *group) csvRecord {
+func groupRecord(rank int, mark string, g *group) csvRecord {
 	r := csvRecord{
-		"section": section, "fraction": fullPrecision(g.fraction), "label": g.label, "arm": g.arm, "mark": mark,
+		"section": "config", "fraction": fullPrecision(g.fraction), "label": g.label, "arm": g.arm, "mark": mark,
 		"n": strconv.Itoa(g.final.N), "diverged": strconv.Itoa(g.diverged),
 		"final_acc_mean": fullPrecision(g.final.Mean), "final_acc_std": fullPrecision(g.final.Std),
 		"final_acc_ci_low": fullPrecision(g.final.Lo), "final_acc_ci_high": fullPrecision(g.final.Hi),
@@ -337,21 +391,30 @@ func groupRecord(section string, rank int, mark string, g *group) csvRecord {
 	return r
 }
 
-// comparisonRecord is the CSV row of a paired comparison.
-func comparisonRecord(c *comparison) csvRecord {
-	return csvRecord{
-		"section": "paired", "fraction": fullPrecision(c.a.fraction), "label": c.a.label + " vs " + c.b.label,
-		"arm": c.a.arm + " vs " + c.b.arm, "n": strconv.Itoa(len(c.seeds)),
-		"wins": strconv.Itoa(c.wins), "ties": strconv.Itoa(c.ties), "losses": strconv.Itoa(c.losses),
-		"gap_final_acc": fullPrecision(c.gap), "gap_best_acc": fullPrecision(c.gapBest),
-		"gap_final_loss": fullPrecision(c.gapLoss), "t": fullPrecision(c.t), "p": fullPrecision(c.p),
-		"robustness": c.label,
-	}
+// statRecord fills the statistics columns of r from s.
+func statRecord(r csvRecord, s pairedStats) csvRecord {
+	r["n"] = strconv.Itoa(s.n)
+	r["wins"], r["ties"], r["losses"] = strconv.Itoa(s.wins), strconv.Itoa(s.ties), strconv.Itoa(s.losses)
+	r["gap"], r["gap_ci_low"], r["gap_ci_high"] = fullPrecision(s.mean), fullPrecision(s.lo), fullPrecision(s.hi)
+	r["p"], r["sign_p"], r["wilcoxon_p"] = fullPrecision(s.p), fullPrecision(s.signP), fullPrecision(s.wilcoxonP)
+	r["dz"], r["mde"] = fullPrecision(s.dz), fullPrecision(s.mde)
+	return r
+}
+
+// comparisonRecord is the CSV row of a paired comparison of final test
+// accuracy.
+func comparisonRecord(section string, c *comparison) csvRecord {
+	return statRecord(csvRecord{
+		"section": section, "fraction": fullPrecision(c.a.fraction), "label": c.a.label + " vs " + c.b.label,
+		"arm": c.a.arm + " vs " + c.b.arm, "gap_best_acc": fullPrecision(c.gap(MetricBestAcc)),
+		"gap_final_loss": fullPrecision(c.gap(MetricFinalLoss)),
+	}, c.final)
 }
 
 // csvTable renders the study's numbers at full precision as CSV with one
-// header row.
-func (a *analysis) csvTable(quick bool) ([]byte, error) {
+// header row: configurations, comparisons, then claim tests.
+func (r *renderedStudy) csvTable(quick bool) ([]byte, error) {
+	a := r.a
 	var recs []csvRecord
 	switch a.study.Options.Kind {
 	case KindTuning:
@@ -361,33 +424,36 @@ func (a *analysis) csvTable(quick bool) ([]byte, error) {
 			if g.final.N > 0 {
 				rank = i + 1
 			}
-			recs = append(recs, groupRecord("config", rank, strings.Join(t.marks(g), ";"), g))
+			recs = append(recs, groupRecord(rank, strings.Join(t.marks(g), ";"), g))
 		}
-		for _, c := range []*comparison{t.paperVsGrad, t.selectedVsPaper} {
-			if c != nil {
-				recs = append(recs, comparisonRecord(c))
-			}
+		if t.vsRef != nil {
+			recs = append(recs, comparisonRecord("reference", t.vsRef))
 		}
-		recs = append(recs, csvRecord{
-			"section": "published", "label": "paper: locked full vs grad_only", "arm": "full vs grad_only",
-			"n": strconv.Itoa(publishedSeeds), "final_acc_mean": fullPrecision(publishedLockedFinalAcc),
-			"wins": strconv.Itoa(publishedWins), "ties": "0", "losses": "0",
-			"gap_final_acc": fullPrecision(publishedGapFinal), "gap_best_acc": fullPrecision(publishedGapBest),
-			"gap_final_loss": fullPrecision(publishedGapLoss),
-			"robustness":     Robustness(publishedGapFinal, publishedWins, publishedSeeds),
-		})
-	case KindPaired:
+	case KindPaired, "":
 		for _, g := range a.groups {
-			recs = append(recs, groupRecord("arm", 0, "", g))
-		}
-		for _, bl := range a.blocks {
-			if bl.cmp != nil {
-				recs = append(recs, comparisonRecord(bl.cmp))
-			}
+			recs = append(recs, groupRecord(0, "", g))
 		}
 	case KindBaselines:
-		for _, g := range orderBaselines(a.groups) {
-			recs = append(recs, groupRecord("arm", 0, "", g))
+		for _, g := range orderArms(a.groups, a.study.Arms) {
+			recs = append(recs, groupRecord(0, "", g))
+		}
+	}
+	for _, rows := range a.compared {
+		for _, row := range rows {
+			if row.cmp != nil {
+				recs = append(recs, comparisonRecord("paired", row.cmp))
+			}
+		}
+	}
+	for _, c := range r.claims {
+		for _, t := range c.tests {
+			rec := csvRecord{"section": "claim", "label": c.claim.ID, "mark": t.where,
+				"holm_p": fullPrecision(t.holmP), "verdict": t.verdict, "verdict_holm": t.holm}
+			if t.reason == "" {
+				rec = statRecord(rec, t.st)
+				rec["arm"] = t.what
+			}
+			recs = append(recs, rec)
 		}
 	}
 	var buf bytes.Buffer
@@ -395,9 +461,9 @@ func (a *analysis) csvTable(quick bool) ([]byte, error) {
 	if err := w.Write(csvHeader); err != nil {
 		return nil, fmt.Errorf("report: csv: %w", err)
 	}
-	for _, r := range recs {
-		r["quick"] = strconv.FormatBool(quick)
-		if err := w.Write(r.cells()); err != nil {
+	for _, rec := range recs {
+		rec["quick"] = strconv.FormatBool(quick)
+		if err := w.Write(rec.cells()); err != nil {
 			return nil, fmt.Errorf("report: csv: %w", err)
 		}
 	}

@@ -320,7 +320,7 @@ func TestSpecErrors(t *testing.T) {
 		{"locked config of another optimizer", withOptimizer("name: neuroplastic, from: selected"), nil, badLocked,
 			`spec: x.yaml:10: arms[0].optimizer.from: selected: ` + filepath.Join(badLocked, LockedConfigFile) + ` holds a sgd configuration, but name is "neuroplastic"`},
 		{"bad report kind", base + "report: {kind: bogus}\n", nil, "",
-			`spec: x.yaml:11: report: unknown kind "bogus" (want one of tuning, paired, baselines)`},
+			`spec: x.yaml:11: report: kind: unknown "bogus" (want one of tuning, paired, baselines)`},
 		{"unknown report key", base + "report: {kind: paired, figs: [fig2a]}\n", nil, "",
 			`spec: x.yaml:11: report: unknown key "figs"`},
 		{"quick out of range", base + "quick: {fraction_scale: 2}\n", nil, "",
