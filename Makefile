@@ -23,15 +23,15 @@ REPRO_FLAGS += --workers $(WORKERS)
 endif
 
 .PHONY: all build data reproduce reproduce-resnet18 report test fmt-check vet staticcheck \
-	test-go test-race test-slurm test-arm64 bench bench-torch clean help
+	test-go test-race test-store test-slurm test-arm64 bench bench-torch clean help
 
 all: build
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-build: ## build the neuroplastic binary into bin/
-	$(GO) build -o $(BIN) .
+build: ## build the neuroplastic binary into bin/ (static: nothing needs cgo)
+	CGO_ENABLED=0 $(GO) build -o $(BIN) .
 
 data: build ## fetch and verify the datasets (MNIST, Fashion-MNIST; CIFAR-10 if placed by hand)
 	$(BIN) data
@@ -45,7 +45,7 @@ reproduce-resnet18: data ## the cluster-sized CIFAR-10 ResNet-18 study (about 10
 report: build ## re-render tables, figures and results/README.md from the run store
 	$(BIN) report --results $(RESULTS)
 
-test: fmt-check vet staticcheck test-go test-race test-slurm test-arm64 ## every check CI runs
+test: fmt-check vet staticcheck test-go test-race test-store test-slurm test-arm64 ## every check CI runs
 
 fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -60,8 +60,16 @@ staticcheck: ## staticcheck, pinned as a tool in go.mod
 test-go: ## the full test suite (fetches MNIST and Fashion-MNIST for the real-data tests)
 	$(GO) test -count=1 -timeout 20m ./...
 
-test-race: ## the short suite under the race detector (needs cgo and gcc)
+test-race: ## the short suite under the race detector (needs cgo and gcc; includes a pool sharing one dataset)
 	CGO_ENABLED=1 $(GO) test -count=1 -race -short -timeout 20m ./...
+
+test-store: build ## `neuroplastic check` on a freshly trained test store, and on results/ and results/quick/ where they hold runs
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN) run harness/testdata/tiny.yaml --quick --results "$$tmp" >/dev/null 2>&1 && \
+	$(BIN) check --results "$$tmp" && \
+	for d in $(RESULTS) $(RESULTS)/quick; do \
+		if [ -d "$$d/runs" ]; then $(BIN) check --results "$$d" || exit 1; fi; \
+	done
 
 test-slurm: build ## a real single-node Slurm cluster runs a tiny sweep as a job array
 	bash harness/testdata/slurm/cluster-test.sh

@@ -4,7 +4,8 @@
 // `neuroplastic help` for the subcommands and `neuroplastic CMD --help` for
 // each one's flags. Flags may come before or after the spec path.
 //
-// Exit codes: 0 success, 1 an error or failed runs, 2 bad usage.
+// Exit codes: 0 success, 1 an error, failed or skipped runs, or a damaged
+// store (check), 2 bad usage, 130 and 143 stopped by SIGINT and SIGTERM.
 package main
 
 import (
@@ -18,12 +19,15 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
+	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
 // command is one subcommand: add one function and one entry in commands.
@@ -42,6 +46,7 @@ func commands() []command {
 		{"slurm", "write an sbatch array script that runs a spec in shards", cmdSlurm},
 		{"report", "render tables, figures and README.md from the run store", cmdReport},
 		{"reproduce", "run every study of the preprint and write its report", cmdReproduce},
+		{"check", "check a results directory: damaged, partial, held runs, leftovers", cmdCheck},
 	}
 }
 
@@ -50,11 +55,43 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// stopGrace is how long a command may take to stop after SIGINT or SIGTERM
+// before the process exits anyway. Every store and report file is written
+// atomically, so exiting leaves at most a temporary file (which `run` and
+// `check --repair` remove).
+const stopGrace = 3 * time.Second
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var sigCode atomic.Int32
+	go func() {
+		s := <-sigs
+		code := signalExitCode(s)
+		sigCode.Store(int32(code))
+		fmt.Fprintf(os.Stderr, "neuroplastic: %v: stopping (a second signal stops at once)\n", s)
+		cancel()
+		select {
+		case <-sigs:
+		case <-time.After(stopGrace):
+		}
+		os.Exit(code)
+	}()
 	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	if c := sigCode.Load(); c != 0 {
+		code = int(c)
+	}
 	os.Exit(code)
+}
+
+// signalExitCode is the shell's exit code for a process ended by s: 128 plus
+// the signal number (130 for SIGINT, 143 for SIGTERM).
+func signalExitCode(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 1
 }
 
 // dispatch runs the subcommand named by args[0] and returns the exit code.
@@ -100,7 +137,7 @@ func help(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "  help     print this, or `help COMMAND` for a command's flags")
-	fmt.Fprintln(w, "\nFlags may come before or after the spec path. Exit codes: 0 ok, 1 error or failed runs, 2 usage.")
+	fmt.Fprintln(w, "\nFlags may come before or after the spec path. Exit codes: 0 ok, 1 error or failed runs, 2 usage,\n130/143 stopped by SIGINT/SIGTERM.")
 }
 
 // newFlags returns a FlagSet for a subcommand whose --help prints usage
@@ -208,8 +245,11 @@ Trains every run of SPEC that is not completed or diverged yet, with --workers
 runs at once, into DIR/runs/<study>/<run-id>/ (config.json, metrics.jsonl,
 checkpoint.bin, summary.json). It can be killed at any time: rerunning resumes
 partial runs from their last finished epoch with identical numbers, reruns
-failed runs, and skips completed and diverged ones. Runs whose dataset is
-missing are skipped (see the data command). Exits 1 if any run failed.`
+failed runs, and skips completed and diverged ones. Damaged runs (see the
+check command) are repaired first. Any number of run processes may share DIR:
+each run is trained under its own lock, and a run another process holds is
+skipped and listed at the end. Runs whose dataset is missing are skipped (see
+the data command). Exits 1 if any run failed or was skipped.`
 
 func cmdRun(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("run", "SPEC [flags]", runAbout, log)
@@ -281,20 +321,26 @@ func cmdData(ctx context.Context, args []string, out, log io.Writer) error {
 
 const slurmAbout = `
 Writes an sbatch script for a Slurm array of --shards tasks; task i runs
-"neuroplastic run SPEC --shard i/N --results DIR --workers C" into the shared
-results directory, logging to DIR/slurm/ (created now). Paths are made
-absolute. It only writes the script (to stdout or -o); submit it with sbatch.`
+"neuroplastic run SPEC --shard i/N --results DIR --data-dir D --workers C"
+into the shared results directory, logging to DIR/slurm/ (created now). Paths
+are made absolute. --mem comes from the measured peak of the spec's model and
+the size of its datasets, the time limit from the work estimate of the
+largest shard, with margins. A task exits non-zero when any of its runs
+failed or was skipped. It only writes the script (to stdout or -o); submit it
+with sbatch (the script is written without the execute bit).`
 
 func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	fs := newFlags("slurm", "SPEC --shards N [flags]", slurmAbout, log)
 	sf := addSpecFlags(fs)
 	shards := fs.Int("shards", 0, "number of array tasks (required)")
 	parallel := fs.Int("parallel", 0, "run at most `P` tasks at once (0: no limit)")
-	limit := fs.String("time", "24:00:00", "time limit per task, `[D-]HH:MM:SS`")
+	limit := fs.String("time", "", "time limit per task, `[D-]HH:MM:SS` (default: the largest shard's estimated work, doubled, plus 10 minutes)")
+	var sbatchArgs setList
+	fs.Var(&sbatchArgs, "sbatch-arg", "an extra `#SBATCH option` for the site, e.g. --account=proj or --qos=long; repeatable")
 	partition := fs.String("partition", "", "Slurm partition (default: the cluster's)")
 	cpus := fs.Int("cpus-per-task", 1, "cores per task, also each task's --workers")
 	binary := fs.String("binary", "", "neuroplastic binary the tasks run (default: this one)")
-	dataDir := fs.String("data-dir", "", "data `DIR` passed on to the tasks")
+	dataDir := fs.String("data-dir", "", "data `DIR` the tasks read (default $NEUROPLASTIC_DATA or the user cache directory, as seen here)")
 	output := fs.String("o", "", "write the script to `FILE` instead of stdout")
 	pos, err := parseArgs(fs, args, 1)
 	if err != nil {
@@ -305,7 +351,14 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 		return err
 	}
 	o := harness.SlurmOptions{Study: sp.Study, Shards: *shards, Parallel: *parallel, Time: *limit,
-		Partition: *partition, CPUsPerTask: *cpus}
+		Partition: *partition, CPUsPerTask: *cpus, SbatchArgs: sbatchArgs}
+	if *shards >= 1 && *cpus >= 1 {
+		var estimate string
+		o.MemMB, estimate = harness.SlurmResources(sp.Expand(), *shards, *cpus)
+		if o.Time == "" {
+			o.Time = estimate
+		}
+	}
 	if *binary == "" {
 		if *binary, err = os.Executable(); err != nil {
 			return err
@@ -326,17 +379,13 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	if sf.quick {
 		o.Extra = append(o.Extra, "--quick")
 	}
-	if *dataDir != "" {
-		abs, err := filepath.Abs(*dataDir)
-		if err != nil {
-			return err
-		}
-		o.Extra = append(o.Extra, "--data-dir", abs)
+	if o.DataDir, err = (data.Options{Dir: *dataDir}).Directory(); err != nil {
+		return err
 	}
 	if err := o.Validate(); err != nil {
 		return &usageError{err.Error()}
 	}
-	if err := os.MkdirAll(harness.SlurmLogDir(o.Results), 0o755); err != nil {
+	if err := atomicfile.MkdirAll(harness.SlurmLogDir(o.Results)); err != nil {
 		return err
 	}
 	if *output == "" {
@@ -346,7 +395,7 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	if err := harness.WriteSlurm(&script, o); err != nil {
 		return err
 	}
-	if err := os.WriteFile(*output, []byte(script.String()), 0o755); err != nil {
+	if err := atomicfile.Write(*output, []byte(script.String())); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "wrote %s: %d runs of study %s in %d array tasks; submit with: sbatch %s\n",
@@ -430,4 +479,35 @@ func resultsDir(fs *flag.FlagSet, results string, quick bool) string {
 		return filepath.Join("results", "quick")
 	}
 	return results
+}
+
+const checkAbout = `
+Walks the run store under DIR and lists damaged runs (with the reason and the
+fix), partial and failed runs, runs another process holds, run directories
+with nothing trained, and leftover temporary files. With --repair it removes
+the leftovers and moves damaged runs to DIR/quarantine/ (nothing is deleted;
+` + "`run`" + ` retrains them). Exits 1 when a damaged run remains.`
+
+func cmdCheck(_ context.Context, args []string, out, log io.Writer) error {
+	fs := newFlags("check", "[flags]", checkAbout, log)
+	results := fs.String("results", "results", "results `DIR`")
+	repair := fs.Bool("repair", false, "remove leftovers and quarantine damaged runs")
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	findings, err := store.Check(*results, *repair)
+	if err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	for _, f := range findings {
+		counts[f.Kind]++
+		fmt.Fprintf(out, "%-8s %s: %s\n", f.Kind, f.Path, f.Detail)
+	}
+	fmt.Fprintf(out, "%s: %d damaged, %d partial or failed, %d held, %d orphaned, %d leftover files\n", *results,
+		counts[store.FindDamaged], counts[store.FindPartial], counts[store.FindHeld], counts[store.FindOrphaned], counts[store.FindLeftover])
+	if n := counts[store.FindDamaged]; n > 0 && !*repair {
+		return fmt.Errorf("%d damaged runs in %s; `neuroplastic check --repair` moves them aside", n, *results)
+	}
+	return nil
 }

@@ -56,7 +56,8 @@ func TestCLISlurm(t *testing.T) {
 	script := filepath.Join(dir, "job.sh")
 	results := filepath.Join(dir, "res")
 	code, _, log := cli(t, "slurm", "harness/testdata/tiny.yaml", "--shards", "4", "--parallel", "2",
-		"--results", results, "--binary", "/opt/neuroplastic", "--cpus-per-task", "2", "-o", script, "--quick")
+		"--results", results, "--binary", "/opt/neuroplastic", "--cpus-per-task", "2", "-o", script, "--quick",
+		"--data-dir", "/shared/data", "--sbatch-arg", "--account=proj", "--sbatch-arg=--qos=long")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, log)
 	}
@@ -68,7 +69,10 @@ func TestCLISlurm(t *testing.T) {
 	for _, want := range []string{
 		"#SBATCH --array=0-3%2\n",
 		"#SBATCH --output=" + results + "/slurm/tiny-%A_%a.out\n",
-		`exec /opt/neuroplastic run ` + abs + ` --shard "${SLURM_ARRAY_TASK_ID}/4" --results ` + results + " --workers 2 --quick\n",
+		"#SBATCH --mem=",
+		"#SBATCH --time=00:10:",
+		"#SBATCH --account=proj\n#SBATCH --qos=long\n",
+		`exec /opt/neuroplastic run ` + abs + ` --shard "${SLURM_ARRAY_TASK_ID}/4" --results ` + results + " --data-dir /shared/data --workers 2 --quick\n",
 	} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("script lacks %q:\n%s", want, b)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -24,7 +25,7 @@ import (
 const (
 	cifarArchive = "cifar-10-binary.tar.gz"  // the canonical archive
 	cifarBinDir  = "cifar-10-batches-bin"    // the folder the archive extracts to
-	cifarSums    = "cifar-10-batches.sha256" // SHA-256 of each batch, recorded when first seen
+	cifarSums    = "cifar-10-batches.sha256" // SHA-256 of each batch, recorded from the verified archive
 	cifarImage   = 3 * 32 * 32               // bytes of one image
 	cifarTrain   = 5                         // the first five batches are the training set
 )
@@ -99,23 +100,24 @@ func locateCIFAR(dir string) (cifarLocation, bool) {
 }
 
 // readCIFAR reads and verifies the CIFAR-10 files at loc. The archive is
-// checked against f's MD5; extracted batches against the SHA-256 recorded in
-// loc.sums, which is written (with a line to log) the first time batches are
-// seen, so later reads detect any change.
+// checked against f's MD5, and the SHA-256 of its batches is recorded in
+// loc.sums (with a line to log), marked as coming from the archive of that
+// MD5. Extracted batches are accepted only when such a record exists and
+// they match it: the dataset's authors publish only the archive's MD5
+// (https://www.cs.toronto.edu/~kriz/cifar.html), no hash of the batch
+// files, so a folder that never came out of a verified archive cannot be
+// verified and is refused.
 func readCIFAR(loc cifarLocation, f cifarFiles, log io.Writer) (*raw, error) {
-	var r *raw
-	var sums map[string]string
-	var err error
-	if loc.archive != "" {
-		r, sums, err = readCIFARArchive(loc.archive, f)
-	} else {
-		r, sums, err = readCIFARBins(loc, f)
+	if loc.archive == "" {
+		r, _, err := readCIFARBins(loc, f)
+		return r, err
 	}
+	r, sums, err := readCIFARArchive(loc.archive, f)
 	if err != nil {
 		return nil, err
 	}
-	if !isFile(loc.sums) {
-		if err := writeSums(loc.sums, sums); err != nil {
+	if recorded, ok, err := readSums(loc.sums, f); err != nil || !ok || !maps.Equal(recorded, sums) {
+		if err := writeSums(loc.sums, sums, f); err != nil {
 			fmt.Fprintf(log, "data: could not record the CIFAR-10 batch checksums: %v\n", err)
 		} else {
 			fmt.Fprintf(log, "data: recorded the SHA-256 of the CIFAR-10 batches in %s\n", loc.sums)
@@ -189,11 +191,16 @@ func readCIFARArchive(p string, f cifarFiles) (*raw, map[string]string, error) {
 }
 
 // readCIFARBins reads the six extracted batch files in loc.bins, checking
-// them against the recorded SHA-256 when there is a record.
+// them against the SHA-256 recorded from the verified archive.
 func readCIFARBins(loc cifarLocation, f cifarFiles) (*raw, map[string]string, error) {
-	recorded, err := readSums(loc.sums)
+	recorded, ok, err := readSums(loc.sums, f)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, fmt.Errorf("data: %s: the extracted CIFAR-10 batches cannot be verified: %s holds no SHA-256 "+
+			"recorded from the archive with MD5 %s; put %s in %s and run `make data` once to record them",
+			loc.bins, loc.sums, f.md5, cifarArchive, filepath.Dir(loc.sums))
 	}
 	r := newCIFARRaw(f)
 	sums := map[string]string{}
@@ -210,35 +217,51 @@ func readCIFARBins(loc cifarLocation, f cifarFiles) (*raw, map[string]string, er
 	return r, sums, nil
 }
 
-// readSums reads a sha256sum-style file ("<hex>  <name>" lines); a missing
-// file is an empty record.
-func readSums(p string) (map[string]string, error) {
-	sums := map[string]string{}
+// sumsHeader is the first line of the record of the batches' SHA-256: it
+// marks the record as made from the archive with MD5 md5.
+func sumsHeader(md5 string) string {
+	return "# SHA-256 of the batches of " + cifarArchive + " with MD5 " + md5 + ", read by neuroplastic"
+}
+
+// readSums reads the record at p: sumsHeader, then sha256sum-style
+// "<hex>  <name>" lines. ok is true only when the file exists, starts with
+// the header of f's archive and names every batch.
+func readSums(p string, f cifarFiles) (sums map[string]string, ok bool, err error) {
+	sums = map[string]string{}
 	file, err := os.Open(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return sums, nil
+		return sums, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return nil, false, fmt.Errorf("data: %w", err)
 	}
 	defer file.Close()
 	sc := bufio.NewScanner(file)
 	for line := 1; sc.Scan(); line++ {
-		sum, name, ok := strings.Cut(sc.Text(), "  ")
-		if !ok || len(sum) != 64 {
-			return nil, corrupt(p, "line %d is not \"<sha256>  <file>\"", line)
+		if line == 1 {
+			ok = sc.Text() == sumsHeader(f.md5)
+			continue
+		}
+		sum, name, found := strings.Cut(sc.Text(), "  ")
+		if !found || len(sum) != 64 {
+			return nil, false, corrupt(p, "line %d is not \"<sha256>  <file>\"", line)
 		}
 		sums[name] = sum
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("data: %s: %w", p, err)
+		return nil, false, fmt.Errorf("data: %s: %w", p, err)
 	}
-	return sums, nil
+	for _, b := range cifarBatches {
+		ok = ok && sums[b] != ""
+	}
+	return sums, ok, nil
 }
 
-// writeSums records the batches' SHA-256 at p, atomically.
-func writeSums(p string, sums map[string]string) error {
+// writeSums records the batches' SHA-256 read from f's archive at p,
+// atomically.
+func writeSums(p string, sums map[string]string, f cifarFiles) error {
 	var b strings.Builder
+	b.WriteString(sumsHeader(f.md5) + "\n")
 	for _, name := range cifarBatches {
 		fmt.Fprintf(&b, "%s  %s\n", sums[name], name)
 	}
@@ -266,14 +289,17 @@ func (f cifarFiles) verifyFetched(path, _ string) error {
 	return err
 }
 
+// inputs are the archive, or the extracted batches and the record of their
+// SHA-256 that vouches for them (so removing or changing the record
+// invalidates the decoded cache too).
 func (f cifarFiles) inputs(dir string) []string {
 	loc, _ := locateCIFAR(dir)
 	if loc.archive != "" {
 		return []string{loc.archive}
 	}
-	paths := make([]string, len(cifarBatches))
-	for i, b := range cifarBatches {
-		paths[i] = filepath.Join(loc.bins, b)
+	paths := []string{loc.sums}
+	for _, b := range cifarBatches {
+		paths = append(paths, filepath.Join(loc.bins, b))
 	}
 	return paths
 }

@@ -55,6 +55,16 @@ func TestReadCIFAR(t *testing.T) {
 	for _, l := range layouts {
 		t.Run(l.name, func(t *testing.T) {
 			dir := t.TempDir()
+			if l.name != "archive" {
+				// The record is made from the verified archive, then the
+				// archive is replaced by the extracted batches.
+				layouts[0].write(dir)
+				loc, _ := locateCIFAR(dir)
+				if _, err := readCIFAR(loc, d.files, io.Discard); err != nil {
+					t.Fatal(err)
+				}
+				os.Remove(filepath.Join(dir, cifarArchive))
+			}
 			l.write(dir)
 			loc, ok := locateCIFAR(dir)
 			if !ok {
@@ -66,27 +76,41 @@ func TestReadCIFAR(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkTinyCIFAR(t, d, raw)
-			sums, err := readSums(filepath.Join(dir, cifarSums))
-			if err != nil {
-				t.Fatal(err)
+			sums, ok, err := readSums(filepath.Join(dir, cifarSums), d.files)
+			if err != nil || !ok {
+				t.Fatalf("record: ok %v, %v", ok, err)
 			}
 			for name, b := range d.batches {
 				if sums[name] != sha256Hex(b) {
 					t.Errorf("recorded %s for %s, want %s", sums[name], name, sha256Hex(b))
 				}
 			}
-			if !strings.Contains(log.String(), "recorded the SHA-256 of the CIFAR-10 batches") {
+			if l.name == "archive" && !strings.Contains(log.String(), "recorded the SHA-256 of the CIFAR-10 batches") {
 				t.Errorf("log %q does not mention the record", log.String())
 			}
 		})
 	}
-	t.Run("changed batch after record", func(t *testing.T) {
+	// Issue 10, failure 14: an extracted folder is not trusted on first use.
+	t.Run("extracted without a record from the archive", func(t *testing.T) {
 		dir := t.TempDir()
 		layouts[1].write(dir)
+		loc, _ := locateCIFAR(dir)
+		_, err := readCIFAR(loc, d.files, io.Discard)
+		wantErr(t, err, "the extracted CIFAR-10 batches cannot be verified", "put "+cifarArchive+" in "+dir)
+		os.WriteFile(filepath.Join(dir, cifarSums), []byte("# made by hand\n"), 0o644)
+		_, err = readCIFAR(loc, d.files, io.Discard)
+		wantErr(t, err, "the extracted CIFAR-10 batches cannot be verified")
+	})
+	t.Run("changed batch after record", func(t *testing.T) {
+		dir := t.TempDir()
+		layouts[0].write(dir)
 		loc, _ := locateCIFAR(dir)
 		if _, err := readCIFAR(loc, d.files, io.Discard); err != nil {
 			t.Fatal(err)
 		}
+		os.Remove(filepath.Join(dir, cifarArchive))
+		layouts[1].write(dir)
+		loc, _ = locateCIFAR(dir)
 		b := slices.Clone(d.batches["data_batch_3.bin"])
 		b[100]++
 		p := writeFile(t, dir, filepath.Join(cifarBinDir, "data_batch_3.bin"), b)

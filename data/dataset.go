@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
@@ -169,13 +170,12 @@ func (s *datasetSpec) load(dir string, log io.Writer) (*Dataset, error) {
 		return nil, err
 	}
 	cache := filepath.Join(dir, s.name, decodedName)
-	key, err := s.decodedKey(d)
-	if err != nil {
-		return nil, err
-	}
-	r, err := readDecoded(cache, key)
-	if err != nil {
-		fmt.Fprintf(log, "data: ignoring the decoded cache: %v\n", err)
+	var r *raw
+	key, keyErr := s.decodedKey(d) // an input that vanished: the files' own load says why
+	if keyErr == nil {
+		if r, err = readDecoded(cache, key); err != nil {
+			fmt.Fprintf(log, "data: ignoring the decoded cache: %v\n", err)
+		}
 	}
 	if r != nil {
 		fmt.Fprintf(log, "data: loading %s from %s (decoded from %s)\n", s.title, cache, d)
@@ -184,8 +184,10 @@ func (s *datasetSpec) load(dir string, log io.Writer) (*Dataset, error) {
 		if r, err = s.format.load(d, log); err != nil {
 			return nil, err
 		}
-		if err := writeDecoded(cache, key, r); err != nil {
-			fmt.Fprintf(log, "data: could not write the decoded cache: %v\n", err)
+		if keyErr == nil {
+			if err := writeDecoded(cache, key, r); err != nil {
+				fmt.Fprintf(log, "data: could not write the decoded cache: %v\n", err)
+			}
 		}
 	}
 	mean, std := s.format.normalisation()
@@ -199,6 +201,11 @@ func (s *datasetSpec) locate(dir string) (string, error) {
 	looked := []string{}
 	for d := range s.offlineDirs(dir) {
 		looked = append(looked, d)
+		// A folder that is there but cannot be read is an error, not a
+		// missing dataset: the cause (e.g. permission denied) is the news.
+		if _, err := os.ReadDir(d); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("data: %s: cannot read its folder: %w", s.title, err)
+		}
 		if len(s.format.missing(d)) == 0 {
 			return d, nil
 		}

@@ -193,3 +193,19 @@ func TestHowToGet(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableDataDir is issue 10, failure 8: a dataset folder that is
+// there but cannot be read is an error naming the folder and the cause, not
+// missing data. (chmod 000 does not stop root, so the test uses a file where
+// the folder should be; the check is the same.)
+func TestUnreadableDataDir(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cifar10")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load("cifar10", Options{Dir: dir})
+	if err == nil || errors.Is(err, ErrMissing) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "not a directory") {
+		t.Errorf("error %v: want one naming %s and the cause, not missing data", err, path)
+	}
+}

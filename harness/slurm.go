@@ -3,9 +3,14 @@ package harness
 import (
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
+
+	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/spec"
 )
 
 // SlurmOptions describe a Slurm array job that runs a sweep in shards.
@@ -14,11 +19,14 @@ type SlurmOptions struct {
 	Spec        string   // absolute path of the spec
 	Binary      string   // absolute path of the neuroplastic binary
 	Results     string   // absolute results directory, shared by all tasks
+	DataDir     string   // absolute data directory the tasks read
 	Shards      int      // array tasks; task i runs shard i/Shards
 	Parallel    int      // at most this many tasks at once; 0 = no limit
-	Time        string   // time limit per task, [D-]HH:MM:SS
+	Time        string   // time limit per task, [D-]HH:MM:SS (SlurmResources)
+	MemMB       int      // memory per task in MB (SlurmResources); 0 = the cluster's default
 	Partition   string   // partition; "" = the cluster's default
 	CPUsPerTask int      // cores per task, also the task's --workers
+	SbatchArgs  []string // further #SBATCH options, e.g. --account=proj
 	Extra       []string // further `run` arguments, e.g. --set k=v, --quick
 }
 
@@ -35,8 +43,15 @@ func (o SlurmOptions) Validate() error {
 		return fmt.Errorf("harness: slurm: --cpus-per-task must be >= 1, got %d", o.CPUsPerTask)
 	case !slurmTime.MatchString(o.Time):
 		return fmt.Errorf("harness: slurm: --time %q: want [D-]HH:MM:SS", o.Time)
+	case o.MemMB < 0:
+		return fmt.Errorf("harness: slurm: memory must be >= 0 MB, got %d", o.MemMB)
 	}
-	for _, p := range []string{o.Spec, o.Binary, o.Results} {
+	for _, a := range o.SbatchArgs {
+		if !strings.HasPrefix(a, "-") || strings.ContainsAny(a, "\n\r") {
+			return fmt.Errorf("harness: slurm: --sbatch-arg %q: want one sbatch option, e.g. --account=proj", a)
+		}
+	}
+	for _, p := range []string{o.Spec, o.Binary, o.Results, o.DataDir} {
 		if !filepath.IsAbs(p) {
 			return fmt.Errorf("harness: slurm: %q is not an absolute path", p)
 		}
@@ -49,9 +64,11 @@ func (o SlurmOptions) Validate() error {
 func SlurmLogDir(results string) string { return filepath.Join(results, "slurm") }
 
 // WriteSlurm writes an sbatch script for o: an array of o.Shards tasks, task
-// i running `BIN run SPEC --shard i/N --results DIR --workers C` into the
-// shared results directory, one log per task under SlurmLogDir. It only
-// writes the script; submitting it is the user's (or the cluster's) job.
+// i running `BIN run SPEC --shard i/N --results DIR --data-dir D --workers C`
+// into the shared results directory, one log per task under SlurmLogDir. A
+// task exits non-zero when any of its runs failed or was skipped (`run`'s
+// exit code). It only writes the script; submitting it is the user's (or
+// the cluster's) job.
 func WriteSlurm(w io.Writer, o SlurmOptions) error {
 	if err := o.Validate(); err != nil {
 		return err
@@ -66,8 +83,14 @@ func WriteSlurm(w io.Writer, o SlurmOptions) error {
 	fmt.Fprintf(&b, "#SBATCH --job-name=neuroplastic-%s\n", o.Study)
 	fmt.Fprintf(&b, "#SBATCH --array=%s\n", array)
 	fmt.Fprintf(&b, "#SBATCH --time=%s\n", o.Time)
+	if o.MemMB > 0 {
+		fmt.Fprintf(&b, "#SBATCH --mem=%dM\n", o.MemMB)
+	}
 	if o.Partition != "" {
 		fmt.Fprintf(&b, "#SBATCH --partition=%s\n", o.Partition)
+	}
+	for _, a := range o.SbatchArgs {
+		fmt.Fprintf(&b, "#SBATCH %s\n", a)
 	}
 	fmt.Fprintf(&b, "#SBATCH --ntasks=1\n")
 	fmt.Fprintf(&b, "#SBATCH --cpus-per-task=%d\n", o.CPUsPerTask)
@@ -75,7 +98,7 @@ func WriteSlurm(w io.Writer, o SlurmOptions) error {
 	fmt.Fprintf(&b, "set -euo pipefail\n")
 	args := []string{shellQuote(o.Binary), "run", shellQuote(o.Spec),
 		"--shard", `"${SLURM_ARRAY_TASK_ID}/` + fmt.Sprint(o.Shards) + `"`,
-		"--results", shellQuote(o.Results), "--workers", fmt.Sprint(o.CPUsPerTask)}
+		"--results", shellQuote(o.Results), "--data-dir", shellQuote(o.DataDir), "--workers", fmt.Sprint(o.CPUsPerTask)}
 	for _, e := range o.Extra {
 		args = append(args, shellQuote(e))
 	}
@@ -84,6 +107,67 @@ func WriteSlurm(w io.Writer, o SlurmOptions) error {
 		return fmt.Errorf("harness: slurm: %w", err)
 	}
 	return nil
+}
+
+// runPeakMB is the peak resident memory of one training run per model, in
+// MB, measured (getrusage maxrss) over two NeuroPlastic steps at batch size
+// 128 plus checkpoint encoding, on linux/amd64: mlp 25, small_cnn 365,
+// resnet18 2106. inputValues is the size of one example the model takes.
+var modelMemory = map[string]struct{ runPeakMB, inputValues int }{
+	"mlp":       {25, 1 * 28 * 28},
+	"small_cnn": {365, 3 * 32 * 32},
+	"resnet18":  {2106, 3 * 32 * 32},
+}
+
+// Margins of SlurmResources: memory and time are multiplied by these and
+// the time gets a fixed allowance for start-up and data loading.
+const (
+	memMargin   = 1.5
+	timeMargin  = 2.0
+	timeStartup = 10 * time.Minute
+)
+
+// SlurmResources returns the memory (MB) and time limit ([D-]HH:MM:SS) a task
+// of an array of shards tasks needs to run its share of jobs with cpus
+// workers: the datasets a process holds (float32, once per process), plus
+// the measured peak of a run of the largest model per worker (scaled up for
+// batches over 128), times memMargin; the largest shard's work at
+// DefaultGFLOPS per 2 cores (see estimate.go), times timeMargin plus
+// timeStartup.
+func SlurmResources(jobs []spec.Job, shards, cpus int) (memMB int, limit string) {
+	datasets := map[string]int{}
+	peak := 0
+	for _, j := range jobs {
+		c := j.Config
+		mm := modelMemory[c.Model]
+		if info, err := data.Describe(c.Dataset); err == nil {
+			datasets[c.Dataset] = (info.Train + info.Test) * mm.inputValues * 4
+		}
+		peak = max(peak, mm.runPeakMB*max(1, (c.BatchSize+127)/128))
+	}
+	dataBytes := 0
+	for _, n := range datasets {
+		dataBytes += n
+	}
+	memMB = int(math.Ceil(memMargin * float64(dataBytes/(1<<20)+min(cpus, len(jobs))*peak+256)))
+	var longest time.Duration
+	for i := range shards {
+		var mine []spec.Job
+		for _, j := range jobs {
+			if (spec.Shard{I: i, N: shards}).Has(j) {
+				mine = append(mine, j)
+			}
+		}
+		longest = max(longest, Estimate(mine).Time(DefaultGFLOPS/2*float64(cpus)))
+	}
+	d := time.Duration(timeMargin*float64(longest)) + timeStartup
+	secs := int(math.Ceil(d.Seconds()))
+	days, secs := secs/86400, secs%86400
+	limit = fmt.Sprintf("%02d:%02d:%02d", secs/3600, secs/60%60, secs%60)
+	if days > 0 {
+		limit = fmt.Sprintf("%d-%s", days, limit)
+	}
+	return memMB, limit
 }
 
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)

@@ -16,8 +16,9 @@ func TestWriteSlurmGolden(t *testing.T) {
 	var b strings.Builder
 	err := WriteSlurm(&b, SlurmOptions{
 		Study: "fashion_mnist", Spec: "/work/experiments/fashion_mnist.yaml", Binary: "/opt/bin/neuroplastic",
-		Results: "/shared/results", Shards: 8, Parallel: 3, Time: "04:00:00", Partition: "cpu",
-		CPUsPerTask: 4, Extra: []string{"--set", "full.lr=0.05", "--set", "title=it's"},
+		Results: "/shared/results", DataDir: "/shared/data", Shards: 8, Parallel: 3, Time: "04:00:00", MemMB: 3000,
+		Partition: "cpu", CPUsPerTask: 4, SbatchArgs: []string{"--account=proj", "--qos=long"},
+		Extra: []string{"--set", "full.lr=0.05", "--set", "title=it's"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -38,21 +39,57 @@ func TestWriteSlurmGolden(t *testing.T) {
 }
 
 func TestSlurmValidate(t *testing.T) {
-	ok := SlurmOptions{Study: "s", Spec: "/s.yaml", Binary: "/b", Results: "/r", Shards: 2, Time: "1-00:00:00", CPUsPerTask: 1}
+	ok := SlurmOptions{Study: "s", Spec: "/s.yaml", Binary: "/b", Results: "/r", DataDir: "/d", Shards: 2, Time: "1-00:00:00", CPUsPerTask: 1}
 	if err := ok.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	for name, edit := range map[string]func(*SlurmOptions){
-		"no shards":     func(o *SlurmOptions) { o.Shards = 0 },
-		"bad time":      func(o *SlurmOptions) { o.Time = "4h" },
-		"relative spec": func(o *SlurmOptions) { o.Spec = "s.yaml" },
-		"no cpus":       func(o *SlurmOptions) { o.CPUsPerTask = 0 },
+		"no shards":      func(o *SlurmOptions) { o.Shards = 0 },
+		"bad time":       func(o *SlurmOptions) { o.Time = "4h" },
+		"relative spec":  func(o *SlurmOptions) { o.Spec = "s.yaml" },
+		"no cpus":        func(o *SlurmOptions) { o.CPUsPerTask = 0 },
+		"no data dir":    func(o *SlurmOptions) { o.DataDir = "" },
+		"bad sbatch arg": func(o *SlurmOptions) { o.SbatchArgs = []string{"account=x"} },
+		"two lines":      func(o *SlurmOptions) { o.SbatchArgs = []string{"--account=x\nrm -rf /"} },
 	} {
 		o := ok
 		edit(&o)
 		if o.Validate() == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// TestSlurmResources is issue 10, failure 15: memory from the model's
+// measured peak and the datasets, time from the largest shard's work.
+func TestSlurmResources(t *testing.T) {
+	job := func(i int, model, dataset string) spec.Job {
+		j := spec.Job{Index: i}
+		j.Config.Model, j.Config.Dataset, j.Config.Epochs, j.Config.Fraction, j.Config.BatchSize = model, dataset, 1, 1, 128
+		return j
+	}
+	resnet := []spec.Job{job(0, "resnet18", "cifar10"), job(1, "resnet18", "cifar10"), job(2, "resnet18", "cifar10")}
+	for _, tc := range []struct {
+		name         string
+		jobs         []spec.Job
+		shards, cpus int
+		memMB        int
+		limit        string
+	}{
+		// (703 MB of data + 2 workers x 2106 MB + 256 MB) x 1.5; shard 0
+		// holds 2 epochs of ~178 TFLOP at 250 GFLOP/s: 2 x 1424 s + 600 s.
+		{"resnet18, 2 shards", resnet, 2, 2, 7757, "00:57:24"},
+		// (703 + 1 x 2106 + 256) x 1.5; 2 x 356 s + 600 s.
+		{"resnet18, 1 run on 4 cores", resnet[:1], 1, 4, 4598, "00:21:51"},
+		// (209 MB of MNIST + 25 + 256) x 1.5.
+		{"mlp", []spec.Job{job(0, "mlp", "mnist")}, 1, 1, 735, "00:10:02"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mem, limit := SlurmResources(tc.jobs, tc.shards, tc.cpus)
+			if mem != tc.memMB || limit != tc.limit {
+				t.Errorf("mem %d MB, time %s; want %d MB, %s", mem, limit, tc.memMB, tc.limit)
+			}
+		})
 	}
 }
 

@@ -41,12 +41,12 @@ func LoadRun(dir string) (Run, error) {
 		return r, err
 	}
 	r.Metrics = mf.lines
-	var reason string
+	var reason, summaryBad string
 	if r.Summary, err = ReadSummary(dir); err != nil {
 		if !isCorrupt(err) {
 			return r, err
 		}
-		reason = err.Error()
+		summaryBad = err.Error()
 	}
 	ck, hasCk, ckErr := ReadCheckpoint(dir)
 	if ckErr != nil && !isCorrupt(ckErr) {
@@ -63,7 +63,12 @@ func LoadRun(dir string) (Run, error) {
 	case ConfigHash(r.Config)[:IDLen] != r.ID:
 		reason = fmt.Sprintf("%s hashes to %s, not to the run ID %s", filepath.Join(dir, ConfigFile), ConfigHash(r.Config)[:IDLen], r.ID)
 	}
-	if reason == "" {
+	configOK := reason == ""
+	switch {
+	case !configOK:
+	case summaryBad != "":
+		reason = summaryBad
+	default:
 		reason = consistency(dir, r, mf, ck, hasCk, ckErr)
 	}
 	switch {
@@ -71,8 +76,8 @@ func LoadRun(dir string) (Run, error) {
 		r.Status = Damaged
 		r.Damage = &Damage{Reason: reason}
 		// The checkpoint is a sound base to resume from when it is intact
-		// and the config and the metrics up to its epoch are.
-		if hasCk && r.Config.Epochs > 0 && ck.Epoch <= len(mf.lines) && ck.Epoch <= r.Config.Epochs {
+		// and the config, the summary and the metrics up to its epoch are.
+		if configOK && hasCk && ck.Epoch <= len(mf.lines) && ck.Epoch <= r.Config.Epochs {
 			r.Damage.Resume = ck.Epoch
 			r.Damage.Fix = fmt.Sprintf("`run` resumes it from its checkpoint at epoch %d, dropping later metrics and the summary", ck.Epoch)
 		} else {

@@ -61,6 +61,8 @@ fi
 
 # 3. A single-node cluster whose state lives in $work (a clean slate each time).
 mkdir -p "$work/state" "$work/spool" "$work/log"
+# The node offers its real memory, so the script's --mem can be scheduled.
+mem_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)
 cat >"$SLURM_CONF" <<CONF
 ClusterName=neuroplastic-test
 SlurmctldHost=localhost
@@ -83,7 +85,7 @@ SlurmctldLogFile=$work/log/slurmctld.log
 SlurmdLogFile=$work/log/slurmd.log
 SlurmctldPort=6917
 SlurmdPort=6918
-NodeName=localhost NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=2 RealMemory=$mem_mb State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
 slurmctld -f "$SLURM_CONF"
@@ -114,8 +116,10 @@ arms:
     optimizer: {name: neuroplastic, from: paper}
 report: {kind: paired}
 SPEC
-"$bin" slurm "$work/tiny.yaml" --shards 3 --parallel 2 --time 00:10:00 --cpus-per-task 1 \
+"$bin" slurm "$work/tiny.yaml" --shards 3 --parallel 2 --cpus-per-task 1 --sbatch-arg=--comment=neuroplastic-test \
 	--results "$work/results" --binary "$bin" -o "$work/job.sh"
+grep -q '^#SBATCH --mem=' "$work/job.sh" && grep -q -- "--data-dir $NEUROPLASTIC_DATA" "$work/job.sh" ||
+	{ log "the script lacks --mem or the data directory"; cat "$work/job.sh"; exit 1; }
 sbatch --wait "$work/job.sh"
 
 # 5. The store holds every run completed, exactly once; report aggregates it.

@@ -116,3 +116,43 @@ func TestDamagedRunsRepaired(t *testing.T) {
 		t.Errorf("log does not mention the damage:\n%s", log.String())
 	}
 }
+
+// TestSharedDatasetPool is issue 10, failure 16: workers that share one
+// loaded dataset (as data.Load gives them) train concurrently with the
+// numbers of one worker. It runs in the -short race suite, so it is kept
+// small.
+func TestSharedDatasetPool(t *testing.T) {
+	ds, err := data.Load(data.Synthetic, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := func(string) (*data.Dataset, error) { return ds, nil }
+	sets := []string{"epochs=1", "seeds=1", "fractions=0.5"}
+	one, many := t.TempDir(), t.TempDir()
+	if _, err := sweep(t, "testdata/tiny.yaml", one, RunOptions{Workers: 1}, sets...); err != nil {
+		t.Fatal(err)
+	}
+	res, err := sweep(t, "testdata/tiny.yaml", many, RunOptions{Workers: 3, LoadData: shared}, sets...)
+	if err != nil || res.Completed != 3 {
+		t.Fatalf("shared-dataset pool %+v, %v", res, err)
+	}
+	if a, b := metricsOf(t, one, "tiny"), metricsOf(t, many, "tiny"); !reflect.DeepEqual(a, b) {
+		t.Error("workers sharing a dataset give other numbers than one worker")
+	}
+}
+
+// TestUnwritableStoreNamesCause is issue 10, failure 7: when the store
+// cannot be written, the error names the path and the cause, not a summary
+// that was never written. (Root ignores permissions, so the test puts a
+// file where the results directory should be; the error path is the same.)
+func TestUnwritableStoreNamesCause(t *testing.T) {
+	results := filepath.Join(t.TempDir(), "results")
+	if err := os.WriteFile(results, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := sweep(t, "testdata/tiny.yaml", results, RunOptions{Workers: 1}, "epochs=1", "seeds=1", "fractions=0.5")
+	if err == nil || !strings.Contains(err.Error(), results) || !strings.Contains(err.Error(), "not a directory") ||
+		strings.Contains(err.Error(), "summary.json") {
+		t.Errorf("error %v: want the path and the cause", err)
+	}
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
+)
+
+// Kinds of Finding.
+const (
+	FindDamaged  = "damaged"  // a run that failed a check (Run.Damage)
+	FindPartial  = "partial"  // a run with epochs but no summary, or a failed one
+	FindHeld     = "held"     // a run a process is training now
+	FindOrphaned = "orphaned" // a run directory with nothing trained in it
+	FindLeftover = "leftover" // a temporary file, or the checkpoint of a finished run
+)
+
+// Finding is one thing Check reports about a results directory.
+type Finding struct {
+	Kind   string // one of the Find* constants
+	Path   string // the run directory or the file
+	Detail string // the reason, the holder, or what repair did
+}
+
+// Check walks the run store under the results directory and reports its
+// damaged, partial, held and orphaned runs and its leftover files (also
+// those outside runs/, e.g. of tables). With repair it removes leftovers and
+// quarantines damaged runs (Quarantine) that no process holds. Findings are
+// in path order.
+func Check(results string, repair bool) ([]Finding, error) {
+	var out []Finding
+	runs := filepath.Join(results, "runs")
+	err := filepath.WalkDir(results, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("store: checking: %w", err)
+		}
+		switch {
+		case d.IsDir() && path == filepath.Join(results, "quarantine"):
+			return filepath.SkipDir
+		case d.IsDir() && filepath.Dir(filepath.Dir(path)) == runs:
+			f, err := checkRun(path, repair)
+			out = append(out, f...)
+			if err != nil {
+				return err
+			}
+			return filepath.SkipDir
+		case !d.IsDir() && atomicfile.IsTemp(d.Name()):
+			out = append(out, leftover(path, repair))
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, err
+}
+
+// checkRun reports on the run in dir, repairing it when asked and nobody
+// holds it.
+func checkRun(dir string, repair bool) ([]Finding, error) {
+	holder, err := Holder(dir)
+	if err != nil {
+		return nil, err
+	}
+	r, err := LoadRun(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Finding
+	if holder != "" {
+		// Whatever else is there is the holder's work in progress.
+		return []Finding{{FindHeld, dir, holder}}, nil
+	}
+	var lock *Lock
+	if repair && (r.Damage != nil || len(r.Leftovers) > 0) {
+		if lock, err = TryLock(dir); err != nil {
+			return []Finding{{FindHeld, dir, err.Error()}}, nil
+		}
+		defer lock.Unlock()
+	}
+	for _, p := range r.Leftovers {
+		out = append(out, leftover(p, repair))
+	}
+	switch r.Status {
+	case Damaged:
+		f := Finding{FindDamaged, dir, r.Damage.Reason + "; fix: " + r.Damage.Fix}
+		if repair {
+			if moved, err := Quarantine(dir); err != nil {
+				f.Detail += "; repair failed: " + err.Error()
+			} else {
+				f.Detail = r.Damage.Reason + "; moved to " + moved
+			}
+		}
+		out = append(out, f)
+	case Partial:
+		out = append(out, Finding{FindPartial, dir, fmt.Sprintf("%d epochs done; `run` resumes it", len(r.Metrics))})
+	case Failed:
+		out = append(out, Finding{FindPartial, dir, "failed: " + r.Summary.Error + "; `run` retries it"})
+	case Pending:
+		out = append(out, Finding{FindOrphaned, dir, "nothing trained yet (a process stopped before its first epoch)"})
+	}
+	return out, nil
+}
+
+// leftover reports the leftover file at path, removing it when asked.
+func leftover(path string, repair bool) Finding {
+	f := Finding{FindLeftover, path, "left by a killed process"}
+	if repair {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			f.Detail += "; removing failed: " + err.Error()
+		} else {
+			f.Detail += "; removed"
+		}
+	}
+	return f
+}
