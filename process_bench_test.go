@@ -58,7 +58,6 @@ fractions: [%s]
 arms:
   - name: full
     optimizer: {name: neuroplastic, from: paper}
-report: {kind: baselines, figures: [baselines]}
 `, c.name, c.fraction)
 		if err := os.WriteFile(spec, []byte(body), 0o644); err != nil {
 			b.Fatal(err)
