@@ -3,26 +3,21 @@
 
 GO       ?= go
 BIN      := bin/neuroplastic
-RESULTS  ?= results
+RESULTS  ?=
 STUDIES  ?=
 QUICK    ?=
+SEEDS    ?=
 WORKERS  ?=
 COUNT    ?= 1
 # Debian's python3, where python3-torch and python3-torchvision install.
 TORCH_PY ?= /usr/bin/python3
 
-REPRO_FLAGS := --results $(RESULTS)
-ifneq ($(QUICK),)
-REPRO_FLAGS += --quick
-endif
-ifneq ($(STUDIES),)
-REPRO_FLAGS += --studies $(STUDIES)
-endif
-ifneq ($(WORKERS),)
-REPRO_FLAGS += --workers $(WORKERS)
-endif
+# The results directory defaults to results/, results/quick/ with QUICK=1 and
+# .../powered/ with SEEDS=N; RESULTS= overrides it.
+OUT_FLAGS := $(strip $(if $(RESULTS),--results $(RESULTS)) $(if $(QUICK),--quick) $(if $(SEEDS),--seeds $(SEEDS)))
+RUN_FLAGS := $(strip $(if $(STUDIES),--studies $(STUDIES)) $(if $(WORKERS),--workers $(WORKERS)))
 
-.PHONY: all build data reproduce reproduce-resnet18 report test fmt-check vet staticcheck \
+.PHONY: all build data reproduce reproduce-resnet18 report verify test fmt-check vet staticcheck \
 	test-go test-race test-store test-slurm test-arm64 bench bench-torch clean help
 
 all: build
@@ -36,14 +31,17 @@ build: ## build the neuroplastic binary into bin/ (static: nothing needs cgo)
 data: build ## fetch and verify the datasets (MNIST, Fashion-MNIST; CIFAR-10 if placed by hand)
 	$(BIN) data
 
-reproduce: data ## run every study whose data is present and write results/ (QUICK=1: results/quick/)
-	$(BIN) reproduce $(REPRO_FLAGS)
+reproduce: data ## run the studies and write results/ (QUICK=1: results/quick/; SEEDS=10: results/powered/)
+	$(BIN) reproduce $(OUT_FLAGS) $(RUN_FLAGS)
 
 reproduce-resnet18: data ## the cluster-sized CIFAR-10 ResNet-18 study (about 10 hours on 2 cores)
-	$(BIN) reproduce --results $(RESULTS) --studies cifar10_resnet18 --workers 1
+	$(BIN) reproduce $(OUT_FLAGS) --studies cifar10_resnet18 --workers 1
 
-report: build ## re-render tables, figures and results/README.md from the run store
-	$(BIN) report --results $(RESULTS)
+report: build ## re-render tables, figures, records and README.md from the run store and the committed records
+	$(BIN) report $(OUT_FLAGS)
+
+verify: data ## re-train a few committed runs and compare them with their records, byte for byte
+	$(BIN) verify $(if $(RESULTS),--results $(RESULTS))
 
 test: fmt-check vet staticcheck test-go test-race test-store test-slurm test-arm64 ## every check CI runs
 
@@ -67,7 +65,7 @@ test-store: build ## `neuroplastic check` on a freshly trained test store, and o
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(BIN) run harness/testdata/tiny.yaml --quick --results "$$tmp" >/dev/null 2>&1 && \
 	$(BIN) check --results "$$tmp" && \
-	for d in $(RESULTS) $(RESULTS)/quick; do \
+	for d in $(or $(RESULTS),results) $(or $(RESULTS),results)/quick; do \
 		if [ -d "$$d/runs" ]; then $(BIN) check --results "$$d" || exit 1; fi; \
 	done
 
@@ -90,4 +88,4 @@ bench-torch: ## tuned PyTorch vs ours on the same training steps, alternating ru
 	$(TORCH_PY) bench/torch_bench.py | tee bench-torch.txt
 
 clean: ## remove the binary and the quick-profile outputs
-	rm -rf bin $(RESULTS)/quick
+	rm -rf bin results/quick

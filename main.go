@@ -13,6 +13,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"io"
 	"os"
 	"os/signal"
@@ -47,6 +48,7 @@ func commands() []command {
 		{"report", "render tables, figures and README.md from the run store", cmdReport},
 		{"reproduce", "run every study of the preprint and write its report", cmdReproduce},
 		{"check", "check a results directory: damaged, partial, held runs, leftovers", cmdCheck},
+		{"verify", "re-train a few committed runs and compare them with their records", cmdVerify},
 	}
 }
 
@@ -106,6 +108,11 @@ func dispatch(ctx context.Context, args []string, out, log io.Writer) int {
 		}
 		help(out)
 		return 0
+	}
+	if _, err := kernel.SelectedVariant(); err != nil {
+		// A bad NEUROPLASTIC_KERNEL is refused before any command starts.
+		fmt.Fprintf(log, "neuroplastic: %v\n", err)
+		return 2
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {
@@ -190,7 +197,7 @@ type specFlags struct {
 
 func addSpecFlags(fs *flag.FlagSet) *specFlags {
 	f := &specFlags{}
-	fs.StringVar(&f.results, "results", "results", "results `DIR` (with --quick the default is results/quick)")
+	fs.StringVar(&f.results, "results", "results", "results `DIR` (default results; results/quick with --quick; .../powered with --seeds)")
 	fs.Var(&f.sets, "set", "override a spec value, `key=value`: epochs=3, quick.epochs=1, full.lr=0.05 (one arm), lr=0.05 (every arm); repeatable")
 	fs.BoolVar(&f.quick, "quick", false, "use the spec's quick profile (fewer epochs and seeds, smaller fractions)")
 	return f
@@ -198,7 +205,7 @@ func addSpecFlags(fs *flag.FlagSet) *specFlags {
 
 // load resolves the results directory and loads the spec.
 func (f *specFlags) load(fs *flag.FlagSet, path string) (*spec.Spec, error) {
-	f.results = resultsDir(fs, f.results, f.quick)
+	f.results = resultsDir(fs, f.results, f.quick, 0)
 	return spec.Load(path, spec.Options{Results: f.results, Set: f.sets, Quick: f.quick})
 }
 
@@ -404,10 +411,15 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 }
 
 const reportAbout = `
-Aggregates the run store into DIR/tables/<study>.md and .csv, DIR/figures/
-(PNG and SVG), DIR/locked_config.json (the MNIST tuning selection) and the
-index DIR/README.md, for every spec of --specs. Only the runs of each spec's
-current expansion count; studies without runs are listed with the reason.`
+Aggregates the runs of every spec of --specs into DIR/tables/<study>.md and
+.csv, DIR/figures/ (PNG and SVG), DIR/locked_config.json (the MNIST tuning
+selection) and the index DIR/README.md, and publishes each study's runs to
+DIR/records/<study>.jsonl (configuration, status and per-epoch metrics, no
+checkpoints), listing every file it writes. Only the runs of each spec's
+current expansion count, taken from the run store DIR/runs/ where it has
+them finished and from the committed records otherwise, so a fresh clone
+re-renders the committed results unchanged. Studies without runs are listed
+with the reason.`
 
 func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("report", "[flags]", reportAbout, log)
@@ -415,9 +427,12 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
+	if *f.seeds < 0 {
+		return &usageError{"--seeds must be >= 0"}
+	}
 	_, err := harness.WriteReport(harness.ReportOptions{
-		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick), Quick: f.quick, Set: f.sets,
-		Run: harness.RunOptions{DataDir: f.dataDir},
+		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick, *f.seeds), Quick: f.quick,
+		Set: f.sets, Seeds: *f.seeds, Run: harness.RunOptions{DataDir: f.dataDir, Log: log},
 	})
 	return err
 }
@@ -426,30 +441,41 @@ const reproduceAbout = `
 Reproduces the preprint: runs the studies whose spec says "reproduce: first"
 (mnist_tuning) and writes their report (which selects our locked
 configuration), then every other study of --specs whose data is present, at
-the paper's protocol, and writes the report of all of them. Studies whose spec
-says "reproduce: deferred" (the cluster-sized CIFAR-10 ResNet-18 study) run
-only when named in --studies. Interrupt it at any time; rerunning resumes.`
+the paper's protocol, and writes the report of all of them (see report).
+Studies whose spec says "reproduce: deferred" (the cluster-sized CIFAR-10
+ResNet-18 study) run only when named in --studies. Every finished run whose
+record is committed under DIR/records/ is compared with it, and the count of
+identical runs is printed at the end (a difference exits 1). With --seeds N
+it runs the powered protocol instead: seeds 41..40+N into results/powered/,
+the MNIST and Fashion-MNIST studies unless --studies names others, copying
+finished runs of the same configuration from the paper protocol's store
+(--import) instead of training them again. Interrupt it at any time;
+rerunning resumes.`
 
 func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("reproduce", "[flags]", reproduceAbout, log)
 	f := addStudyFlags(fs)
 	studies := fs.String("studies", "", "comma-separated `studies` to run (default: all but the deferred ones)")
 	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
+	imp := fs.String("import", "", "copy finished runs with the same ID from the store of results `DIR` instead of training them (default with --seeds: results, or results/quick with --quick)")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	if *workers < 1 {
-		return &usageError{"--workers must be >= 1"}
+	if *workers < 1 || *f.seeds < 0 {
+		return &usageError{"--workers must be >= 1 and --seeds >= 0"}
 	}
 	var names []string
 	if *studies != "" {
 		names = strings.Split(*studies, ",")
 	}
+	if *imp == "" && *f.seeds > 0 {
+		*imp = resultsDir(fs, "results", f.quick, 0)
+	}
 	start := time.Now()
 	err := harness.Reproduce(ctx, harness.ReproduceOptions{
-		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets,
+		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets, Seeds: *f.seeds, Import: *imp,
 		Run: harness.RunOptions{
-			Results: resultsDir(fs, f.results, f.quick), Workers: *workers, DataDir: f.dataDir,
+			Results: resultsDir(fs, f.results, f.quick, *f.seeds), Workers: *workers, DataDir: f.dataDir,
 			Log: log, Bars: harness.IsTerminal(log),
 		},
 	})
@@ -457,28 +483,64 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	return err
 }
 
+const verifyAbout = `
+Re-trains a handful of the runs published in DIR/records/, one after the
+other on every core: for every model and optimizer (name and mode) with
+completed runs there, the cheapest one, for its first epochs only when it is
+long (at most --budget of estimated training each). It compares every per-epoch metric but wall time with the
+record byte for byte and prints "identical" per run or the first epoch and
+value that differ. Exits 1 on any difference, on a record of another
+numerics version, or when no run could be checked (datasets missing).`
+
+func cmdVerify(ctx context.Context, args []string, out, log io.Writer) error {
+	fs := newFlags("verify", "[flags]", verifyAbout, log)
+	results := fs.String("results", "results", "results `DIR` whose records/ are verified")
+	budget := fs.Duration("budget", harness.DefaultVerifyBudget, "estimated training time per run; longer runs are checked on their first epochs")
+	dataDir := fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	if *budget <= 0 {
+		return &usageError{"--budget must be > 0"}
+	}
+	return harness.Verify(ctx, harness.VerifyOptions{
+		Results: *results, Budget: *budget, Out: out,
+		Run: harness.RunOptions{DataDir: *dataDir, Log: log},
+	})
+}
+
 // studyFlags are the flags of the commands that work on a set of specs.
 type studyFlags struct {
 	*specFlags
 	specs, dataDir string
+	seeds          *int
 }
 
 func addStudyFlags(fs *flag.FlagSet) *studyFlags {
 	f := &studyFlags{specFlags: addSpecFlags(fs)}
 	fs.StringVar(&f.specs, "specs", "experiments", "spec files or directories, comma-separated")
 	fs.StringVar(&f.dataDir, "data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
+	f.seeds = fs.Int("seeds", 0, "the powered protocol: replace every spec's seeds by 41..40+`N` (recorded in each run's config) and default --results to results/powered")
 	return f
 }
 
-// resultsDir returns the results directory: results/quick for --quick
-// unless --results was given.
-func resultsDir(fs *flag.FlagSet, results string, quick bool) string {
+// resultsDir returns the results directory: --results when given, else
+// results, or results/quick with --quick, with /powered appended for the
+// powered protocol (seeds > 0).
+func resultsDir(fs *flag.FlagSet, results string, quick bool, seeds int) string {
 	explicit := false
 	fs.Visit(func(fl *flag.Flag) { explicit = explicit || fl.Name == "results" })
-	if quick && !explicit {
-		return filepath.Join("results", "quick")
+	if explicit {
+		return results
 	}
-	return results
+	dir := "results"
+	if quick {
+		dir = filepath.Join(dir, "quick")
+	}
+	if seeds > 0 {
+		dir = filepath.Join(dir, "powered")
+	}
+	return dir
 }
 
 const checkAbout = `

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,6 +42,7 @@ func TestCLIExitCodes(t *testing.T) {
 		{"slurm needs shards", []string{"slurm", spec}, 2, "--shards must be >= 1"},
 		{"only matching nothing", []string{"plan", spec, "--results", results, "--only", "id=deadbeef"}, 1, "  arm: grad_only, full\n"},
 		{"run of an unknown arm", []string{"run", spec, "--results", results, "--only", "arm=fulll"}, 1, "matches none of the 12 runs"},
+		{"verify without records", []string{"verify", "--results", results}, 1, "nothing to verify"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, out, log := cli(t, c.args...)
@@ -48,6 +50,16 @@ func TestCLIExitCodes(t *testing.T) {
 				t.Errorf("exit %d (want %d), output lacks %q:\n%s%s", code, c.code, c.want, out, log)
 			}
 		})
+	}
+}
+
+// TestCLIBadKernel checks that an unknown NEUROPLASTIC_KERNEL is refused
+// with exit 2 and a message naming the variants, before any command runs.
+func TestCLIBadKernel(t *testing.T) {
+	t.Setenv("NEUROPLASTIC_KERNEL", "avx9000")
+	code, out, log := cli(t, "plan", filepath.Join("harness", "testdata", "tiny.yaml"), "--results", t.TempDir())
+	if code != 2 || !strings.Contains(log, "NEUROPLASTIC_KERNEL=avx9000") || !strings.Contains(log, "avx512") {
+		t.Errorf("exit %d, output:\n%s%s", code, out, log)
 	}
 }
 
@@ -108,5 +120,183 @@ func TestCLIReportAndReproduce(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "completed") {
 		t.Errorf("table counts no completed runs:\n%s", b)
+	}
+}
+
+// inFreshTree copies the tiny spec to experiments/ of a new temporary
+// directory, makes it the working directory and returns the path of the
+// repository's root it came from.
+func inFreshTree(t *testing.T) string {
+	t.Helper()
+	root, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := os.ReadFile(filepath.Join("harness", "testdata", "tiny.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	if err := os.MkdirAll("experiments", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("experiments", "tiny.yaml"), spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// makeCommand returns the arguments of the neuroplastic command that
+// `make target vars...` runs in the repository at root.
+func makeCommand(t *testing.T, root, target string, vars ...string) []string {
+	t.Helper()
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed")
+	}
+	cmd := exec.Command("make", append([]string{"-n", "-s", "-C", root, target}, vars...)...)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("make -n %s: %v", target, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "bin/neuroplastic" && f[1] == target {
+			return f[1:]
+		}
+	}
+	t.Fatalf("make -n %s runs no bin/neuroplastic %s:\n%s", target, target, out)
+	return nil
+}
+
+// readTree returns the content of every file under dir, by path, leaving
+// out the run store.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			if d != nil && d.Name() == "runs" {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		b, err := os.ReadFile(path)
+		files[path] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestMakeQuickWritesOnlyQuick checks that `make reproduce QUICK=1` and
+// `make report QUICK=1` write under results/quick/ only, leave the
+// committed results/ alone, and list every file they wrote.
+func TestMakeQuickWritesOnlyQuick(t *testing.T) {
+	root := inFreshTree(t)
+	committed := filepath.Join("results", "README.md")
+	if err := os.MkdirAll("results", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(committed, []byte("the committed results\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"reproduce", "report"} {
+		t.Run(target, func(t *testing.T) {
+			args := makeCommand(t, root, target, "QUICK=1", "WORKERS=2")
+			code, out, log := cli(t, args...)
+			if code != 0 {
+				t.Fatalf("%q: exit %d\n%s%s", args, code, out, log)
+			}
+			if b, err := os.ReadFile(committed); err != nil || string(b) != "the committed results\n" {
+				t.Errorf("%q changed %s: %q, %v", args, committed, b, err)
+			}
+			for path := range readTree(t, "results") {
+				if path != committed && !strings.HasPrefix(path, filepath.Join("results", "quick")+string(filepath.Separator)) {
+					t.Errorf("%q wrote %s, outside results/quick", args, path)
+				}
+			}
+			for _, f := range []string{"README.md", filepath.Join("records", "tiny.jsonl"), filepath.Join("tables", "tiny.md")} {
+				if want := "  " + filepath.Join("results", "quick", f) + "\n"; !strings.Contains(log, want) {
+					t.Errorf("%q did not list %s as written:\n%s", args, f, log)
+				}
+			}
+		})
+	}
+}
+
+// TestReportOnFreshClone checks that `make report` on a fresh clone (the
+// committed results and records, no run store) re-renders the committed
+// files byte for byte: `git status` stays clean, and no study is "not run";
+// and that `make verify` there finds the re-trained runs identical.
+func TestReportOnFreshClone(t *testing.T) {
+	root := inFreshTree(t)
+	if code, out, log := cli(t, "reproduce", "--workers", "2"); code != 0 {
+		t.Fatalf("reproduce: exit %d\n%s%s", code, out, log)
+	}
+	committed := readTree(t, "results")
+	if err := os.RemoveAll(filepath.Join("results", "runs")); err != nil {
+		t.Fatal(err)
+	}
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %q: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	_, noGit := exec.LookPath("git")
+	if noGit == nil {
+		git("init", "-q", ".")
+		git("add", "-A")
+		git("commit", "-q", "-m", "committed results")
+	}
+	args := makeCommand(t, root, "report")
+	if code, out, log := cli(t, args...); code != 0 {
+		t.Fatalf("%q: exit %d\n%s%s", args, code, out, log)
+	}
+	if noGit == nil {
+		if st := git("status", "--porcelain"); st != "" {
+			t.Errorf("report on a fresh clone changed the committed results:\n%s", st)
+		}
+	}
+	now := readTree(t, "results")
+	for path, b := range committed {
+		if now[path] != b {
+			t.Errorf("%s changed", path)
+		}
+	}
+	if len(now) != len(committed) {
+		t.Errorf("%d files before, %d after", len(committed), len(now))
+	}
+	if readme := now[filepath.Join("results", "README.md")]; strings.Contains(readme, "not run") || !strings.Contains(readme, "tiny") {
+		t.Errorf("README.md says a study was not run:\n%s", readme)
+	}
+	args = makeCommand(t, root, "verify")
+	if code, out, log := cli(t, args...); code != 0 || strings.Count(out, "identical  tiny ") != 2 {
+		t.Errorf("%q on a fresh clone: exit %d, want 2 runs identical:\n%s%s", args, code, out, log)
+	}
+}
+
+// TestReportWithoutRuns checks that `report` with neither a run store nor
+// records leaves the committed results alone instead of rendering every
+// study as not run.
+func TestReportWithoutRuns(t *testing.T) {
+	inFreshTree(t)
+	readme := filepath.Join("results", "README.md")
+	if err := os.MkdirAll("results", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(readme, []byte("the committed results\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, log := cli(t, "report")
+	if code != 1 || !strings.Contains(log, "nothing to report, nothing written") {
+		t.Errorf("report without runs: exit %d\n%s%s", code, out, log)
+	}
+	if files := readTree(t, "results"); len(files) != 1 || files[readme] != "the committed results\n" {
+		t.Errorf("report without runs changed results/: %q", files)
 	}
 }

@@ -8,12 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/neuroplastic/neuroplastic/data"
+	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/report"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
-	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
 // ReproduceOptions configure Reproduce.
@@ -32,13 +33,47 @@ type ReproduceOptions struct {
 	Quick bool
 	// Set holds --set overrides applied to every spec (see spec.Parse).
 	Set []string
+	// Seeds, when > 0, is the powered protocol: every spec's seeds are
+	// replaced by PoweredSeeds(Seeds), and only the studies of
+	// PoweredDatasets run unless Studies names others.
+	Seeds int
+	// Import, if not empty, is a results directory whose finished runs are
+	// copied into Run.Results instead of being trained again (same ID, same
+	// configuration); the powered protocol imports the paper protocol's.
+	Import string
+}
+
+// PoweredDatasets are the datasets whose studies the powered protocol
+// (ReproduceOptions.Seeds) runs by default: those cheap enough for 10 seeds.
+var PoweredDatasets = []string{"mnist", "fashion_mnist"}
+
+// PoweredSeeds returns the --set override of the powered protocol with n
+// seeds: seeds 41..40+n, so the first three are the paper's.
+func PoweredSeeds(n int) string {
+	seeds := make([]string, n)
+	for i := range seeds {
+		seeds[i] = strconv.Itoa(41 + i)
+	}
+	return "seeds=[" + strings.Join(seeds, ", ") + "]"
+}
+
+// withSeeds returns the --set overrides sets with the powered protocol's
+// seeds last when seeds > 0.
+func withSeeds(sets []string, seeds int) []string {
+	if seeds <= 0 {
+		return sets
+	}
+	return append(slices.Clone(sets), PoweredSeeds(seeds))
 }
 
 // Reproduce runs the studies of o.Specs: those whose spec says `reproduce:
 // first` before the others, each with its report right after it (so `from:
 // selected` can read its selection), then every other selected study whose
 // data is present, in file name order, and finally writes the report of all
-// of them into o.Run.Results. A spec whose `reproduce:` key does not decode
+// of them into o.Run.Results. Every run that ends final and has a record
+// committed under o.Run.Results/records is compared with it (see
+// records.Diff); the count of identical runs is printed at the end and a
+// difference is an error. A spec whose `reproduce:` key does not decode
 // stops Reproduce before anything runs; a study that fails does not stop
 // the others, and the error lists every failure.
 func Reproduce(ctx context.Context, o ReproduceOptions) error {
@@ -71,57 +106,91 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 		}
 	}
 	var errs []error
+	var checked checkResult
 	for _, p := range order {
-		name := specStem(p)
-		if !o.selects(name, stages[p]) {
-			if stages[p] == spec.ReproduceDeferred {
-				fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
-			} else {
-				fmt.Fprintf(log, "study %s: not run (not in --studies)\n", name)
-			}
-			continue
-		}
-		sp, err := spec.Load(p, spec.Options{Results: o.Run.Results, Set: o.Set, Quick: o.Quick})
-		if err != nil {
+		if err := o.study(ctx, log, p, stages[p], &checked); err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		if missing := o.Run.missingData(sp); missing != "" {
-			fmt.Fprintf(log, "study %s: skipped: %s\n", sp.Study, missing)
-			continue
-		}
-		jobs := sp.Expand()
-		fmt.Fprintf(log, "study %s: %d runs (%s)\n", sp.Study, len(jobs), Estimate(jobs))
-		if _, err := Run(ctx, jobs, o.Run); err != nil {
-			errs = append(errs, fmt.Errorf("study %s: %w", sp.Study, err))
 		}
 		if ctx.Err() != nil {
 			return errors.Join(append(errs, ctx.Err())...)
-		}
-		if sp.Reproduce == spec.ReproduceFirst {
-			if _, err := WriteReport(o.report([]string{p})); err != nil {
-				errs = append(errs, err)
-			}
 		}
 	}
 	if _, err := WriteReport(o.report(paths)); err != nil {
 		errs = append(errs, err)
 	}
+	fmt.Fprintf(log, "checked %d finished runs against their committed records in %s: %d identical",
+		checked.identical+checked.different, filepath.Join(o.Run.Results, records.Dir), checked.identical)
+	if checked.different > 0 {
+		fmt.Fprintf(log, ", %d differ (listed above)", checked.different)
+		errs = append(errs, fmt.Errorf("harness: %d runs differ from their committed records", checked.different))
+	}
+	fmt.Fprintln(log)
 	return errors.Join(errs...)
 }
 
-// selects reports whether Reproduce runs the study name of the given
-// `reproduce:` stage.
-func (o ReproduceOptions) selects(name, stage string) bool {
-	if len(o.Studies) > 0 {
-		return slices.Contains(o.Studies, name)
+// study runs the study of the spec at path, of the given `reproduce:`
+// stage, if selected and its data is present, compares its finished runs
+// with their committed records, and writes its report right after it when
+// it is a first study.
+func (o ReproduceOptions) study(ctx context.Context, log io.Writer, path, stage string, checked *checkResult) error {
+	name := specStem(path)
+	switch {
+	case len(o.Studies) > 0 && !slices.Contains(o.Studies, name):
+		fmt.Fprintf(log, "study %s: not run (not in --studies)\n", name)
+		return nil
+	case len(o.Studies) == 0 && stage == spec.ReproduceDeferred:
+		fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
+		return nil
 	}
-	return stage != spec.ReproduceDeferred
+	sp, err := spec.Load(path, spec.Options{Results: o.Run.Results, Set: withSeeds(o.Set, o.Seeds), Quick: o.Quick})
+	if err != nil {
+		return err
+	}
+	if len(o.Studies) == 0 && o.Seeds > 0 && !powered(sp) {
+		fmt.Fprintf(log, "study %s: not in the powered protocol (datasets %s)\n", name, strings.Join(sp.Datasets, ", "))
+		return nil
+	}
+	if missing := o.Run.missingData(sp); missing != "" {
+		fmt.Fprintf(log, "study %s: skipped: %s\n", sp.Study, missing)
+		return nil
+	}
+	jobs := sp.Expand()
+	fmt.Fprintf(log, "study %s: %d runs (%s)\n", sp.Study, len(jobs), Estimate(jobs))
+	published, err := records.Read(records.Path(o.Run.Results, sp.Study))
+	if err != nil {
+		return err
+	}
+	n, err := importRuns(o.Import, o.Run.Results, jobs)
+	if n > 0 {
+		fmt.Fprintf(log, "study %s: copied %d finished runs from %s\n", sp.Study, n, filepath.Join(o.Import, "runs"))
+	}
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if _, err := Run(ctx, jobs, o.Run); err != nil {
+		errs = append(errs, fmt.Errorf("study %s: %w", sp.Study, err))
+	}
+	if err := checked.check(log, o.Run.Results, jobs, published); err != nil {
+		errs = append(errs, err)
+	}
+	if sp.Reproduce == spec.ReproduceFirst && ctx.Err() == nil {
+		if _, err := WriteReport(o.report([]string{path})); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// powered reports whether the powered protocol runs sp by default: all
+// its datasets are PoweredDatasets.
+func powered(sp *spec.Spec) bool {
+	return !slices.ContainsFunc(sp.Datasets, func(d string) bool { return !slices.Contains(PoweredDatasets, d) })
 }
 
 // report returns the options of the report of the specs at paths.
 func (o ReproduceOptions) report(paths []string) ReportOptions {
-	return ReportOptions{Specs: paths, Results: o.Run.Results, Quick: o.Quick, Set: o.Set, Run: o.Run}
+	return ReportOptions{Specs: paths, Results: o.Run.Results, Quick: o.Quick, Set: o.Set, Seeds: o.Seeds, Run: o.Run}
 }
 
 // ReportOptions configure WriteReport.
@@ -130,39 +199,69 @@ type ReportOptions struct {
 	Results string     // the results directory read and written
 	Quick   bool       // the specs' quick profile, and outputs labelled quick
 	Set     []string   // --set overrides the runs were made with
-	Run     RunOptions // how data is found (DataDir, LoadData) for skip reasons
+	Seeds   int        // the powered protocol's seed count (see ReproduceOptions.Seeds), 0 if not
+	Run     RunOptions // how data is found (DataDir, LoadData) for skip reasons; Log lists the files written
 }
 
 // WriteReport renders the tables, figures, locked_config.json and README.md
-// of every study in o.Specs from the runs in the store. Only the runs of a
-// spec's current expansion count: runs of an edited spec or of an older
-// numerics version stay in the store but not in the report. A study with no
-// runs is listed with the reason: its data is missing, or it is deferred
-// (with its work estimate and the commands that run it). It returns the
-// files it wrote, relative to o.Results, in writing order.
+// of every study in o.Specs, and publishes each study's runs to
+// records/<study>.jsonl, all under o.Results, and lists every file written
+// on o.Run.Log. A study's runs are those of its spec's current expansion,
+// from the local store or else from the published records (see loadRuns):
+// runs of an edited spec or of an older numerics version count in neither.
+// A study with no runs is listed with the reason: its data is missing, it is
+// deferred (with its work estimate and the commands that run it), or it is
+// outside the powered protocol. When no study has runs it writes nothing
+// and returns an error, so the committed results are never replaced by a
+// report of nothing. It returns the files it wrote, relative to o.Results:
+// the records, then the report's in writing order.
 func WriteReport(o ReportOptions) ([]string, error) {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
 		return nil, err
 	}
 	var studies []report.Study
+	some := false
 	for _, p := range paths {
 		st, err := o.study(p)
 		if err != nil {
 			return nil, err
 		}
 		studies = append(studies, st)
+		some = some || len(st.Runs) > 0
+	}
+	if !some {
+		return nil, fmt.Errorf("harness: no runs of any study in %s or %s: nothing to report, nothing written (run `neuroplastic reproduce` first)",
+			filepath.Join(o.Results, "runs"), filepath.Join(o.Results, records.Dir))
+	}
+	var files []string
+	for _, st := range studies {
+		f, err := publish(o.Results, st.Name, st.Runs)
+		if err != nil {
+			return files, err
+		}
+		if f != "" {
+			files = append(files, f)
+		}
 	}
 	dataDir, err := data.Options{Dir: o.Run.DataDir}.Directory()
 	if err != nil {
 		dataDir = "" // no data directory: no path to rewrite
 	}
-	return report.Write(o.Results, studies, report.WriteOptions{Quick: o.Quick, DataDir: dataDir})
+	wrote, err := report.Write(o.Results, studies, report.WriteOptions{Quick: o.Quick, DataDir: dataDir})
+	files = append(files, wrote...)
+	if o.Run.Log != nil {
+		fmt.Fprintf(o.Run.Log, "report: wrote %d files under %s:\n", len(files), o.Results)
+		for _, f := range files {
+			fmt.Fprintf(o.Run.Log, "  %s\n", filepath.Join(o.Results, f))
+		}
+	}
+	return files, err
 }
 
 // study loads the spec at path and the runs of its current expansion.
 func (o ReportOptions) study(path string) (report.Study, error) {
-	sp, err := spec.Load(path, spec.Options{Results: o.Results, Set: o.Set, Quick: o.Quick})
+	sp, err := spec.Load(path, spec.Options{Results: o.Results, Set: withSeeds(o.Set, o.Seeds), Quick: o.Quick})
 	if err != nil {
 		if errors.Is(err, spec.ErrNoLockedConfig) {
 			return report.Study{Name: specStem(path), Skipped: err.Error()}, nil
@@ -170,22 +269,9 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 		return report.Study{}, err
 	}
 	jobs := sp.Expand()
-	want := make(map[string]store.RunConfig, len(jobs))
-	for _, j := range jobs {
-		want[j.ID] = j.Config
-	}
-	all, err := store.LoadStudy(o.Results, sp.Study)
+	runs, err := loadRuns(o.Results, sp.Study, jobs)
 	if err != nil {
 		return report.Study{}, err
-	}
-	var runs []store.Run
-	for _, r := range all {
-		if c, ok := want[r.ID]; ok {
-			if r.Status == store.Damaged {
-				r.Config = c // its own may be missing or wrong
-			}
-			runs = append(runs, r)
-		}
 	}
 	st := report.Study{Name: sp.Study, Title: sp.Title, Options: sp.Report, Runs: runs}
 	for _, a := range sp.Arms {
@@ -199,6 +285,9 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 	}
 	if sp.Reproduce == spec.ReproduceDeferred {
 		st.Note = deferredNote(path, sp, jobs)
+	}
+	if o.Seeds > 0 && !powered(sp) {
+		st.Skipped = fmt.Sprintf("not in the powered protocol (datasets %s)", strings.Join(sp.Datasets, ", "))
 	}
 	if st.Skipped == "" && st.Note == "" {
 		st.Skipped = "no runs in the store yet: run `neuroplastic run " + path + "`"

@@ -18,9 +18,10 @@ import (
 
 // trainer trains runs for a pool; its workers share it.
 type trainer struct {
-	results string
-	threads int // kernel goroutines per run
-	prog    progress
+	results   string
+	threads   int // kernel goroutines per run
+	prog      progress
+	stopAfter int // if > 0, train at most this many epochs of a run (verify)
 }
 
 // divergence is a run that ended diverged, and why.
@@ -57,14 +58,19 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 	if err != nil {
 		return err
 	}
-	var indices []int // nil: the whole training set
-	if c.Fraction < 1 {
-		indices = data.Subset(ds.Train.N, c.Fraction, c.Seed)
-	}
+	indices, val := trainingSet(ds.Train.N, c)
 	trainL := data.NewLoader(ds.Train, indices, c.BatchSize, uint64(c.Seed), info.Augmented)
 	testL := data.NewLoader(ds.Test, nil, c.BatchSize, uint64(c.Seed), false)
+	var valL *data.Loader
+	if val != nil {
+		valL = data.NewLoader(ds.Train, val, c.BatchSize, uint64(c.Seed), false)
+	}
 	t.prog.runStarted(worker, job, done)
-	for e := done + 1; e <= c.Epochs; e++ {
+	last := c.Epochs
+	if t.stopAfter > 0 {
+		last = min(last, t.stopAfter)
+	}
+	for e := done + 1; e <= last; e++ {
 		start := time.Now()
 		net.BeginEpoch(e)
 		trainL.Epoch(e)
@@ -83,7 +89,7 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 			} else if err != nil {
 				return err
 			}
-			lossSum += loss * float64(len(y))
+			lossSum += float64(loss * float64(len(y))) // rounded before the add: no fused multiply-add on any platform
 			correct += k
 			n += len(y)
 		}
@@ -91,6 +97,12 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 		m.TestLoss, m.TestAcc = evaluate(net, testL)
 		if math.IsNaN(m.TestLoss) || math.IsInf(m.TestLoss, 0) {
 			return &divergence{fmt.Sprintf("non-finite test loss at epoch %d", e)}
+		}
+		if valL != nil {
+			m.ValLoss, m.ValAcc = evaluate(net, valL)
+			if math.IsNaN(m.ValLoss) || math.IsInf(m.ValLoss, 0) {
+				return &divergence{fmt.Sprintf("non-finite validation loss at epoch %d", e)}
+			}
 		}
 		if d, ok := opt.(optim.Diagnoser); ok {
 			m.Diagnostics = d.EpochDiagnostics()
@@ -104,6 +116,28 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 	return nil
 }
 
+// trainingSet returns the training examples of a run with configuration c
+// on a training split of n examples (nil: all of them) and its validation
+// hold-out (nil: none). With c.Holdout > 0 the hold-out is
+// data.Holdout's, the same for every seed, and the run's data fraction is
+// drawn from the rest: data.Subset over the remaining examples.
+func trainingSet(n int, c store.RunConfig) (train, val []int) {
+	if c.Holdout > 0 {
+		train, val = data.Holdout(n, c.Holdout)
+		n = len(train)
+	}
+	if c.Fraction == 1 {
+		return train, val
+	}
+	sub := data.Subset(n, c.Fraction, c.Seed)
+	if train != nil {
+		for i, k := range sub {
+			sub[i] = train[k]
+		}
+	}
+	return sub, val
+}
+
 // evaluate returns the mean loss and the accuracy of net over the whole
 // split of l, in order, weighting each batch by its size.
 func evaluate(net *models.Net, l *data.Loader) (loss, acc float64) {
@@ -111,7 +145,7 @@ func evaluate(net *models.Net, l *data.Loader) (loss, acc float64) {
 	var correct, n int
 	for x, y, ok := l.Next(); ok; x, y, ok = l.Next() {
 		bl, k := net.Evaluate(x, y)
-		loss += bl * float64(len(y))
+		loss += float64(bl * float64(len(y))) // rounded before the add, as above
 		correct += k
 		n += len(y)
 	}

@@ -90,7 +90,7 @@ func orthogonalGate(o *VariantOptions, prog float64) float64 {
 		}
 		return min((prog-s)/max(1-s, 1e-12), 1)
 	default: // cosine
-		return 0.5 * (1 - math.Cos(math.Pi*min(max(prog, 0), 1)))
+		return 0.5 * (1 - cos64(math.Pi*min(max(prog, 0), 1)))
 	}
 }
 

@@ -17,6 +17,7 @@ type outcome struct {
 	finalAcc  float64 // test accuracy of the last epoch
 	finalLoss float64 // test loss of the last epoch
 	bestAcc   float64 // max test accuracy over epochs
+	valAcc    float64 // val_acc of the last epoch; NaN without a validation hold-out
 	metrics   []store.EpochMetrics
 }
 
@@ -38,16 +39,20 @@ type group struct {
 	final     Sample          // final test accuracy across done
 	best      Sample          // best test accuracy across done
 	loss      Sample          // final test loss across done
+	val       Sample          // final val_acc across the done runs that have one
 }
 
 // runOutcome returns the final and best numbers of a completed run, or ok
 // false when it has neither metrics nor a final summary.
 func runOutcome(r store.Run) (o outcome, ok bool) {
-	o = outcome{seed: r.Config.Seed, metrics: r.Metrics}
+	o = outcome{seed: r.Config.Seed, metrics: r.Metrics, valAcc: math.NaN()}
 	switch {
 	case len(r.Metrics) > 0:
 		last := r.Metrics[len(r.Metrics)-1]
 		o.finalAcc, o.finalLoss = last.TestAcc, last.TestLoss
+		if r.Config.Holdout > 0 {
+			o.valAcc = last.ValAcc
+		}
 		o.bestAcc = math.Inf(-1)
 		for _, m := range r.Metrics {
 			o.bestAcc = math.Max(o.bestAcc, m.TestAcc)
@@ -55,6 +60,9 @@ func runOutcome(r store.Run) (o outcome, ok bool) {
 	case r.Summary != nil && r.Summary.Final != nil:
 		o.finalAcc, o.finalLoss = r.Summary.Final.TestAcc, r.Summary.Final.TestLoss
 		o.bestAcc = r.Summary.BestAcc
+		if r.Config.Holdout > 0 {
+			o.valAcc = r.Summary.Final.ValAcc
+		}
 	default:
 		return o, false
 	}
@@ -120,6 +128,13 @@ func groupRuns(runs []store.Run) []*group {
 		g.final = Describe(collect(g.done, func(o outcome) float64 { return o.finalAcc }))
 		g.best = Describe(collect(g.done, func(o outcome) float64 { return o.bestAcc }))
 		g.loss = Describe(collect(g.done, func(o outcome) float64 { return o.finalLoss }))
+		var val []float64
+		for _, o := range g.done {
+			if !math.IsNaN(o.valAcc) {
+				val = append(val, o.valAcc)
+			}
+		}
+		g.val = Describe(val)
 	}
 	return groups
 }
@@ -171,16 +186,62 @@ func (g *group) sampleOf(metric string) Sample {
 // matches reports whether the selector names g: its arm or its label.
 func (g *group) matches(sel string) bool { return g.arm == sel || g.label == sel }
 
-// matching returns the groups at fraction f that sel names, in order.
-func matching(groups []*group, sel string, f float64) []*group {
-	var out []*group
+// score is the sample a choice on the accuracy on ranks g by: the final
+// val_acc for validation, else the final test accuracy.
+func (g *group) score(on string) Sample {
+	if on == SelectValidation {
+		return g.val
+	}
+	return g.final
+}
+
+// rankBy sorts groups by the mean of their score on the accuracy on,
+// descending, then by label and fraction; groups without a score go last.
+func rankBy(groups []*group, on string) []*group {
+	out := slices.Clone(groups)
+	slices.SortStableFunc(out, func(a, b *group) int {
+		sa, sb := a.score(on), b.score(on)
+		if aEmpty, bEmpty := sa.N == 0, sb.N == 0; aEmpty != bEmpty {
+			if aEmpty {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(sb.Mean, sa.Mean), cmp.Compare(a.label, b.label), cmp.Compare(a.fraction, b.fraction))
+	})
+	return out
+}
+
+// best returns the group of groups with the best mean score on the
+// accuracy on (ties: the first label), or nil when none has a score.
+func best(groups []*group, on string) *group {
+	if r := rankBy(groups, on); len(r) > 0 && r[0].score(on).N > 0 {
+		return r[0]
+	}
+	return nil
+}
+
+// matching returns the groups at fraction f that sel names, in order. With
+// on set (test or validation) it returns only the best of them on that
+// accuracy, and chosen reports that it chose among several.
+func matching(groups []*group, sel, on string, f float64) (out []*group, chosen bool) {
 	for _, g := range groups {
 		if g.fraction == f && g.matches(sel) {
 			out = append(out, g)
 		}
 	}
-	return out
+	if on == "" {
+		return out, false
+	}
+	if b := best(out, on); b != nil {
+		return []*group{b}, len(out) > 1
+	}
+	return nil, false
 }
+
+// chosenNote is the note that a selector's configuration was chosen on the
+// accuracy on among its grid points.
+func chosenNote(on string) string { return " (chosen on " + on + ")" }
 
 // pickFraction resolves a fraction selector (smallest, largest, a number,
 // or "" for def) against the study's fractions fs.
@@ -208,6 +269,8 @@ func pickFraction(sel, def string, fs []float64) (float64, bool) {
 // seeds both completed; differences are a minus b.
 type comparison struct {
 	a, b  *group
+	aNote string // chosenNote when a was chosen among its selector's grid points
+	bNote string // likewise for b
 	seeds []int64
 	diffs map[string][]float64 // per metric, per shared seed
 	final pairedStats          // of the final test accuracy differences
@@ -228,6 +291,12 @@ func compare(a, b *group) *comparison {
 	}
 	c.final = pairStats(c.diffs[MetricFinalAcc], 0)
 	return c
+}
+
+// names renders the two configurations, with their choice notes, joined
+// by sep.
+func (c *comparison) names(sep string) string {
+	return code(c.a.label) + c.aNote + sep + code(c.b.label) + c.bNote
 }
 
 // gap returns the mean difference of the metric.
@@ -267,10 +336,20 @@ func pairStats(d []float64, null float64) pairedStats {
 
 // tuning is the analysis of a ranked study.
 type tuning struct {
-	ranked   []*group    // by mean final accuracy, descending; groups without completed runs last
-	selected *group      // best mean final accuracy among the candidates; nil if none
+	on       string      // the accuracy of the ranking: test or validation
+	ranked   []*group    // by mean final accuracy on on, descending; groups without it last
+	selected *group      // best candidate on on; nil if none
+	other    *group      // best candidate on the other accuracy; nil without validation metrics
 	ref      *group      // the reference configuration; nil if none is declared or found
 	vsRef    *comparison // selected vs reference; nil if a side is missing
+}
+
+// otherOn is the accuracy the tuning's second selection uses.
+func (t *tuning) otherOn() string {
+	if t.on == SelectValidation {
+		return SelectTest
+	}
+	return SelectValidation
 }
 
 // marks returns the tuning marks of g: best and/or reference.
@@ -279,32 +358,33 @@ func (t *tuning) marks(g *group) []string {
 	if g == t.selected {
 		m = append(m, markSelected)
 	}
+	if g == t.other {
+		m = append(m, "best on "+t.otherOn())
+	}
 	if g == t.ref {
 		m = append(m, markReference)
 	}
 	return m
 }
 
-// analyseTuning ranks the configurations, picks the best candidate and
-// finds the reference.
-func analyseTuning(groups []*group, o Options) *tuning {
-	t := &tuning{ranked: slices.Clone(groups)}
-	slices.SortStableFunc(t.ranked, func(a, b *group) int {
-		if aEmpty, bEmpty := a.final.N == 0, b.final.N == 0; aEmpty != bEmpty {
-			if aEmpty {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Or(cmp.Compare(b.final.Mean, a.final.Mean), cmp.Compare(a.label, b.label), cmp.Compare(a.fraction, b.fraction))
-	})
+// analyseTuning ranks the configurations on the accuracy o.SelectOn, picks
+// the best candidate on it (and, when validation metrics exist, on the
+// other accuracy too) and finds the reference.
+func analyseTuning(groups []*group, o Options, hasVal bool) *tuning {
+	t := &tuning{on: or(o.SelectOn, SelectTest)}
+	t.ranked = rankBy(groups, t.on)
+	var candidates []*group
 	for _, g := range t.ranked {
 		if o.Reference != "" && t.ref == nil && g.matches(o.Reference) {
 			t.ref = g
 		}
-		if g.final.N > 0 && t.selected == nil && (o.Candidates == "" || g.matches(o.Candidates)) {
-			t.selected = g
+		if o.Candidates == "" || g.matches(o.Candidates) {
+			candidates = append(candidates, g)
 		}
+	}
+	t.selected = best(candidates, t.on)
+	if hasVal {
+		t.other = best(candidates, t.otherOn())
 	}
 	if t.selected != nil && t.ref != nil {
 		t.vsRef = compare(t.selected, t.ref)
@@ -325,15 +405,16 @@ type pairedRow struct {
 func comparisonRows(groups []*group, c Comparison) []pairedRow {
 	var rows []pairedRow
 	for _, f := range fractions(groups) {
-		as, bs := matching(groups, c.A, f), matching(groups, c.B, f)
+		as, aChosen := matching(groups, c.A, c.SelectOn, f)
+		bs, bChosen := matching(groups, c.B, c.SelectOn, f)
 		if len(as) == 0 || len(bs) == 0 {
-			rows = append(rows, pairedRow{fraction: f, missing: fmt.Sprintf("%s vs %s: no configuration matches %s", c.A, c.B, missingSide(as, c.A, c.B))})
+			rows = append(rows, pairedRow{fraction: f, missing: fmt.Sprintf("%s vs %s: %s", c.A, c.B, missingSide(as, c.A, c.B, c.SelectOn))})
 			continue
 		}
 		for _, a := range as {
 			for _, b := range bs {
 				if a != b {
-					rows = append(rows, pairedRow{fraction: f, cmp: compare(a, b)})
+					rows = append(rows, pairedRow{fraction: f, cmp: compareChosen(a, b, aChosen, bChosen, c.SelectOn)})
 				}
 			}
 		}
@@ -341,12 +422,29 @@ func comparisonRows(groups []*group, c Comparison) []pairedRow {
 	return rows
 }
 
-// missingSide names the selector that matched nothing.
-func missingSide(as []*group, a, b string) string {
-	if len(as) == 0 {
-		return code(a)
+// compareChosen compares a with b, noting which side was chosen on the
+// accuracy on.
+func compareChosen(a, b *group, aChosen, bChosen bool, on string) *comparison {
+	c := compare(a, b)
+	if aChosen {
+		c.aNote = chosenNote(on)
 	}
-	return code(b)
+	if bChosen {
+		c.bNote = chosenNote(on)
+	}
+	return c
+}
+
+// missingSide says which selector matched nothing.
+func missingSide(as []*group, a, b, on string) string {
+	side := b
+	if len(as) == 0 {
+		side = a
+	}
+	if on != "" {
+		return fmt.Sprintf("no configuration matching %s has a completed run with %s accuracy", code(side), on)
+	}
+	return "no configuration matches " + code(side)
 }
 
 // orderArms returns groups sorted by fraction, then by the position of

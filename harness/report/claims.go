@@ -104,30 +104,34 @@ func claimNull(c *Claim) float64 {
 	return -c.Margin
 }
 
-// one returns the single configuration sel names at fraction f, or a
-// reason.
-func one(groups []*group, sel string, f float64) (*group, string) {
-	gs := matching(groups, sel, f)
-	switch len(gs) {
-	case 0:
-		return nil, fmt.Sprintf("no configuration matches %s at fraction %s", code(sel), fmtFraction(f))
-	case 1:
-		return gs[0], ""
+// one returns the single configuration sel names at fraction f (the best
+// on the accuracy on, when on is set) and whether it was chosen among
+// several, or a reason.
+func one(groups []*group, sel, on string, f float64) (*group, bool, string) {
+	gs, chosen := matching(groups, sel, on, f)
+	switch {
+	case len(gs) == 0 && on != "":
+		return nil, false, fmt.Sprintf("no configuration matching %s has a completed run with %s accuracy at fraction %s", code(sel), on, fmtFraction(f))
+	case len(gs) == 0:
+		return nil, false, fmt.Sprintf("no configuration matches %s at fraction %s", code(sel), fmtFraction(f))
+	case len(gs) == 1:
+		return gs[0], chosen, ""
 	}
-	return nil, fmt.Sprintf("%s matches %d configurations at fraction %s; name one by its label", code(sel), len(gs), fmtFraction(f))
+	return nil, false, fmt.Sprintf("%s matches %d configurations at fraction %s; name one by its label or set select_on", code(sel), len(gs), fmtFraction(f))
 }
 
-// gapAt returns the comparison of the selectors at fraction f in a.
-func (a *analysis) gapAt(sa, sb string, f float64) (*comparison, string) {
-	ga, why := one(a.groups, sa, f)
+// gapAt returns the comparison of the selectors at fraction f in a, each
+// reduced to its best configuration on the accuracy on when on is set.
+func (a *analysis) gapAt(sa, sb, on string, f float64) (*comparison, string) {
+	ga, aChosen, why := one(a.groups, sa, on, f)
 	if ga == nil {
 		return nil, why
 	}
-	gb, why := one(a.groups, sb, f)
+	gb, bChosen, why := one(a.groups, sb, on, f)
 	if gb == nil {
 		return nil, why
 	}
-	c := compare(ga, gb)
+	c := compareChosen(ga, gb, aChosen, bChosen, on)
 	if len(c.seeds) == 0 {
 		return nil, fmt.Sprintf("%s and %s share no completed seed at fraction %s", code(ga.label), code(gb.label), fmtFraction(f))
 	}
@@ -137,13 +141,13 @@ func (a *analysis) gapAt(sa, sb string, f float64) (*comparison, string) {
 // claimTest evaluates claim c at fraction f.
 func (a *analysis) claimTest(c *Claim, f float64, lookup studyLookup) *claimTest {
 	t := &claimTest{claim: c, null: claimNull(c), paired: true}
-	cmp, why := a.gapAt(c.A, c.B, f)
+	cmp, why := a.gapAt(c.A, c.B, c.SelectOn, f)
 	if cmp == nil {
 		t.reason = why
 		return t
 	}
 	t.diverge = cmp.a.diverged + cmp.b.diverged
-	t.what = code(cmp.a.label) + " - " + code(cmp.b.label)
+	t.what = cmp.names(" - ")
 	d := cmp.diffs[c.Metric]
 	if c.Than == nil {
 		t.st = pairStats(d, t.null)
@@ -167,12 +171,12 @@ func (a *analysis) claimTest(c *Claim, f float64, lookup studyLookup) *claimTest
 		t.reason = fmt.Sprintf("study %s has no fraction %s", code(refName), c.Than.Fraction)
 		return t
 	}
-	rc, why := ref.gapAt(ra, rb, rf)
+	rc, why := ref.gapAt(ra, rb, c.SelectOn, rf)
 	if rc == nil {
 		t.reason = fmt.Sprintf("study %s: %s", code(refName), why)
 		return t
 	}
-	t.what = fmt.Sprintf("(%s) - (%s in %s at fraction %s)", t.what, code(rc.a.label)+" - "+code(rc.b.label), code(refName), fmtFraction(rf))
+	t.what = fmt.Sprintf("(%s) - (%s in %s at fraction %s)", t.what, rc.names(" - "), code(refName), fmtFraction(rf))
 	rd := rc.diffs[c.Metric]
 	if ref == a {
 		// Same study: the two gaps pair by seed.
@@ -336,6 +340,9 @@ func (c *Claim) describe() string {
 	}
 	if c.Stable {
 		def += ", no run diverged"
+	}
+	if c.SelectOn != "" {
+		def += ", each side its best configuration on " + c.SelectOn + " accuracy"
 	}
 	if c.Text != "" {
 		return c.Text + " (" + def + ")"

@@ -288,28 +288,62 @@ func linePlot(title, xLabel, yLabel string, quick bool, ss []series) (*plot.Plot
 // figureBase is the file base name of a figure of the study.
 func figureBase(study string, f Figure) string { return study + "_" + f.fileName() }
 
-// chosen returns the groups a figure draws at fraction f (every fraction
-// when all is set): for each selector of arms in order, the groups it
-// names; every group when arms is empty.
-func (a *analysis) chosen(arms []string, f float64, all bool) []*group {
-	var out []*group
-	keep := func(g *group) bool { return (all || g.fraction == f) && !slices.Contains(out, g) }
-	if len(arms) == 0 {
+// choice is a configuration a figure draws, with the selector that named
+// it and whether it was chosen among the selector's grid points.
+type choice struct {
+	g      *group
+	sel    string
+	chosen bool
+}
+
+// legend names the choice's line: its label, noted when it was chosen on
+// the accuracy on.
+func (c choice) legend(on string) string {
+	if c.chosen {
+		return c.g.label + chosenNote(on)
+	}
+	return c.g.label
+}
+
+// chosen returns the configurations a figure draws at fraction f (every
+// fraction when all is set): for each selector of spec.Arms in order, the
+// groups it names (reduced to the best on spec.SelectOn when set); every
+// group when Arms is empty.
+func (a *analysis) chosen(spec Figure, f float64, all bool) []choice {
+	var out []choice
+	keep := func(g *group) bool {
+		return (all || g.fraction == f) && !slices.ContainsFunc(out, func(c choice) bool { return c.g == g })
+	}
+	if len(spec.Arms) == 0 {
 		for _, g := range orderArms(a.groups, a.study.Arms) {
 			if keep(g) {
-				out = append(out, g)
+				out = append(out, choice{g: g})
 			}
 		}
 		return out
 	}
-	for _, sel := range arms {
-		for _, g := range a.groups {
-			if g.matches(sel) && keep(g) {
-				out = append(out, g)
+	for _, sel := range spec.Arms {
+		for _, fr := range fractions(a.groups) {
+			gs, chosen := matching(a.groups, sel, spec.SelectOn, fr)
+			for _, g := range gs {
+				if keep(g) {
+					out = append(out, choice{g: g, sel: sel, chosen: chosen})
+				}
 			}
 		}
 	}
 	return out
+}
+
+// labelsOf returns the distinct labels sel names at any fraction.
+func (a *analysis) labelsOf(sel string) []string {
+	var labels []string
+	for _, g := range a.groups {
+		if g.matches(sel) && !slices.Contains(labels, g.label) {
+			labels = append(labels, g.label)
+		}
+	}
+	return labels
 }
 
 // largest returns the study's largest fraction.
@@ -379,8 +413,8 @@ func (a *analysis) epochFigure(spec Figure, title string, quick bool) (*plot.Plo
 	}
 	var ss []series
 	epochs := 0
-	for _, g := range a.chosen(spec.Arms, a.largest(), false) {
-		s := epochSeries(g, g.label, m)
+	for _, c := range a.chosen(spec, a.largest(), false) {
+		s := epochSeries(c.g, c.legend(spec.SelectOn), m)
 		if len(s.x) > 0 {
 			epochs = max(epochs, int(s.x[len(s.x)-1]))
 		}
@@ -405,15 +439,20 @@ func (a *analysis) fractionFigure(spec Figure, title string, quick bool) (*plot.
 	}
 	var labels []string
 	byLabel := map[string]*series{}
-	for _, g := range a.chosen(spec.Arms, 0, true) {
+	for _, c := range a.chosen(spec, 0, true) {
+		g := c.g
 		if g.final.N == 0 {
 			continue
 		}
-		s := byLabel[g.label]
+		key := g.label // a line per configuration, or per selector that chooses
+		if spec.SelectOn != "" && len(a.labelsOf(c.sel)) > 1 {
+			key = c.sel + chosenNote(spec.SelectOn)
+		}
+		s := byLabel[key]
 		if s == nil {
-			s = &series{legend: g.label}
-			byLabel[g.label] = s
-			labels = append(labels, g.label)
+			s = &series{legend: key}
+			byLabel[key] = s
+			labels = append(labels, key)
 		}
 		d := g.sampleOf(spec.metric())
 		s.x, s.mean, s.std = append(s.x, g.fraction), append(s.mean, d.Mean), append(s.std, d.Std)
@@ -470,7 +509,8 @@ func (a *analysis) gridFigure(spec Figure, title string, quick bool) (*plot.Plot
 		params map[string]any
 	}
 	var pts []point
-	for _, g := range a.chosen(spec.Arms, a.largest(), false) {
+	for _, c := range a.chosen(spec, a.largest(), false) {
+		g := c.g
 		var params map[string]any
 		if err := json.Unmarshal(g.optimizer, &params); err != nil {
 			return nil, "", "", fmt.Errorf("configuration %q: optimizer: %w", g.label, err)
@@ -554,11 +594,11 @@ func (a *analysis) gridFigure(spec Figure, title string, quick bool) (*plot.Plot
 func (a *analysis) seedGapFigure(spec Figure, title string, quick bool) (*plot.Plot, string, string, error) {
 	multi := len(fractions(a.groups)) > 1
 	var ss []series
-	for _, row := range comparisonRows(a.groups, Comparison{A: spec.A, B: spec.B}) {
+	for _, row := range comparisonRows(a.groups, Comparison{A: spec.A, B: spec.B, SelectOn: spec.SelectOn}) {
 		if row.cmp == nil || len(row.cmp.seeds) == 0 {
 			continue
 		}
-		s := series{legend: row.cmp.a.label + " - " + row.cmp.b.label, pointsOnly: true}
+		s := series{legend: strings.ReplaceAll(row.cmp.names(" - "), "`", ""), pointsOnly: true}
 		if multi {
 			s.legend += " at " + fmtFraction(row.fraction)
 		}

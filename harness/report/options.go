@@ -15,8 +15,9 @@ import (
 // Report kinds accepted in Options.Kind: the layout of the study's tables
 // (docs/specs.md, "Report kinds").
 const (
-	// KindTuning ranks every configuration by mean final test accuracy; with
-	// Options.Select it writes the best one to locked_config.json.
+	// KindTuning ranks every configuration by mean final test (or, with
+	// Options.SelectOn, validation) accuracy; with Options.Select it writes
+	// the best one to locked_config.json.
 	KindTuning = "tuning"
 	// KindPaired lists every configuration per data fraction and the
 	// declared comparisons.
@@ -64,6 +65,25 @@ const (
 // PerFraction is the one value of Claim.Per: evaluate at every fraction.
 const PerFraction = "fraction"
 
+// Values of the select_on keys (Options.SelectOn and the SelectOn of
+// comparisons, claims and figures): the accuracy a choice among
+// configurations is made on (docs/specs.md, "Selection").
+const (
+	// SelectTest chooses on the mean final test accuracy, as the paper did.
+	SelectTest = "test"
+	// SelectValidation chooses on the mean final val_acc of the spec's
+	// validation hold-out, without looking at the test set.
+	SelectValidation = "validation"
+)
+
+// validSelectOn checks a select_on value: empty, test or validation.
+func validSelectOn(s string) error {
+	if s != "" && s != SelectTest && s != SelectValidation {
+		return fmt.Errorf("select_on: unknown %q (want test or validation)", s)
+	}
+	return nil
+}
+
 // Options is the `report:` block of a spec, decoded strictly from YAML
 // (unknown keys at any depth are errors) and checked by Validate. The keys
 // are documented in docs/specs.md.
@@ -72,8 +92,11 @@ type Options struct {
 	// when Kind is empty) or baselines.
 	Kind string `yaml:"kind"`
 	// Select makes the study's ranking write locked_config.json (the best
-	// configuration by mean final test accuracy among Candidates).
+	// configuration by SelectOn among Candidates).
 	Select bool `yaml:"select"`
+	// SelectOn is the accuracy the tuning ranking and the selection use:
+	// test (the default, also when empty) or validation.
+	SelectOn string `yaml:"select_on"`
 	// Candidates restricts the selection to configurations matching this
 	// selector (an arm name or a full label); empty: every configuration.
 	Candidates string `yaml:"candidates"`
@@ -94,6 +117,10 @@ type Options struct {
 type Comparison struct {
 	A string `yaml:"a"`
 	B string `yaml:"b"`
+	// SelectOn, if set (test or validation), reduces each side at each
+	// fraction to the one configuration it names with the best mean final
+	// accuracy on it, so a grid arm is compared by its chosen point only.
+	SelectOn string `yaml:"select_on"`
 }
 
 // Claim is a declared claim about the difference a - b of a metric (see
@@ -129,6 +156,8 @@ type Claim struct {
 	Paper *float64 `yaml:"paper"`
 	// Than, if set, compares this gap with the gap it names.
 	Than *Reference `yaml:"than"`
+	// SelectOn reduces a and b (and Than's sides) as in Comparison.
+	SelectOn string `yaml:"select_on"`
 }
 
 // Reference names another gap for a Claim to compare with: in Study (empty:
@@ -166,6 +195,9 @@ type Figure struct {
 	// A and B are the comparison of a seed_gaps figure (required there).
 	A string `yaml:"a"`
 	B string `yaml:"b"`
+	// SelectOn reduces every selector of Arms (or A and B) as in
+	// Comparison.
+	SelectOn string `yaml:"select_on"`
 }
 
 // Metric names of claims and of fractions, grid and seed_gaps figures.
@@ -252,9 +284,15 @@ func (o Options) Validate() error {
 	if o.Kind != "" && !slices.Contains(kinds, o.Kind) {
 		return fmt.Errorf("report: kind: unknown %q (want one of %s)", o.Kind, strings.Join(kinds, ", "))
 	}
+	if err := validSelectOn(o.SelectOn); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	for i, c := range o.Compare {
 		if c.A == "" || c.B == "" {
 			return fmt.Errorf("report: compare[%d]: want both a and b", i)
+		}
+		if err := validSelectOn(c.SelectOn); err != nil {
+			return fmt.Errorf("report: compare[%d]: %w", i, err)
 		}
 	}
 	var ids []string
@@ -301,6 +339,9 @@ func (c Claim) validate() error {
 	if err := validFraction(c.Fraction); err != nil {
 		return fmt.Errorf("claim %s: fraction: %w", c.ID, err)
 	}
+	if err := validSelectOn(c.SelectOn); err != nil {
+		return fmt.Errorf("claim %s: %w", c.ID, err)
+	}
 	if c.Than != nil {
 		if c.Than.Study != "" && !validName(c.Than.Study) {
 			return fmt.Errorf("claim %s: than.study %q is not a study name", c.ID, c.Than.Study)
@@ -310,6 +351,30 @@ func (c Claim) validate() error {
 		}
 	}
 	return nil
+}
+
+// selectsOn reports whether the block chooses anything on the accuracy on
+// (the ranking, or any comparison, claim or figure).
+func (o Options) selectsOn(on string) bool {
+	if o.SelectOn == on {
+		return true
+	}
+	for _, c := range o.Compare {
+		if c.SelectOn == on {
+			return true
+		}
+	}
+	for _, c := range o.Claims {
+		if c.SelectOn == on {
+			return true
+		}
+	}
+	for _, f := range o.Figures {
+		if f.SelectOn == on {
+			return true
+		}
+	}
+	return false
 }
 
 // validFraction checks a fraction selector: empty, smallest, largest or a
@@ -332,6 +397,9 @@ func (f Figure) validate() error {
 	}
 	if f.Name != "" && !validID(f.Name) {
 		return fmt.Errorf("name %q must match [a-z0-9_]+", f.Name)
+	}
+	if err := validSelectOn(f.SelectOn); err != nil {
+		return err
 	}
 	switch f.Kind {
 	case FigureCurves:

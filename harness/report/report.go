@@ -24,13 +24,15 @@ type analysis struct {
 	tuning   *tuning       // kind tuning only
 	compared [][]pairedRow // per declared comparison
 	seeds    []int64       // distinct seeds of all runs, sorted
+	hasVal   bool          // some completed run records validation metrics
 	counted  int           // completed runs in the statistics
 	diverged int           // diverged runs
 	other    int           // runs of any other status
 }
 
-// analyse aggregates a study that has runs.
-func analyse(s *Study) *analysis {
+// analyse aggregates a study that has runs. It is an error to choose on
+// validation accuracy when no completed run of the study records it.
+func analyse(s *Study) (*analysis, error) {
 	a := &analysis{study: s, groups: groupRuns(s.Runs)}
 	for _, r := range s.Runs {
 		if !slices.Contains(a.seeds, r.Config.Seed) {
@@ -43,13 +45,17 @@ func analyse(s *Study) *analysis {
 		a.diverged += g.diverged
 		a.other += len(g.excluded) - g.diverged
 	}
+	a.hasVal = slices.ContainsFunc(a.groups, func(g *group) bool { return g.val.N > 0 })
+	if a.counted > 0 && !a.hasVal && s.Options.selectsOn(SelectValidation) {
+		return nil, fmt.Errorf("report: study %s: select_on: validation, but none of its %d completed runs records validation metrics (give the spec validation: v, e.g. 0.1, and run it)", s.Name, a.counted)
+	}
 	if s.Options.Kind == KindTuning {
-		a.tuning = analyseTuning(a.groups, s.Options)
+		a.tuning = analyseTuning(a.groups, s.Options, a.hasVal)
 	}
 	for _, c := range s.Options.Compare {
 		a.compared = append(a.compared, comparisonRows(a.groups, c))
 	}
-	return a
+	return a, nil
 }
 
 // seedList renders the study's seeds.
@@ -198,8 +204,12 @@ func render(studies []Study, quick bool) ([]*renderedStudy, error) {
 		r := &renderedStudy{study: s}
 		out = append(out, r)
 		if s.notRun() == "" {
-			r.a = analyse(s)
-			byName[s.Name] = r.a
+			a, err := analyse(s)
+			if err != nil {
+				return nil, err
+			}
+			r.a = a
+			byName[s.Name] = a
 		}
 	}
 	lookup := func(name string) *analysis { return byName[name] }
@@ -293,6 +303,7 @@ type lockedConfig struct {
 	N                int             `json:"n"`
 	MeanFinalTestAcc float64         `json:"mean_final_test_acc"`
 	StdFinalTestAcc  *float64        `json:"std_final_test_acc"`
+	MeanFinalValAcc  *float64        `json:"mean_final_val_acc,omitempty"` // with validation metrics only
 	Reference        string          `json:"reference,omitempty"`
 	ReferenceMean    *float64        `json:"reference_mean_final_test_acc,omitempty"`
 	EqualsReference  bool            `json:"equals_reference"`
@@ -311,7 +322,7 @@ func defined(x float64) *float64 {
 // newLockedConfig describes the selected configuration of a tuning analysis.
 func newLockedConfig(a *analysis, quick bool) *lockedConfig {
 	t := a.tuning
-	sel := "best mean final test accuracy"
+	sel := "best mean final " + t.on + " accuracy"
 	if c := a.study.Options.Candidates; c != "" {
 		sel += " among " + c
 	}
@@ -325,6 +336,9 @@ func newLockedConfig(a *analysis, quick bool) *lockedConfig {
 		MeanFinalTestAcc: t.selected.final.Mean,
 		StdFinalTestAcc:  defined(t.selected.final.Std),
 		EqualsReference:  t.ref != nil && t.selected == t.ref,
+	}
+	if t.selected.val.N > 0 {
+		l.MeanFinalValAcc = defined(t.selected.val.Mean)
 	}
 	if t.ref != nil {
 		l.Reference = t.ref.label

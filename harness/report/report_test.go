@@ -675,6 +675,11 @@ func TestOptionsValidate(t *testing.T) {
 		{"claim fraction", with(func(c *Claim) { c.Fraction = "2" }), `fraction: "2" is not smallest`},
 		{"claim than study", with(func(c *Claim) { c.Than = &Reference{Study: "../x"} }), "is not a study name"},
 		{"claim twice", Options{Claims: []Claim{claim, claim}}, `id "c" used twice`},
+		{"select on validation", Options{Kind: KindTuning, SelectOn: SelectValidation}, ""},
+		{"bad select_on", Options{SelectOn: "train"}, `report: select_on: unknown "train" (want test or validation)`},
+		{"bad compare select_on", Options{Compare: []Comparison{{A: "a", B: "b", SelectOn: "val"}}}, `compare[0]: select_on: unknown "val"`},
+		{"bad claim select_on", with(func(c *Claim) { c.SelectOn = "val" }), `claim c: select_on: unknown "val"`},
+		{"bad figure select_on", Options{Figures: []Figure{{Kind: FigureCurves, SelectOn: "val"}}}, `figures[0]: select_on: unknown "val"`},
 	}
 	for _, c := range cases {
 		err := c.o.Validate()
@@ -692,6 +697,7 @@ func TestOptionsYAML(t *testing.T) {
 		name, src, want string // want "" = decodes
 	}{
 		{"full block", "kind: paired\ncompare: [{a: full, b: grad_only}]\nclaims: [{id: g, a: full, b: grad_only, metric: final_acc, direction: greater, per: fraction, than: {study: m}}]\nfigures: [curves, {kind: grid, x: lr}]\n", ""},
+		{"select_on keys", "kind: tuning\nselect_on: validation\ncompare: [{a: h, b: full, select_on: validation}]\nclaims: [{id: g, a: h, b: full, metric: final_acc, direction: greater, select_on: test}]\nfigures: [{kind: curves, select_on: validation}]\n", ""},
 		{"unknown top key", "kind: paired\nfigure: [curves]\n", `line 2: unknown key "figure"`},
 		{"unknown claim key", "claims:\n  - {id: g, a: x, b: y, metric: final_acc, direction: greater, dir: up}\n", `line 2: claims[0]: unknown key "dir"`},
 		{"unknown than key", "claims:\n  - id: g\n    than: {studies: m}\n", `line 3: claims[0].than: unknown key "studies"`},
@@ -732,12 +738,15 @@ func TestExactTicks(t *testing.T) {
 // and checks that the paper's claims are declared (docs/specs.md).
 func TestPaperSpecs(t *testing.T) {
 	want := map[string][]string{
-		"mnist_tuning.yaml":      {"full_not_below_grad_only"},
-		"fashion_mnist.yaml":     {"gap_positive", "gap_larger_than_mnist"},
-		"low_data.yaml":          {"gap_positive", "gap_larger_with_less_data"},
-		"cifar10_small_cnn.yaml": {"stable_and_competitive"},
-		"cifar10_resnet18.yaml":  {"stable_and_competitive"},
-		"mnist_baselines.yaml":   nil,
+		"mnist_tuning.yaml":            {"full_not_below_grad_only"},
+		"fashion_mnist.yaml":           {"gap_positive", "gap_larger_than_mnist"},
+		"low_data.yaml":                {"gap_positive", "gap_larger_with_less_data"},
+		"cifar10_small_cnn.yaml":       {"stable_and_competitive"},
+		"cifar10_resnet18.yaml":        {"stable_and_competitive"},
+		"mnist_baselines.yaml":         nil,
+		"mnist_tuning_validation.yaml": {"validation_choice_not_below_paper"},
+		"variants.yaml": {"full_above_grad_only", "hybrid_adamw_above_full", "hybrid_sgdm_above_full", "bounded_residual_above_full",
+			"orthogonal_residual_above_full", "controller_global_above_full", "controller_layerwise_above_full"},
 	}
 	selecting := 0
 	for file, ids := range want {

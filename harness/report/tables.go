@@ -122,7 +122,9 @@ func escapeCells(cells []string) []string {
 // groupColumns chooses the optional columns of a per-configuration table.
 type groupColumns struct {
 	rank     bool                // a rank column (1-based row order)
+	on       string              // the accuracy of the ranking, for the rank column
 	fraction bool                // a data fraction column
+	val      bool                // a final val_acc column
 	marks    func(*group) string // extra marks for the note column; nil for none
 }
 
@@ -135,28 +137,34 @@ func groupTable(b *strings.Builder, groups []*group, cols groupColumns) error {
 	if cols.fraction {
 		header = append(header, "fraction")
 	}
-	header = append(header, "configuration", "n", "final acc (mean ± std)", "95% CI (final acc)",
-		"best acc (mean ± std)", "final loss (mean ± std)", "note")
+	header = append(header, "configuration", "n", "final acc (mean ± std)", "95% CI (final acc)")
+	if cols.val {
+		header = append(header, "final val acc (mean ± std)")
+	}
+	header = append(header, "best acc (mean ± std)", "final loss (mean ± std)", "note")
 	rows := make([][]string, 0, len(groups))
 	for i, g := range groups {
 		var row []string
 		if cols.rank {
-			row = append(row, rankCell(i, g))
+			row = append(row, rankCell(i, g, cols.on))
 		}
 		if cols.fraction {
 			row = append(row, fmtFraction(g.fraction))
 		}
-		row = append(row, code(g.label), strconv.Itoa(g.final.N), fmtMeanStd(g.final, fmtAcc), fmtCI(g.final),
-			fmtMeanStd(g.best, fmtAcc), fmtMeanStd(g.loss, fmtLoss), note(g, cols.marks))
+		row = append(row, code(g.label), strconv.Itoa(g.final.N), fmtMeanStd(g.final, fmtAcc), fmtCI(g.final))
+		if cols.val {
+			row = append(row, fmtMeanStd(g.val, fmtAcc))
+		}
+		row = append(row, fmtMeanStd(g.best, fmtAcc), fmtMeanStd(g.loss, fmtLoss), note(g, cols.marks))
 		rows = append(rows, row)
 	}
 	return markdownTable(b, header, rows)
 }
 
 // rankCell is the rank of the i-th ranked group, or "-" when it has no
-// completed run.
-func rankCell(i int, g *group) string {
-	if g.final.N == 0 {
+// score on the accuracy on.
+func rankCell(i int, g *group, on string) string {
+	if g.score(on).N == 0 {
 		return "-"
 	}
 	return strconv.Itoa(i + 1)
@@ -203,7 +211,7 @@ func comparisonTable(b *strings.Builder, rows []pairedRow) error {
 			}
 		} else {
 			c := r.cmp
-			row = append(row, code(c.a.label)+" vs "+code(c.b.label))
+			row = append(row, c.names(" vs "))
 			row = append(row, statCells(c.final)...)
 			row = append(row, fmtGap(c.gap(MetricBestAcc)), fmtGap(c.gap(MetricFinalLoss)))
 		}
@@ -253,15 +261,18 @@ func (r *renderedStudy) markdownBody() (string, error) {
 		err = a.tuningBody(&b)
 	case KindPaired, "":
 		b.WriteString("### Per configuration\n\n")
-		err = groupTable(&b, a.groups, groupColumns{fraction: true})
+		err = groupTable(&b, a.groups, groupColumns{fraction: true, val: a.hasVal})
 	case KindBaselines:
-		err = groupTable(&b, orderArms(a.groups, a.study.Arms), groupColumns{fraction: len(fractions(a.groups)) > 1})
+		err = groupTable(&b, orderArms(a.groups, a.study.Arms), groupColumns{fraction: len(fractions(a.groups)) > 1, val: a.hasVal})
 	}
 	if err != nil {
 		return "", err
 	}
 	for i, c := range o.Compare {
 		fmt.Fprintf(&b, "### %s vs %s on shared seeds (differences %s - %s)\n\n", code(c.A), code(c.B), c.A, c.B)
+		if c.SelectOn != "" {
+			fmt.Fprintf(&b, "Each side is, at each fraction, its configuration with the best mean final %s accuracy (named in the row).\n\n", c.SelectOn)
+		}
 		if err := comparisonTable(&b, a.compared[i]); err != nil {
 			return "", err
 		}
@@ -299,21 +310,31 @@ func definedTests(results []*claimResult) int {
 func (a *analysis) tuningBody(b *strings.Builder) error {
 	t := a.tuning
 	o := a.study.Options
-	b.WriteString("### Configurations ranked by mean final test accuracy\n\n")
+	fmt.Fprintf(b, "### Configurations ranked by mean final %s accuracy\n\n", t.on)
 	marks := func(g *group) string { return strings.Join(t.marks(g), ", ") }
-	if err := groupTable(b, t.ranked, groupColumns{rank: true, fraction: len(fractions(a.groups)) > 1, marks: marks}); err != nil {
+	cols := groupColumns{rank: true, on: t.on, fraction: len(fractions(a.groups)) > 1, val: a.hasVal, marks: marks}
+	if err := groupTable(b, t.ranked, cols); err != nil {
 		return err
 	}
+	what := "Best"
+	if o.Candidates != "" {
+		what = "Best of " + code(o.Candidates)
+	}
 	if t.selected != nil {
-		what := "Best"
-		if o.Candidates != "" {
-			what = "Best of " + code(o.Candidates)
-		}
-		fmt.Fprintf(b, "%s by mean final test accuracy: %s, %s", what, code(t.selected.label), fmtAcc(t.selected.final.Mean))
+		fmt.Fprintf(b, "%s by mean final %s accuracy: %s, %s", what, t.on, code(t.selected.label), fmtAcc(t.selected.score(t.on).Mean))
 		if o.Select {
 			b.WriteString(" (selected into locked_config.json)")
 		}
 		b.WriteString(".\n\n")
+	}
+	if t.other != nil && t.selected != nil {
+		fmt.Fprintf(b, "%s by mean final %s accuracy: %s, %s. ", what, t.otherOn(), code(t.other.label), fmtAcc(t.other.score(t.otherOn()).Mean))
+		if t.other == t.selected {
+			b.WriteString("The selections on test and on validation accuracy agree.\n\n")
+		} else {
+			fmt.Fprintf(b, "The selections on test and on validation accuracy differ: %s has mean final test accuracy %s.\n\n",
+				code(byValidation(t).label), fmtAcc(byValidation(t).final.Mean))
+		}
 	}
 	switch {
 	case o.Reference == "":
@@ -329,6 +350,14 @@ func (a *analysis) tuningBody(b *strings.Builder) error {
 		}
 	}
 	return nil
+}
+
+// byValidation returns the tuning's selection on validation accuracy.
+func byValidation(t *tuning) *group {
+	if t.on == SelectValidation {
+		return t.selected
+	}
+	return t.other
 }
 
 // excludedList appends the runs that were not counted, if any.
@@ -404,8 +433,9 @@ func statRecord(r csvRecord, s pairedStats) csvRecord {
 // comparisonRecord is the CSV row of a paired comparison of final test
 // accuracy.
 func comparisonRecord(section string, c *comparison) csvRecord {
+	mark := strings.Trim(or(c.aNote, c.bNote), " ()") // e.g. "chosen on validation"
 	return statRecord(csvRecord{
-		"section": section, "fraction": fullPrecision(c.a.fraction), "label": c.a.label + " vs " + c.b.label,
+		"section": section, "fraction": fullPrecision(c.a.fraction), "label": c.a.label + " vs " + c.b.label, "mark": mark,
 		"arm": c.a.arm + " vs " + c.b.arm, "gap_best_acc": fullPrecision(c.gap(MetricBestAcc)),
 		"gap_final_loss": fullPrecision(c.gap(MetricFinalLoss)),
 	}, c.final)
@@ -421,7 +451,7 @@ func (r *renderedStudy) csvTable(quick bool) ([]byte, error) {
 		t := a.tuning
 		for i, g := range t.ranked {
 			rank := 0
-			if g.final.N > 0 {
+			if g.score(t.on).N > 0 {
 				rank = i + 1
 			}
 			recs = append(recs, groupRecord(rank, strings.Join(t.marks(g), ";"), g))

@@ -16,6 +16,7 @@
 //	batch_size: 128
 //	seeds: [41, 42, 43]
 //	fractions: [1.0]            # each in (0, 1]
+//	validation: 0.1             # optional, in [0, 1): hold out this fraction of the training set; default 0
 //	arms:                       # at least one; names unique, [a-z0-9_]+
 //	  - name: grad_only
 //	    optimizer: {name: neuroplastic, mode: ablation_grad_only, lr: 0.1, min_alpha: 0.5, max_alpha: 1.5}
@@ -37,6 +38,15 @@
 // quick profile (see Quick). `reproduce:` tells `neuroplastic reproduce` to
 // run the study before the others (ReproduceFirst) or only when named
 // (ReproduceDeferred).
+//
+// `validation: v` holds out round(v*n) examples of the training set's n
+// for validation: a fixed subset drawn with its own seed (data.Holdout,
+// data.ValidationSeed), the same for every run seed, never trained on. Each
+// run trains on the rest (its data fraction is drawn from the rest) and
+// records val_loss and val_acc per epoch beside the test metrics, so a
+// study can select a configuration without looking at the test set. At 0,
+// the default, nothing is held out and the key stays out of the run
+// configuration, so run IDs are those of a spec without it.
 //
 // # Runs
 //

@@ -48,7 +48,7 @@ func (s *Spec) Expand() []Job {
 									c := store.RunConfig{
 										Study: s.Study, Arm: arm.Name, Label: pt.Label,
 										Dataset: ds, Model: model, Epochs: epochs, BatchSize: batch,
-										Seed: seed, Fraction: frac, Optimizer: opt,
+										Seed: seed, Fraction: frac, Holdout: s.Validation, Optimizer: opt,
 										Overrides: slices.Clone(arm.Overrides), Numerics: Numerics,
 									}
 									jobs = append(jobs, Job{ID: RunID(c), Index: len(jobs), Optimizer: pt.Config, Config: c})

@@ -31,6 +31,7 @@ type Spec struct {
 	BatchSizes []int          // axis `batch_size`
 	Seeds      []int64        // axis `seeds`
 	Fractions  []float64      // axis `fractions`, each in (0, 1]
+	Validation float64        // `validation`: fraction of the training set held out (data.Holdout); 0, none
 	Arms       []Arm          // optimizer arms in spec order, names unique
 	Report     report.Options // the `report:` block (zero when absent)
 	Reproduce  string         // the `reproduce:` key: ReproduceFirst, ReproduceDeferred or "" (absent)
@@ -182,7 +183,7 @@ func (p *parser) reproduce(f map[string]field) (string, error) {
 }
 
 // topKeys are the keys of a spec's top-level mapping.
-var topKeys = []string{"study", "title", "dataset", "model", "epochs", "batch_size", "seeds", "fractions", "arms", "report", "quick", "reproduce"}
+var topKeys = []string{"study", "title", "dataset", "model", "epochs", "batch_size", "seeds", "fractions", "validation", "arms", "report", "quick", "reproduce"}
 
 // spec decodes the root mapping. armSets holds, per arm name ("" for every
 // arm), the overrides applying to it.
@@ -239,6 +240,11 @@ func (p *parser) spec(root *yaml.Node, armSets map[string][]string) (*Spec, erro
 	}
 	if err := p.checkFractions(s, f["fractions"].val); err != nil {
 		return nil, err
+	}
+	if v, ok := f["validation"]; ok {
+		if s.Validation, err = p.validation(v.val); err != nil {
+			return nil, err
+		}
 	}
 	if r, ok := f["report"]; ok {
 		if s.Report, err = p.report(r.val); err != nil {

@@ -33,6 +33,10 @@ type RunConfig struct {
 	Optimizer json.RawMessage `json:"optimizer"`           // canonical optim.Config JSON, every key present
 	Overrides []string        `json:"overrides,omitempty"` // --set key=value applied, in order
 	Numerics  int             `json:"numerics"`
+	// Holdout is the fraction of the training set held out for validation
+	// (spec key validation, data.Holdout); 0, none, is left out of the JSON
+	// so that runs without a hold-out keep their IDs.
+	Holdout float64 `json:"validation,omitempty"`
 }
 
 // EpochMetrics is one line of metrics.jsonl.
@@ -42,8 +46,10 @@ type EpochMetrics struct {
 	TrainAcc    float64            `json:"train_acc"`
 	TestLoss    float64            `json:"test_loss"`
 	TestAcc     float64            `json:"test_acc"`
-	WallSeconds float64            `json:"wall_seconds"`          // excluded from determinism comparisons
-	Diagnostics map[string]float64 `json:"diagnostics,omitempty"` // the optimizer's, by name; nil when it keeps none
+	ValLoss     float64            `json:"val_loss,omitempty"` // on the validation hold-out; left out without one
+	ValAcc      float64            `json:"val_acc,omitempty"`
+	WallSeconds float64            `json:"wall_seconds,omitempty"` // excluded from determinism comparisons; left out of published records
+	Diagnostics map[string]float64 `json:"diagnostics,omitempty"`  // the optimizer's, by name; nil when it keeps none
 }
 
 // Summary is summary.json, written last.

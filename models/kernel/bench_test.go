@@ -120,14 +120,15 @@ func BenchmarkConv(b *testing.B) {
 }
 
 // BenchmarkVariants measures one GEMM shape (the MLP's 784 -> 256 layer at
-// batch 128) and one convolution (ResNet-18's layer3) with each micro-kernel
-// family this CPU runs, on one goroutine: the cost of forcing a slower
-// variant with NEUROPLASTIC_KERNEL, and of the exact pure-Go path.
+// batch 128) and one convolution (ResNet-18's layer3 at batch 8) with each
+// micro-kernel family this CPU runs, on one goroutine: the cost of forcing
+// a slower variant with NEUROPLASTIC_KERNEL, and of the exact pure-Go path.
 func BenchmarkVariants(b *testing.B) {
 	const m, n, k = 128, 256, 784
 	rng := rand.New(rand.NewPCG(1, 1))
 	a, bb, c := randSlice(rng, m*k), randSlice(rng, k*n), randSlice(rng, m*n)
 	cs := resnetConvs[4].cs
+	cs.N = 8
 	x, w, y := convData(cs, 1)
 	for _, v := range supportedVariants() {
 		e := newEngine(1, v)

@@ -1,6 +1,9 @@
 package kernel
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // This file holds the arithmetic that every variant and architecture must
 // compute to the same bits (docs/performance.md, "Numerics"). Go lets the
@@ -10,10 +13,10 @@ import "math"
 
 // fma32 returns x*y + z rounded once to float32, as the FMA instructions of
 // the assembly micro-kernels compute it: float32(s) for the float64 sum s of
-// fmaSum unless doubleRounds(s), else fma32Odd.
+// fmaSum unless roundsTwice(s) says otherwise, else fma32Odd.
 func fma32(x, y, z float32) float32 {
 	s := fmaSum(x, y, z)
-	if doubleRounds(s) {
+	if roundsTwice(s) != 0 {
 		return fma32Odd(x, y, z)
 	}
 	return float32(s)
@@ -24,15 +27,18 @@ func fma32(x, y, z float32) float32 {
 // whether or not the compiler fuses it.
 func fmaSum(x, y, z float32) float64 { return float64(x)*float64(y) + float64(z) }
 
-// doubleRounds reports whether rounding s, the float64 rounding of an
-// exact x*y + z (see fmaSum), to float32 might differ from rounding the
-// exact value once. It can only when s lies exactly on a midpoint between
-// two float32 values, where the float64 bits below the float32 significand
-// are 1 followed by 28 zeros, or when s is below the smallest normal
-// float32, whose significand is shorter (zero is exact).
-func doubleRounds(s float64) bool {
+// roundsTwice returns a non-zero value if rounding s, the float64 rounding
+// of an exact x*y + z (see fmaSum), to float32 might differ from rounding
+// the exact value once. It can only when s lies exactly on a midpoint
+// between two float32 values, where the float64 bits below the float32
+// significand are 1 followed by 28 zeros, or when s is below the smallest
+// normal float32, whose significand is shorter (zero is exact). It has no
+// branches, so that a kernel can OR the results of many sums and test once.
+func roundsTwice(s float64) uint64 {
 	b := math.Float64bits(s)
-	return b&(1<<29-1) == 1<<28 || b<<1-1 < minNormal32Bits<<1-1
+	mid := b&(1<<29-1) ^ 1<<28 // zero on a midpoint
+	_, tiny := bits.Sub64(b<<1-1, minNormal32Bits<<1-1, 0)
+	return (mid-1)>>63 | tiny
 }
 
 // minNormal32Bits is the float64 encoding of 2^-126, the smallest normal

@@ -27,39 +27,45 @@ var goVariant = variant{name: "go", mr: 4, nr: 4, kc: 256, nc: 512, mc: 512, ker
 // by alpha (rounded) and, unless beta == 0, beta*C is added with one more
 // fused multiply-add; beta == 0 stores without reading C. The assembly
 // kernels follow the same contract for their tile sizes, so every variant
-// gives the same bits. A k step computes its 16 sums in float64 first and
-// falls back to fma32 only when one of them could round twice (rarely).
+// gives the same bits. A k step computes its 16 sums in float64 and falls
+// back to fma32 only when one of them could round twice (rarely).
 func goKernel(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-	var acc, next [16]float32
+	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	var c20, c21, c22, c23, c30, c31, c32, c33 float32
 	a, b = a[:4*kc], b[:4*kc]
 	for p := 0; p < 4*kc; p += 4 {
-		as, bs := a[p:p+4:p+4], b[p:p+4:p+4]
-		twice := false
-		for i, x := range as {
-			row, out := acc[4*i:4*i+4], next[4*i:4*i+4]
-			for j, y := range bs {
-				s := fmaSum(x, y, row[j])
-				twice = doubleRounds(s) || twice
-				out[j] = float32(s)
-			}
+		a0, a1, a2, a3 := a[p], a[p+1], a[p+2], a[p+3]
+		b0, b1, b2, b3 := b[p], b[p+1], b[p+2], b[p+3]
+		s00, s01, s02, s03 := fmaSum(a0, b0, c00), fmaSum(a0, b1, c01), fmaSum(a0, b2, c02), fmaSum(a0, b3, c03)
+		s10, s11, s12, s13 := fmaSum(a1, b0, c10), fmaSum(a1, b1, c11), fmaSum(a1, b2, c12), fmaSum(a1, b3, c13)
+		s20, s21, s22, s23 := fmaSum(a2, b0, c20), fmaSum(a2, b1, c21), fmaSum(a2, b2, c22), fmaSum(a2, b3, c23)
+		s30, s31, s32, s33 := fmaSum(a3, b0, c30), fmaSum(a3, b1, c31), fmaSum(a3, b2, c32), fmaSum(a3, b3, c33)
+		if roundsTwice(s00)|roundsTwice(s01)|roundsTwice(s02)|roundsTwice(s03)|
+			roundsTwice(s10)|roundsTwice(s11)|roundsTwice(s12)|roundsTwice(s13)|
+			roundsTwice(s20)|roundsTwice(s21)|roundsTwice(s22)|roundsTwice(s23)|
+			roundsTwice(s30)|roundsTwice(s31)|roundsTwice(s32)|roundsTwice(s33) != 0 {
+			c00, c01, c02, c03 = fma32(a0, b0, c00), fma32(a0, b1, c01), fma32(a0, b2, c02), fma32(a0, b3, c03)
+			c10, c11, c12, c13 = fma32(a1, b0, c10), fma32(a1, b1, c11), fma32(a1, b2, c12), fma32(a1, b3, c13)
+			c20, c21, c22, c23 = fma32(a2, b0, c20), fma32(a2, b1, c21), fma32(a2, b2, c22), fma32(a2, b3, c23)
+			c30, c31, c32, c33 = fma32(a3, b0, c30), fma32(a3, b1, c31), fma32(a3, b2, c32), fma32(a3, b3, c33)
+			continue
 		}
-		if twice {
-			for t, z := range acc {
-				next[t] = fma32(as[t/4], bs[t%4], z)
-			}
-		}
-		acc = next
+		c00, c01, c02, c03 = float32(s00), float32(s01), float32(s02), float32(s03)
+		c10, c11, c12, c13 = float32(s10), float32(s11), float32(s12), float32(s13)
+		c20, c21, c22, c23 = float32(s20), float32(s21), float32(s22), float32(s23)
+		c30, c31, c32, c33 = float32(s30), float32(s31), float32(s32), float32(s33)
 	}
-	for i := range 4 {
-		storeRow(c[i*ldc:i*ldc+4], alpha, beta, acc[4*i:4*i+4])
-	}
+	storeRow(c[:4], alpha, beta, [4]float32{c00, c01, c02, c03})
+	storeRow(c[ldc:ldc+4], alpha, beta, [4]float32{c10, c11, c12, c13})
+	storeRow(c[2*ldc:2*ldc+4], alpha, beta, [4]float32{c20, c21, c22, c23})
+	storeRow(c[3*ldc:3*ldc+4], alpha, beta, [4]float32{c30, c31, c32, c33})
 }
 
 // storeRow writes alpha*s + beta*c into the four elements of c as the
 // assembly kernels do: alpha*s rounded, then beta*c added by a fused
 // multiply-add; beta == 0 does not read c.
-func storeRow(c []float32, alpha, beta float32, s []float32) {
-	c, s = c[:4], s[:4]
+func storeRow(c []float32, alpha, beta float32, s [4]float32) {
+	c = c[:4]
 	for i, x := range s {
 		if beta == 0 {
 			c[i] = float32(alpha * x)
