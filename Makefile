@@ -9,6 +9,8 @@ QUICK    ?=
 SEEDS    ?=
 WORKERS  ?=
 COUNT    ?= 1
+# Debian's python3, where python3-torch and python3-torchvision install.
+TORCH_PY ?= /usr/bin/python3
 
 # The results directory defaults to results/, results/quick/ with QUICK=1 and
 # .../powered/ with SEEDS=N; RESULTS= overrides it.
@@ -16,7 +18,7 @@ OUT_FLAGS := $(strip $(if $(RESULTS),--results $(RESULTS)) $(if $(QUICK),--quick
 RUN_FLAGS := $(strip $(if $(STUDIES),--studies $(STUDIES)) $(if $(WORKERS),--workers $(WORKERS)))
 
 .PHONY: all build data reproduce reproduce-resnet18 report verify test fmt-check vet staticcheck \
-	test-go test-race test-store test-slurm test-arm64 bench clean help
+	test-go test-race test-store test-slurm test-arm64 bench bench-torch clean help
 
 all: build
 
@@ -73,8 +75,17 @@ test-slurm: build ## a real single-node Slurm cluster runs a tiny sweep as a job
 test-arm64: ## kernel, optimizer and training numerics on arm64 under qemu-user, against amd64's hashes
 	GO=$(GO) bash models/kernel/testdata/arm64-test.sh
 
-bench: ## benchmarks: kernels, steps, epochs (COUNT=4 for benchstat; not part of `make test`)
-	$(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) -timeout 60m ./models/... ./optim/ | tee bench.txt
+bench: ## benchmarks: kernels, steps, epochs, start-up, memory, then the target table (COUNT=4 for benchstat; not part of `make test`)
+	{ $(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) -timeout 60m ./models/... ./optim/ ./data/ && \
+	  echo "# NEUROPLASTIC_KERNEL=avx2" && \
+	  NEUROPLASTIC_KERNEL=avx2 $(GO) test -run '^$$' -bench '^BenchmarkStep$$/^neuroplastic$$' -benchmem -count $(COUNT) ./optim/ && \
+	  $(GO) test -run '^$$' -bench '^BenchmarkProcess$$' -count $(COUNT) -timeout 30m . ; } | tee bench.txt
+	@if $(TORCH_PY) -c 'import torch' 2>/dev/null; then $(TORCH_PY) bench/torch_bench.py | tee bench-torch.txt; \
+	else echo "(PyTorch is not installed: \`make bench-torch\` installs it and measures the ours/PyTorch ratios)"; fi
+	@python3 bench/targets.py bench.txt bench-torch.txt
+
+bench-torch: ## tuned PyTorch vs ours on the same training steps, alternating runs (installs python3-torch if absent)
+	$(TORCH_PY) bench/torch_bench.py | tee bench-torch.txt
 
 clean: ## remove the binary and the quick-profile outputs
 	rm -rf bin results/quick

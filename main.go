@@ -479,13 +479,16 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	if *imp == "" && *f.seeds > 0 {
 		*imp = resultsDir(fs, "results", f.quick, 0)
 	}
-	return harness.Reproduce(ctx, harness.ReproduceOptions{
+	start := time.Now()
+	err := harness.Reproduce(ctx, harness.ReproduceOptions{
 		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets, Seeds: *f.seeds, Import: *imp,
 		Run: harness.RunOptions{
 			Results: resultsDir(fs, f.results, f.quick, *f.seeds), Workers: *workers, DataDir: f.dataDir,
 			Log: log, Bars: harness.IsTerminal(log),
 		},
 	})
+	fmt.Fprintf(log, "reproduce: %s of wall time\n", time.Since(start).Round(time.Second))
+	return err
 }
 
 const verifyAbout = `

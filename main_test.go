@@ -105,8 +105,8 @@ func TestCLIReportAndReproduce(t *testing.T) {
 	results := t.TempDir()
 	sets := []string{"--set", "seeds=[1]", "--set", "fractions=[1.0]"}
 	args := append([]string{"reproduce", "--specs", spec, "--results", results, "--workers", "2"}, sets...)
-	if code, _, log := cli(t, args...); code != 0 {
-		t.Fatalf("reproduce: exit %d: %s", code, log)
+	if code, _, log := cli(t, args...); code != 0 || !strings.Contains(log, "of wall time") {
+		t.Fatalf("reproduce: exit %d, no wall time at the end: %s", code, log)
 	}
 	table := filepath.Join(results, "tables", "tiny.md")
 	if err := os.Remove(table); err != nil {

@@ -41,27 +41,23 @@ type cifarFiles struct {
 	url     string // where the archive can be downloaded, for messages
 }
 
-// cifarRaw holds the raw bytes of CIFAR-10: images (CHW per record) and
-// labels of the training and test sets.
-type cifarRaw struct {
-	trainX, trainY, testX, testY []byte
-}
-
 // newCIFARRaw allocates the raw arrays for f.
-func newCIFARRaw(f cifarFiles) *cifarRaw {
+func newCIFARRaw(f cifarFiles) *raw {
 	train := cifarTrain * f.records
-	return &cifarRaw{
-		trainX: make([]byte, train*cifarImage), trainY: make([]byte, train),
-		testX: make([]byte, f.records*cifarImage), testY: make([]byte, f.records),
+	return &raw{
+		c: 3, h: 32, w: 32,
+		train: rawSplit{make([]byte, train*cifarImage), make([]byte, train)},
+		test:  rawSplit{make([]byte, f.records*cifarImage), make([]byte, f.records)},
 	}
 }
 
-// batch returns the destination of batch k (an index into cifarBatches).
-func (c *cifarRaw) batch(k, records int) (images, labels []byte) {
+// cifarBatch returns the destination in r of batch k (an index into
+// cifarBatches) of records records.
+func cifarBatch(r *raw, k, records int) (images, labels []byte) {
 	if k == cifarTrain {
-		return c.testX, c.testY
+		return r.test.x, r.test.y
 	}
-	return c.trainX[k*records*cifarImage : (k+1)*records*cifarImage], c.trainY[k*records : (k+1)*records]
+	return r.train.x[k*records*cifarImage : (k+1)*records*cifarImage], r.train.y[k*records : (k+1)*records]
 }
 
 // parseCIFARBatch reads one batch of len(labels) records from r.
@@ -111,12 +107,12 @@ func locateCIFAR(dir string) (cifarLocation, bool) {
 // (https://www.cs.toronto.edu/~kriz/cifar.html), no hash of the batch
 // files, so a folder that never came out of a verified archive cannot be
 // verified and is refused.
-func readCIFAR(loc cifarLocation, f cifarFiles, log io.Writer) (*cifarRaw, error) {
+func readCIFAR(loc cifarLocation, f cifarFiles, log io.Writer) (*raw, error) {
 	if loc.archive == "" {
-		raw, _, err := readCIFARBins(loc, f)
-		return raw, err
+		r, _, err := readCIFARBins(loc, f)
+		return r, err
 	}
-	raw, sums, err := readCIFARArchive(loc.archive, f)
+	r, sums, err := readCIFARArchive(loc.archive, f)
 	if err != nil {
 		return nil, err
 	}
@@ -127,12 +123,12 @@ func readCIFAR(loc cifarLocation, f cifarFiles, log io.Writer) (*cifarRaw, error
 			fmt.Fprintf(log, "data: recorded the SHA-256 of the CIFAR-10 batches in %s\n", loc.sums)
 		}
 	}
-	return raw, nil
+	return r, nil
 }
 
 // readCIFARArchive reads the batches from the tar.gz archive at p, checks
 // each batch's format, and the MD5 of the whole archive file.
-func readCIFARArchive(p string, f cifarFiles) (*cifarRaw, map[string]string, error) {
+func readCIFARArchive(p string, f cifarFiles) (*raw, map[string]string, error) {
 	file, err := os.Open(p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("data: %w", err)
@@ -144,7 +140,7 @@ func readCIFARArchive(p string, f cifarFiles) (*cifarRaw, map[string]string, err
 	if err != nil {
 		return nil, nil, corrupt(p, "%v", err)
 	}
-	raw := newCIFARRaw(f)
+	r := newCIFARRaw(f)
 	sums := map[string]string{}
 	tr := tar.NewReader(d)
 	for {
@@ -163,7 +159,7 @@ func readCIFARArchive(p string, f cifarFiles) (*cifarRaw, map[string]string, err
 		if _, dup := sums[name]; dup {
 			return nil, nil, corrupt(p, "archive holds %s twice", name)
 		}
-		images, labels := raw.batch(k, f.records)
+		images, labels := cifarBatch(r, k, f.records)
 		entry, err := openDecoded(tr)
 		if err == nil {
 			err = parseCIFARBatch(entry, images, labels)
@@ -191,12 +187,12 @@ func readCIFARArchive(p string, f cifarFiles) (*cifarRaw, map[string]string, err
 	if got := hex.EncodeToString(h.Sum(nil)); got != f.md5 {
 		return nil, nil, corrupt(p, "MD5 of the archive is %s, expected %s (the file is damaged or not the original)", got, f.md5)
 	}
-	return raw, sums, nil
+	return r, sums, nil
 }
 
 // readCIFARBins reads the six extracted batch files in loc.bins, checking
 // them against the SHA-256 recorded from the verified archive.
-func readCIFARBins(loc cifarLocation, f cifarFiles) (*cifarRaw, map[string]string, error) {
+func readCIFARBins(loc cifarLocation, f cifarFiles) (*raw, map[string]string, error) {
 	recorded, ok, err := readSums(loc.sums, f)
 	if err != nil {
 		return nil, nil, err
@@ -206,10 +202,10 @@ func readCIFARBins(loc cifarLocation, f cifarFiles) (*cifarRaw, map[string]strin
 			"recorded from the archive with MD5 %s; put %s in %s and run `make data` once to record them",
 			loc.bins, loc.sums, f.md5, cifarArchive, filepath.Dir(loc.sums))
 	}
-	raw := newCIFARRaw(f)
+	r := newCIFARRaw(f)
 	sums := map[string]string{}
 	for k, b := range cifarBatches {
-		images, labels := raw.batch(k, f.records)
+		images, labels := cifarBatch(r, k, f.records)
 		sum, err := readFile(filepath.Join(loc.bins, b), recorded[b], func(r io.Reader) error {
 			return parseCIFARBatch(r, images, labels)
 		})
@@ -218,7 +214,7 @@ func readCIFARBins(loc cifarLocation, f cifarFiles) (*cifarRaw, map[string]strin
 		}
 		sums[b] = sum
 	}
-	return raw, sums, nil
+	return r, sums, nil
 }
 
 // sumsHeader is the first line of the record of the batches' SHA-256: it
@@ -293,22 +289,32 @@ func (f cifarFiles) verifyFetched(path, _ string) error {
 	return err
 }
 
-func (f cifarFiles) load(dir string, log io.Writer) (*Dataset, error) {
+// inputs are the archive, or the extracted batches and the record of their
+// SHA-256 that vouches for them (so removing or changing the record
+// invalidates the decoded cache too).
+func (f cifarFiles) inputs(dir string) []string {
+	loc, _ := locateCIFAR(dir)
+	if loc.archive != "" {
+		return []string{loc.archive}
+	}
+	paths := []string{loc.sums}
+	for _, b := range cifarBatches {
+		paths = append(paths, filepath.Join(loc.bins, b))
+	}
+	return paths
+}
+
+func (f cifarFiles) load(dir string, log io.Writer) (*raw, error) {
 	loc, ok := locateCIFAR(dir)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrMissing, filepath.Join(dir, cifarArchive))
 	}
-	raw, err := readCIFAR(loc, f, log)
-	if err != nil {
-		return nil, err
-	}
-	// The reference's per-channel normalisation.
-	mean := []float32{0.491, 0.482, 0.447}
-	std := []float32{0.247, 0.243, 0.262}
-	return &Dataset{
-		Train: newSplit(raw.trainX, raw.trainY, 3, 32, 32, mean, std),
-		Test:  newSplit(raw.testX, raw.testY, 3, 32, 32, mean, std),
-	}, nil
+	return readCIFAR(loc, f, log)
+}
+
+// normalisation is the reference's per-channel one.
+func (f cifarFiles) normalisation() (mean, std []float32) {
+	return []float32{0.491, 0.482, 0.447}, []float32{0.247, 0.243, 0.262}
 }
 
 func (f cifarFiles) howToGet(dir string) string {

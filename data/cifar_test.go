@@ -13,11 +13,11 @@ import (
 	"testing"
 )
 
-// checkTinyCIFAR fails t unless raw holds d's batches in order.
-func checkTinyCIFAR(t *testing.T, d tinyCIFAR, raw *cifarRaw) {
+// checkTinyCIFAR fails t unless r holds d's batches in order.
+func checkTinyCIFAR(t *testing.T, d tinyCIFAR, r *raw) {
 	t.Helper()
 	for k, name := range cifarBatches {
-		images, labels := raw.batch(k, d.files.records)
+		images, labels := cifarBatch(r, k, d.files.records)
 		b := d.batches[name]
 		for r := range labels {
 			rec := b[r*(1+cifarImage) : (r+1)*(1+cifarImage)]
@@ -26,8 +26,8 @@ func checkTinyCIFAR(t *testing.T, d tinyCIFAR, raw *cifarRaw) {
 			}
 		}
 	}
-	if len(raw.trainY) != 5*d.files.records || len(raw.testY) != d.files.records {
-		t.Errorf("%d training and %d test labels", len(raw.trainY), len(raw.testY))
+	if len(r.train.y) != 5*d.files.records || len(r.test.y) != d.files.records {
+		t.Errorf("%d training and %d test labels", len(r.train.y), len(r.test.y))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,20 +15,21 @@ import (
 // numClasses is the number of classes of every dataset here.
 const numClasses = 10
 
-// Split is one prepared split of a dataset: N normalised images of C x H x W
-// float32 values each, stored one after the other (NCHW) in X, and their
-// class labels (0-9) in Y. A Split returned by Load is shared by every run
-// of the process and must be treated as read-only.
+// Split is one prepared split of a dataset: N images of C x H x W raw pixel
+// bytes each, stored one after the other (NCHW) in Pix, and their class
+// labels (0-9) in Y. The bytes stay compact (a quarter of float32); a Loader
+// normalises them per channel as it fills each batch, with the values of
+// normTable. A Split returned by Load is shared by every run of the process
+// and must be treated as read-only (its slices may map a read-only file).
 type Split struct {
-	X       []float32 // N*C*H*W normalised pixel values
-	Y       []uint8   // N labels
-	N       int       // number of examples
-	C, H, W int       // channels, height, width of one example
+	Pix     []uint8 // N*C*H*W raw pixel values
+	Y       []uint8 // N labels
+	N       int     // number of examples
+	C, H, W int     // channels, height, width of one example
 
-	// pad holds, per channel, the normalised value of a raw 0 pixel: what
-	// the zero padding of a random crop becomes. Nil means 0 in every
-	// channel.
-	pad []float32
+	// norm maps, per channel, each raw byte to its normalised value; norm[c][0]
+	// is also what the zero padding of a random crop becomes.
+	norm []*[256]float32
 }
 
 // Dataset is a prepared dataset: its name (one of Names) and its training
@@ -158,19 +160,38 @@ func loadCached(spec *datasetSpec, dir string, log io.Writer) (*Dataset, error) 
 	return e.ds, e.err
 }
 
-// load finds, reads, verifies and prepares spec's files.
+// load finds spec's files and returns the prepared dataset: from the
+// decoded cache in the dataset's folder of dir when it matches the files
+// (see decoded.go), else read and verified from the files, writing the cache
+// for the next process.
 func (s *datasetSpec) load(dir string, log io.Writer) (*Dataset, error) {
 	d, err := s.locate(dir)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(log, "data: loading %s from %s\n", s.title, d)
-	ds, err := s.format.load(d, log)
-	if err != nil {
-		return nil, err
+	cache := filepath.Join(dir, s.name, decodedName)
+	var r *raw
+	key, keyErr := s.decodedKey(d) // an input that vanished: the files' own load says why
+	if keyErr == nil {
+		if r, err = readDecoded(cache, key); err != nil {
+			fmt.Fprintf(log, "data: ignoring the decoded cache: %v\n", err)
+		}
 	}
-	ds.Name = s.name
-	return ds, nil
+	if r != nil {
+		fmt.Fprintf(log, "data: loading %s from %s (decoded from %s)\n", s.title, cache, d)
+	} else {
+		fmt.Fprintf(log, "data: loading %s from %s\n", s.title, d)
+		if r, err = s.format.load(d, log); err != nil {
+			return nil, err
+		}
+		if keyErr == nil {
+			if err := writeDecoded(cache, key, r); err != nil {
+				fmt.Fprintf(log, "data: could not write the decoded cache: %v\n", err)
+			}
+		}
+	}
+	mean, std := s.format.normalisation()
+	return &Dataset{Name: s.name, Train: newSplit(r.train, r.c, r.h, r.w, mean, std), Test: newSplit(r.test, r.c, r.h, r.w, mean, std)}, nil
 }
 
 // locate returns the first of spec's offline folders (see offlineDirs) that
@@ -178,7 +199,7 @@ func (s *datasetSpec) load(dir string, log io.Writer) (*Dataset, error) {
 // wrapping ErrMissing that says where it looked and how to get the files.
 func (s *datasetSpec) locate(dir string) (string, error) {
 	looked := []string{}
-	for _, d := range s.offlineDirs(dir) {
+	for d := range s.offlineDirs(dir) {
 		looked = append(looked, d)
 		// A folder that is there but cannot be read is an error, not a
 		// missing dataset: the cause (e.g. permission denied) is the news.
@@ -212,17 +233,22 @@ func Check(name string, o Options) error {
 	return err
 }
 
-// offlineDirs lists the folders Load may read spec's files from, in order:
-// the dataset's folder in the data directory, then the local folders of
-// its fetch sources that need no network.
-func (s *datasetSpec) offlineDirs(dir string) []string {
-	dirs := []string{filepath.Join(dir, s.name)}
-	for _, src := range s.sources {
-		if d := src.localDir(); d != "" {
-			dirs = append(dirs, d)
+// offlineDirs yields the folders Load may read spec's files from, in order:
+// the dataset's folder in the data directory, then the local folders of its
+// fetch sources that need no network. A source's folder is looked up only
+// when the loop gets there (finding a Go module's folder runs the go
+// command, which a start-up from the data directory should not pay).
+func (s *datasetSpec) offlineDirs(dir string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if !yield(filepath.Join(dir, s.name)) {
+			return
+		}
+		for _, src := range s.sources {
+			if d := src.localDir(); d != "" && !yield(d) {
+				return
+			}
 		}
 	}
-	return dirs
 }
 
 // normTable maps each raw byte value to its normalised float32 value,
@@ -237,21 +263,24 @@ func normTable(mean, std float32) *[256]float32 {
 	return &t
 }
 
-// newSplit normalises n raw images of c x h x w bytes (CHW) with one
-// (mean, std) per channel and pairs them with their labels.
-func newSplit(images, labels []byte, c, h, w int, mean, std []float32) *Split {
-	n := len(labels)
-	s := &Split{X: make([]float32, len(images)), Y: labels, N: n, C: c, H: h, W: w, pad: make([]float32, c)}
-	plane := h * w
-	for ch := range c {
-		t := normTable(mean[ch], std[ch])
-		s.pad[ch] = t[0]
-		for i := range n {
-			off := (i*c + ch) * plane
-			for j, p := range images[off : off+plane] {
-				s.X[off+j] = t[p]
-			}
-		}
+// rawSplit is a split as its files hold it: images of raw bytes (CHW per
+// example) and labels.
+type rawSplit struct{ x, y []byte }
+
+// raw is a dataset as its files hold it: c x h x w byte images, before
+// normalisation.
+type raw struct {
+	c, h, w     int
+	train, test rawSplit
+}
+
+// newSplit pairs the raw images of r (c x h x w bytes each) with their
+// labels and the normalisation tables of one (mean, std) per channel. It
+// keeps r's slices.
+func newSplit(r rawSplit, c, h, w int, mean, std []float32) *Split {
+	s := &Split{Pix: r.x, Y: r.y, N: len(r.y), C: c, H: h, W: w, norm: make([]*[256]float32, c)}
+	for ch := range s.norm {
+		s.norm[ch] = normTable(mean[ch], std[ch])
 	}
 	return s
 }

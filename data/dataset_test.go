@@ -3,6 +3,7 @@ package data
 import (
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -119,11 +120,8 @@ func TestLoadCached(t *testing.T) {
 	if ds.Name != "tiny" || ds.Train.N != 6 || ds.Test.N != 3 || ds.Train.C != 1 || ds.Train.H != 4 || ds.Train.W != 5 {
 		t.Errorf("loaded %q: train %d x %dx%dx%d, test %d", ds.Name, ds.Train.N, ds.Train.C, ds.Train.H, ds.Train.W, ds.Test.N)
 	}
-	pixels := idx.content[idx.set.trainImages.name][16:]
-	for i, p := range pixels {
-		if want := (float32(p)/255 - 0.5) / 0.5; ds.Train.X[i] != want {
-			t.Fatalf("pixel %d: %v, want %v", i, ds.Train.X[i], want)
-		}
+	if !slices.Equal(ds.Train.Pix, idx.content[idx.set.trainImages.name][16:]) {
+		t.Error("training pixels differ from the file")
 	}
 	if !slices.Equal(ds.Test.Y, idx.content[idx.set.testLabels.name][8:]) {
 		t.Error("test labels differ from the file")
@@ -131,7 +129,10 @@ func TestLoadCached(t *testing.T) {
 }
 
 // TestNormalisation checks exact values of the two normalisations,
-// computed in float32 as torchvision does (ToTensor, then Normalize).
+// computed in float32 as torchvision does (ToTensor, then Normalize), and
+// that a Loader yields, for every byte value, bit for bit the float32 the
+// datasets held before they were kept as bytes: (float32(p)/255 - mean)/std
+// per channel.
 func TestNormalisation(t *testing.T) {
 	mnist := normTable(0.5, 0.5)
 	for _, tc := range []struct {
@@ -142,15 +143,45 @@ func TestNormalisation(t *testing.T) {
 			t.Errorf("MNIST %d -> %v, want %v", tc.p, mnist[tc.p], tc.want)
 		}
 	}
-	images := []byte{0, 255, 0, 255, 0, 255}
-	s := newSplit(images, []byte{1}, 3, 1, 2, []float32{0.491, 0.482, 0.447}, []float32{0.247, 0.243, 0.262})
-	want := []float32{-1.9878543, 2.0607288, -1.9835391, 2.1316872, -1.7061069, 2.1106870}
-	if !slices.Equal(s.X, want) {
-		t.Errorf("CIFAR values %v, want %v", s.X, want)
+	cifarMean, cifarStd := cifarFiles{}.normalisation()
+	cifar := newSplit(rawSplit{[]byte{0, 255, 0, 255, 0, 255}, []byte{1}}, 3, 1, 2, cifarMean, cifarStd)
+	x := loaderEpoch0(cifar)
+	if want := []float32{-1.9878543, 2.0607288, -1.9835391, 2.1316872, -1.7061069, 2.1106870}; !slices.Equal(x, want) {
+		t.Errorf("CIFAR values %v, want %v", x, want)
 	}
-	if !slices.Equal(s.pad, []float32{s.X[0], s.X[2], s.X[4]}) {
-		t.Errorf("pad %v is not the value of a raw 0", s.pad)
+	mnistMean, mnistStd := idxSet{}.normalisation()
+	for _, tc := range []struct {
+		name      string
+		mean, std []float32
+	}{
+		{"MNIST", mnistMean, mnistStd},
+		{"CIFAR-10", cifarMean, cifarStd},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := len(tc.mean)
+			images := make([]byte, c*256) // one image of c x 16 x 16: every byte in every channel
+			for i := range images {
+				images[i] = byte(i)
+			}
+			x := loaderEpoch0(newSplit(rawSplit{images, []byte{3}}, c, 16, 16, tc.mean, tc.std))
+			for i, p := range images {
+				ch := i / 256
+				v := float32(p) / 255
+				if want := (v - tc.mean[ch]) / tc.std[ch]; math.Float32bits(x[i]) != math.Float32bits(want) {
+					t.Errorf("channel %d, byte %d: %v, want %v", ch, p, x[i], want)
+				}
+			}
+		})
 	}
+}
+
+// loaderEpoch0 returns the images of the first batch of epoch 0 of a Loader
+// over s with batches of up to 1000 examples.
+func loaderEpoch0(s *Split) []float32 {
+	l := NewLoader(s, nil, 1000, 1, false)
+	l.Epoch(0)
+	x, _, _ := l.Next()
+	return x
 }
 
 // TestHowToGet checks the instructions printed for missing datasets.

@@ -22,8 +22,14 @@ type format interface {
 	// verifyFetched checks the file at path, fetched as name, before it is
 	// installed.
 	verifyFetched(path, name string) error
-	// load reads, checks and prepares the complete set in dir.
-	load(dir string, log io.Writer) (*Dataset, error)
+	// inputs returns the paths of the files load reads from dir, which
+	// must hold the complete set.
+	inputs(dir string) []string
+	// load reads and checks the complete set in dir.
+	load(dir string, log io.Writer) (*raw, error)
+	// normalisation returns the reference's per-channel mean and standard
+	// deviation of the [0, 1] pixel values.
+	normalisation() (mean, std []float32)
 	// howToGet tells the user how to provide the files in dir.
 	howToGet(dir string) string
 	// sizes returns the number of examples of the training and test splits.

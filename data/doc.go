@@ -27,10 +27,13 @@
 //
 // The IDX files may also be stored uncompressed (without .gz).
 //
-// Load prepares a dataset once per process and shares the float32 tensors
-// read-only; a Loader iterates the batches of one epoch into reused buffers,
-// shuffled and augmented by generators derived from the run seed and the
-// epoch only (rng.Stream), so a run's batches never depend on
-// worker count or resume point. Subset reproduces Python's
+// Load prepares a dataset once per process and shares its raw pixel bytes
+// read-only; the first Load of a dataset also writes a verified decoded cache
+// (decoded.cache in the dataset's folder) that later processes map instead
+// of decompressing and hashing the files again (decoded.go). A Loader
+// iterates the batches of one epoch into reused float32 buffers, normalising
+// the bytes as it fills them, shuffled and augmented by generators derived
+// from the run seed and the epoch only (rng.Stream), so a run's batches never
+// depend on worker count or resume point. Subset reproduces Python's
 // random.Random(seed).shuffle bit for bit (mt19937.go).
 package data

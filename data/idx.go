@@ -182,7 +182,15 @@ func (s idxSet) verifyFetched(path, name string) error {
 	return fmt.Errorf("data: %s is not a file of this dataset", name)
 }
 
-func (s idxSet) load(dir string, _ io.Writer) (*Dataset, error) {
+func (s idxSet) inputs(dir string) []string {
+	var paths []string
+	for _, f := range s.files() {
+		paths = append(paths, f.find(dir))
+	}
+	return paths
+}
+
+func (s idxSet) load(dir string, _ io.Writer) (*raw, error) {
 	var values [4][]byte
 	for i, f := range s.files() {
 		p := f.find(dir)
@@ -195,16 +203,16 @@ func (s idxSet) load(dir string, _ io.Writer) (*Dataset, error) {
 		}
 		values[i] = v
 	}
-	// The reference maps pixels to (p/255 - 0.5)/0.5.
-	mean, std := []float32{0.5}, []float32{0.5}
-	split := func(images []byte, f idxFile, labels []byte) *Split {
-		return newSplit(images, labels, 1, f.shape[1], f.shape[2], mean, std)
-	}
-	return &Dataset{
-		Train: split(values[0], s.trainImages, values[1]),
-		Test:  split(values[2], s.testImages, values[3]),
+	shape := s.trainImages.shape
+	return &raw{
+		c: 1, h: shape[1], w: shape[2],
+		train: rawSplit{values[0], values[1]},
+		test:  rawSplit{values[2], values[3]},
 	}, nil
 }
+
+// normalisation is the reference's: pixels map to (p/255 - 0.5)/0.5.
+func (s idxSet) normalisation() (mean, std []float32) { return []float32{0.5}, []float32{0.5} }
 
 func (s idxSet) howToGet(dir string) string {
 	return fmt.Sprintf("run `make data` (or `neuroplastic data`) to fetch it into %s", dir)

@@ -98,11 +98,11 @@ func (l *Loader) Next() (x []float32, y []uint8, ok bool) {
 	n := min(l.batch, len(l.order)-l.next)
 	d := l.s.C * l.s.H * l.s.W
 	for b, i := range l.order[l.next : l.next+n] {
-		dst, src := l.x[b*d:(b+1)*d], l.s.X[i*d:(i+1)*d]
+		dst, src := l.x[b*d:(b+1)*d], l.s.Pix[i*d:(i+1)*d]
 		if l.rng != nil {
 			l.crop(dst, src)
 		} else {
-			copy(dst, src)
+			l.normalise(dst, src)
 		}
 		l.y[b] = l.s.Y[i]
 	}
@@ -110,20 +110,28 @@ func (l *Loader) Next() (x []float32, y []uint8, ok bool) {
 	return l.x[:n*d], l.y[:n], true
 }
 
-// crop writes into dst a random crop of src, padded by cropPad on every
-// side with the normalised value of a raw 0 pixel, flipped horizontally
-// with probability 0.5. The draws per image are: top offset, left offset
-// (each uniform in 0..2*cropPad), then the flip.
-func (l *Loader) crop(dst, src []float32) {
+// normalise writes into dst the normalised values of the raw image src.
+func (l *Loader) normalise(dst []float32, src []uint8) {
+	plane := l.s.H * l.s.W
+	for c, t := range l.s.norm {
+		d, s := dst[c*plane:(c+1)*plane], src[c*plane:(c+1)*plane]
+		for j, p := range s {
+			d[j] = t[p]
+		}
+	}
+}
+
+// crop writes into dst the normalised values of a random crop of the raw
+// image src, padded by cropPad on every side with raw 0 pixels, flipped
+// horizontally with probability 0.5. The draws per image are: top offset,
+// left offset (each uniform in 0..2*cropPad), then the flip.
+func (l *Loader) crop(dst []float32, src []uint8) {
 	s := l.s
 	top := l.rng.IntN(2*cropPad+1) - cropPad
 	left := l.rng.IntN(2*cropPad+1) - cropPad
 	flip := l.rng.IntN(2) == 1
-	for c := range s.C {
-		var pad float32
-		if s.pad != nil {
-			pad = s.pad[c]
-		}
+	for c, t := range s.norm {
+		pad := t[0]
 		plane := c * s.H * s.W
 		for y := range s.H {
 			row := dst[plane+y*s.W : plane+(y+1)*s.W]
@@ -143,7 +151,7 @@ func (l *Loader) crop(dst, src []float32) {
 				if sx < 0 || sx >= s.W {
 					row[x] = pad
 				} else {
-					row[x] = srow[sx]
+					row[x] = t[srow[sx]]
 				}
 			}
 		}

@@ -5,16 +5,29 @@ import (
 	"testing"
 )
 
-// testSplit returns a split of n examples of c x h x w whose every value
-// encodes (example, position) and whose label is the example mod 10.
+// testSplit returns a split of n examples of c x h x w whose first pixel is
+// the example (mod 256), whose other pixels are pseudo-random bytes in
+// 1..255, and whose label is the example mod 10. Channel ch normalises a
+// byte p to 1000*ch + p, so a pad value (a raw 0) is 1000*ch.
 func testSplit(n, c, h, w int) *Split {
 	d := c * h * w
-	s := &Split{X: make([]float32, n*d), Y: make([]uint8, n), N: n, C: c, H: h, W: w}
+	r := rawSplit{make([]byte, n*d), make([]byte, n)}
+	state := uint32(1)
 	for i := range n {
-		for j := range d {
-			s.X[i*d+j] = float32(i*1000 + j)
+		r.x[i*d] = byte(i)
+		for j := 1; j < d; j++ {
+			state = state*1664525 + 1013904223
+			r.x[i*d+j] = byte(1 + (state>>24)%255)
 		}
-		s.Y[i] = uint8(i % numClasses)
+		r.y[i] = uint8(i % numClasses)
+	}
+	s := &Split{Pix: r.x, Y: r.y, N: n, C: c, H: h, W: w}
+	for ch := range c {
+		var t [256]float32
+		for p := range t {
+			t[p] = float32(1000*ch + p)
+		}
+		s.norm = append(s.norm, &t)
 	}
 	return s
 }
@@ -41,7 +54,7 @@ func epochOrder(t *testing.T, l *Loader, epoch, batch int) []int {
 			t.Fatalf("batch %d of %d has %d examples, want %d", k, l.Batches(), len(y), batch)
 		}
 		for b := range y {
-			i := int(x[b*d]) / 1000
+			i := int(x[b*d])
 			if y[b] != uint8(i%numClasses) {
 				t.Fatalf("label %d with example %d", y[b], i)
 			}
@@ -114,12 +127,12 @@ func TestLoaderOrder(t *testing.T) {
 
 // TestLoaderAugment checks the crop and flip: deterministic per seed and
 // epoch, different across epochs, every output image a shifted (and maybe
-// mirrored) window of its source padded with the split's pad values, and no
+// mirrored) window of its source, normalised, padded with the normalised
+// value of a raw 0 (as if the normalised image were cropped), and no
 // augmentation in epoch 0.
 func TestLoaderAugment(t *testing.T) {
 	const n, c, h, w = 40, 3, 6, 5
 	s := testSplit(n, c, h, w)
-	s.pad = []float32{-1, -2, -3}
 	collect := func(l *Loader, epoch int) []float32 {
 		l.Epoch(epoch)
 		var all []float32
@@ -136,7 +149,7 @@ func TestLoaderAugment(t *testing.T) {
 	if slices.Equal(collect(a, 2), e1) {
 		t.Error("epochs 1 and 2 are augmented alike")
 	}
-	if !slices.Equal(collect(a, 0), s.X) {
+	if !slices.Equal(collect(a, 0), normalised(s)) {
 		t.Error("epoch 0 is augmented or reordered")
 	}
 	d := c * h * w
@@ -161,25 +174,29 @@ func TestLoaderAugment(t *testing.T) {
 	}
 }
 
-// matchCrop finds the shift in -4..4 and flip that produce img from its
-// source example (named by any unpadded value) with the split's padding.
+// normalised returns every image of s normalised, in order: the whole
+// split as the old float32 representation held it.
+func normalised(s *Split) []float32 {
+	out := make([]float32, len(s.Pix))
+	plane := s.H * s.W
+	for k, p := range s.Pix {
+		out[k] = s.norm[k/plane%s.C][p]
+	}
+	return out
+}
+
+// matchCrop finds the shift in -4..4 and flip that produce img from some
+// example of s, normalised and then padded with the normalised raw 0.
 func matchCrop(s *Split, img []float32) (dy, dx int, flip, ok bool) {
 	d := s.C * s.H * s.W
-	src := -1
-	for _, v := range img {
-		if v >= 0 {
-			src = int(v) / 1000
-			break
-		}
-	}
-	if src < 0 {
-		return 0, 0, false, false
-	}
-	for dy := -cropPad; dy <= cropPad; dy++ {
-		for dx := -cropPad; dx <= cropPad; dx++ {
-			for _, flip := range []bool{false, true} {
-				if cropEquals(s, s.X[src*d:(src+1)*d], img, dy, dx, flip) {
-					return dy, dx, flip, true
+	all := normalised(s)
+	for src := range s.N {
+		for dy := -cropPad; dy <= cropPad; dy++ {
+			for dx := -cropPad; dx <= cropPad; dx++ {
+				for _, flip := range []bool{false, true} {
+					if cropEquals(s, all[src*d:(src+1)*d], img, dy, dx, flip) {
+						return dy, dx, flip, true
+					}
 				}
 			}
 		}
@@ -187,8 +204,8 @@ func matchCrop(s *Split, img []float32) (dy, dx int, flip, ok bool) {
 	return 0, 0, false, false
 }
 
-// cropEquals reports whether img is src shifted by (dy, dx), padded, then
-// mirrored when flip, computed here pixel by pixel.
+// cropEquals reports whether img is the normalised image src shifted by
+// (dy, dx), padded, then mirrored when flip, computed here pixel by pixel.
 func cropEquals(s *Split, src, img []float32, dy, dx int, flip bool) bool {
 	for c := range s.C {
 		for y := range s.H {
@@ -198,7 +215,7 @@ func cropEquals(s *Split, src, img []float32, dy, dx int, flip bool) bool {
 					cx = s.W - 1 - x
 				}
 				sy, sx := y+dy, cx+dx
-				want := s.pad[c]
+				want := s.norm[c][0]
 				if sy >= 0 && sy < s.H && sx >= 0 && sx < s.W {
 					want = src[(c*s.H+sy)*s.W+sx]
 				}

@@ -2,6 +2,9 @@ package data
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"io"
 	"math"
@@ -28,9 +31,18 @@ func TestRealDatasets(t *testing.T) {
 		testLabels       []uint8
 		firstLit, litRaw int // first non-zero pixel of training image 0, and its raw value
 		rawSum           int // sum of the raw pixels of training image 0
+		// SHA-256 of the little-endian float32 values of each split, in
+		// order, as a Loader yields them: pinned from when the datasets
+		// were held as float32, so the byte representation and the cache
+		// change no value.
+		trainValues, testValues string
 	}{
-		{"mnist", []uint8{5, 0, 4, 1, 9}, []uint8{7, 2, 1, 0, 4}, 152, 3, 27525},
-		{"fashion_mnist", []uint8{9, 0, 0, 3, 0}, []uint8{9, 2, 1, 1, 6}, 96, 1, 76247},
+		{"mnist", []uint8{5, 0, 4, 1, 9}, []uint8{7, 2, 1, 0, 4}, 152, 3, 27525,
+			"fe95c7c1ccbead919489fa022b409faa504e7a541a9adab14159d41297d10a69",
+			"ecfdc946dfc8cd3cc8365b3021f045aa9cc2a28b92f0de01bc82d87bd6dac7c1"},
+		{"fashion_mnist", []uint8{9, 0, 0, 3, 0}, []uint8{9, 2, 1, 1, 6}, 96, 1, 76247,
+			"fbab5db0817ae30e126ad593b3e38a1d24282f1afc43aa9f1ba19a6ff9add8c8",
+			"d9a2f475aa892ece40d63189c4d186f26285d19120cd740deff7b4bb33e0861a"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ds, err := Load(tc.name, Options{Dir: dir})
@@ -38,8 +50,8 @@ func TestRealDatasets(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, s := range []*Split{ds.Train, ds.Test} {
-				if s.C != 1 || s.H != 28 || s.W != 28 || len(s.X) != s.N*784 || len(s.Y) != s.N {
-					t.Fatalf("split of %d: %dx%dx%d, %d values, %d labels", s.N, s.C, s.H, s.W, len(s.X), len(s.Y))
+				if s.C != 1 || s.H != 28 || s.W != 28 || len(s.Pix) != s.N*784 || len(s.Y) != s.N {
+					t.Fatalf("split of %d: %dx%dx%d, %d values, %d labels", s.N, s.C, s.H, s.W, len(s.Pix), len(s.Y))
 				}
 			}
 			if ds.Train.N != 60000 || ds.Test.N != 10000 {
@@ -52,8 +64,8 @@ func TestRealDatasets(t *testing.T) {
 				t.Errorf("first test labels %v, want %v", got, tc.testLabels)
 			}
 			first, sum := -1, 0
-			for i, x := range ds.Train.X[:784] {
-				raw := int(math.Round(float64(x*0.5+0.5) * 255)) // undoes (p/255-0.5)/0.5
+			for i, p := range ds.Train.Pix[:784] {
+				raw := int(p)
 				if raw != 0 && first < 0 {
 					first = i
 					if raw != tc.litRaw {
@@ -69,8 +81,40 @@ func TestRealDatasets(t *testing.T) {
 			if err != nil || again != ds {
 				t.Errorf("second Load gave a different dataset (%v)", err)
 			}
+			// A new process reads the decoded cache the first Load wrote.
+			spec, _ := lookup(tc.name)
+			var log strings.Builder
+			cached, err := spec.load(dir, &log)
+			if err != nil || !strings.Contains(log.String(), decodedName) {
+				t.Fatalf("loading again: %v, log %q does not name the decoded cache", err, log.String())
+			}
+			for _, v := range []struct {
+				s    *Split
+				want string
+			}{{ds.Train, tc.trainValues}, {ds.Test, tc.testValues}, {cached.Train, tc.trainValues}, {cached.Test, tc.testValues}} {
+				if got := valuesSHA256(v.s); got != v.want {
+					t.Errorf("split of %d: values have SHA-256 %s, want %s", v.s.N, got, v.want)
+				}
+			}
 		})
 	}
+}
+
+// valuesSHA256 returns the hex SHA-256 of the little-endian float32 values
+// of every image of s, in order, as a Loader's epoch 0 yields them.
+func valuesSHA256(s *Split) string {
+	h := sha256.New()
+	l := NewLoader(s, nil, 1000, 1, false)
+	l.Epoch(0)
+	var buf []byte
+	for x, _, ok := l.Next(); ok; x, _, ok = l.Next() {
+		buf = buf[:0]
+		for _, v := range x {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+		}
+		h.Write(buf)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // TestRealCIFAR loads CIFAR-10 from the default data directory when a user

@@ -1,6 +1,10 @@
 package data
 
-import "github.com/neuroplastic/neuroplastic/rng"
+import (
+	"math"
+
+	"github.com/neuroplastic/neuroplastic/rng"
+)
 
 // Synthetic is the name of a tiny generated dataset that exists only so the
 // pipeline tests run without downloads: Load and Describe know it, Names
@@ -14,27 +18,30 @@ const (
 )
 
 // synthetic generates the Synthetic dataset: 256 training and 64 test
-// examples of 1x28x28 inputs (the mlp's shape) in 10 classes. Each class is a
-// fixed random pattern; an example is half its class's pattern plus Gaussian
-// noise, so a model can learn it in a few epochs. It is deterministic and
-// exists only for the pipeline tests: it is not data of the preprint.
+// examples of 1x28x28 byte images (the mlp's shape, normalised as MNIST) in
+// 10 classes. Each class is a fixed random pattern; an example is half its
+// class's pattern plus Gaussian noise, so a model can learn it in a few
+// epochs. It is deterministic and exists only for the pipeline tests: it is
+// not data of the preprint.
 func synthetic() *Dataset {
 	const c, h, w = 1, 28, 28
 	r := rng.Stream(0, "synthetic", 0)
-	patterns := make([]float32, numClasses*c*h*w)
+	patterns := make([]float64, numClasses*c*h*w)
 	for i := range patterns {
-		patterns[i] = float32(2*r.Float64() - 1)
+		patterns[i] = 2*r.Float64() - 1
 	}
 	split := func(n int) *Split {
-		s := &Split{X: make([]float32, n*c*h*w), Y: make([]uint8, n), N: n, C: c, H: h, W: w}
+		s := rawSplit{make([]byte, n*c*h*w), make([]byte, n)}
 		for i := range n {
 			y := r.IntN(numClasses)
-			s.Y[i] = uint8(y)
+			s.y[i] = uint8(y)
 			for j := range c * h * w {
-				s.X[i*c*h*w+j] = 0.5*patterns[y*c*h*w+j] + float32(0.5*r.NormFloat64())
+				v := 0.5*patterns[y*c*h*w+j] + 0.25*r.NormFloat64() // mostly in [-1, 1]
+				s.x[i*c*h*w+j] = uint8(math.Round(127.5 * (1 + max(-1, min(1, v)))))
 			}
 		}
-		return s
+		mean, std := idxSet{}.normalisation()
+		return newSplit(s, c, h, w, mean, std)
 	}
 	return &Dataset{Name: Synthetic, Train: split(syntheticTrain), Test: split(syntheticTest)}
 }

@@ -22,19 +22,21 @@ import (
 const experiments = "../experiments"
 
 // TestReproduceQuick runs `reproduce --quick` on real MNIST and
-// Fashion-MNIST (fetched through the data package's own sources) and checks
-// that every table and figure exists and is non-empty and that the CSV
-// numbers equal the store's.
+// Fashion-MNIST (fetched through the data package's own sources), cut to
+// one epoch and one seed, and checks that every table and figure exists and
+// is non-empty and that the CSV numbers equal the store's. It proves the
+// pipeline, not the results: the whole quick profile is `make reproduce
+// QUICK=1`.
 func TestReproduceQuick(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains about 130 small runs on real MNIST and Fashion-MNIST; skipped with -short")
+		t.Skip("trains about 35 small runs on real MNIST and Fashion-MNIST; skipped with -short")
 	}
 	if err := data.Fetch(context.Background(), data.Options{}, io.Discard); err != nil {
 		t.Fatalf("fetching the datasets: %v", err)
 	}
 	results := t.TempDir()
 	err := Reproduce(context.Background(), ReproduceOptions{
-		Specs: []string{experiments}, Quick: true,
+		Specs: []string{experiments}, Quick: true, Set: []string{"quick.epochs=1", "quick.seeds=1"},
 		Run: RunOptions{Results: results, Workers: 2},
 	})
 	if err != nil {
@@ -105,23 +107,38 @@ func TestReproduceStages(t *testing.T) {
 }
 
 // TestReproduceCIFARPipeline runs both CIFAR-10 studies (small_cnn and
-// resnet18) end to end in the quick profile (one epoch, one seed, 1% of the
-// training set, the whole test set) on a generated CIFAR-10-format dataset.
-// This is a test of the pipeline (reader, augmentation, model, store,
-// report) on random pixels, never a result.
+// resnet18) end to end in the quick profile (one epoch, one seed, 150
+// training examples: fraction 0.03 scaled by the quick 0.1, the least that
+// still gives every spec parsed with it one 128-example MNIST batch) on a
+// generated CIFAR-10-format dataset read by data.Load, whose test split is
+// cut to its first cifarTestCut examples. This is a test of the pipeline
+// (reader, augmentation, model, store, report) on random pixels, never a
+// result; its scale keeps it to seconds, the real sizes are `make
+// reproduce`'s.
 func TestReproduceCIFARPipeline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains small_cnn and resnet18 on a generated CIFAR-10-format set; skipped with -short")
 	}
+	const cifarTestCut = 128
 	dir := t.TempDir()
 	writeFakeCIFAR(t, filepath.Join(dir, "cifar10", "cifar-10-batches-bin"))
+	load := func(name string) (*data.Dataset, error) {
+		ds, err := data.Load(name, data.Options{Dir: dir})
+		if err != nil {
+			return nil, err
+		}
+		test := *ds.Test // a copy sharing the bytes, cut to the first examples
+		d := test.C * test.H * test.W
+		test.N, test.Pix, test.Y = cifarTestCut, test.Pix[:cifarTestCut*d], test.Y[:cifarTestCut]
+		return &data.Dataset{Name: ds.Name, Train: ds.Train, Test: &test}, nil
+	}
 	for _, study := range []string{"cifar10_small_cnn", "cifar10_resnet18"} {
 		t.Run(study, func(t *testing.T) {
 			results := t.TempDir()
 			err := Reproduce(context.Background(), ReproduceOptions{
 				Specs: []string{experiments}, Studies: []string{study}, Quick: true,
-				Set: []string{"quick.epochs=1", "quick.seeds=1", "fractions=[0.1]"},
-				Run: RunOptions{Results: results, Workers: 2, DataDir: dir},
+				Set: []string{"quick.epochs=1", "quick.seeds=1", "fractions=[0.03]"},
+				Run: RunOptions{Results: results, Workers: 2, LoadData: load},
 			})
 			if err != nil {
 				t.Fatalf("Reproduce: %v", err)

@@ -1,0 +1,149 @@
+package data
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+)
+
+// The decoded cache. Reading a dataset from its files (decompressing,
+// SHA-256 over every byte, parsing) costs about a second per process; the
+// first Load of a dataset therefore writes its verified raw bytes to
+// decodedName in the dataset's folder of the data directory, and later Loads
+// map that file instead (docs/performance.md, "Start-up"). The file is used
+// only when its key matches: a SHA-256 over the cache layout version, the
+// dataset's format description (its pinned checksums and shapes) and the
+// path, size and modification time of every input file, so replacing or
+// touching a source invalidates it. Its own content is checked on every open
+// by its size and a CRC-32C over the payload (about 7 ms for MNIST), and its
+// labels are validated again. A missing, stale or damaged cache is simply
+// rebuilt from the files; failing to write one costs only speed.
+//
+// Layout, little-endian: the 64-byte header
+//
+//	magic   [8]byte  decodedMagic
+//	key     [32]byte
+//	c, h, w uint32   shape of one image
+//	nTrain  uint32   training examples
+//	nTest   uint32   test examples
+//	crc     uint32   CRC-32C (Castagnoli) of the payload
+//
+// then the payload: training images, test images, training labels, test
+// labels (raw bytes, images CHW).
+
+// decodedName is the cache's file name in a dataset's folder.
+const decodedName = "decoded.cache"
+
+// decodedMagic starts every cache file; its last byte is the layout version.
+const decodedMagic = "NPDECOD\x01"
+
+// decodedHeader is the size of the header in bytes.
+const decodedHeader = 64
+
+// castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// decodedKey returns the key of the cache of s when read from the files in
+// dir: it changes when the format's description or any input file's path,
+// size or modification time changes.
+func (s *datasetSpec) decodedKey(dir string) ([32]byte, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%#v\n", decodedMagic, s.name, s.format)
+	for _, p := range s.format.inputs(dir) {
+		st, err := os.Stat(p)
+		if err != nil {
+			return [32]byte{}, fmt.Errorf("data: %w", err)
+		}
+		fmt.Fprintf(h, "%s\n%d %d\n", p, st.Size(), st.ModTime().UnixNano())
+	}
+	var key [32]byte
+	h.Sum(key[:0])
+	return key, nil
+}
+
+// readDecoded returns the dataset cached at path when its key is key. It
+// returns nil and no error when there is no cache or it is stale, and nil
+// and an error naming the file when the cache is unreadable or damaged.
+func readDecoded(path string, key [32]byte) (*raw, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	defer f.Close()
+	var hdr [decodedHeader]byte
+	if _, err := io.ReadFull(f, hdr[:]); err != nil {
+		return nil, fmt.Errorf("data: %s: header: %w", path, err)
+	}
+	if string(hdr[:8]) != decodedMagic || !bytes.Equal(hdr[8:40], key[:]) {
+		return nil, nil
+	}
+	u := func(i int) int { return int(binary.LittleEndian.Uint32(hdr[40+4*i:])) }
+	r := &raw{c: u(0), h: u(1), w: u(2)}
+	nTrain, nTest, crc := u(3), u(4), uint32(u(5))
+	img := r.c * r.h * r.w
+	size := (nTrain + nTest) * (img + 1)
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	if st.Size() != int64(decodedHeader+size) {
+		return nil, fmt.Errorf("data: %s has %d bytes, its header says %d", path, st.Size(), decodedHeader+size)
+	}
+	b, release, err := mapFile(f, decodedHeader+size)
+	if err != nil {
+		return nil, fmt.Errorf("data: %s: %w", path, err)
+	}
+	if err := splitDecoded(r, b[decodedHeader:], nTrain, nTest, crc); err != nil {
+		release()
+		return nil, fmt.Errorf("data: %s is damaged: %w", path, err)
+	}
+	return r, nil
+}
+
+// splitDecoded checks the payload b against its CRC-32C and labels, and
+// points r's splits into it.
+func splitDecoded(r *raw, b []byte, nTrain, nTest int, crc uint32) error {
+	if got := crc32.Checksum(b, castagnoli); got != crc {
+		return fmt.Errorf("CRC-32C %08x, its header says %08x", got, crc)
+	}
+	take := func(n int) []byte {
+		s := b[:n:n]
+		b = b[n:]
+		return s
+	}
+	img := r.c * r.h * r.w
+	r.train.x, r.test.x = take(nTrain*img), take(nTest*img)
+	r.train.y, r.test.y = take(nTrain), take(nTest)
+	if err := checkLabels(r.train.y); err != nil {
+		return err
+	}
+	return checkLabels(r.test.y)
+}
+
+// writeDecoded writes r with key to path, atomically.
+func writeDecoded(path string, key [32]byte, r *raw) error {
+	payload := [][]byte{r.train.x, r.test.x, r.train.y, r.test.y}
+	crc := uint32(0)
+	for _, p := range payload {
+		crc = crc32.Update(crc, castagnoli, p)
+	}
+	hdr := make([]byte, 0, decodedHeader)
+	hdr = append(append(hdr, decodedMagic...), key[:]...)
+	for _, v := range []int{r.c, r.h, r.w, len(r.train.y), len(r.test.y)} {
+		hdr = binary.LittleEndian.AppendUint32(hdr, uint32(v))
+	}
+	hdr = binary.LittleEndian.AppendUint32(hdr, crc)
+	parts := []io.Reader{bytes.NewReader(hdr)}
+	for _, p := range payload {
+		parts = append(parts, bytes.NewReader(p))
+	}
+	return writeAtomic(path, io.MultiReader(parts...), nil)
+}
