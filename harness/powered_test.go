@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
+	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
 func TestPoweredJobs(t *testing.T) {
@@ -48,6 +50,34 @@ func TestPoweredJobs(t *testing.T) {
 		note := poweredNote(all, jobs)
 		if restricted := len(jobs) < len(all); restricted != strings.Contains(note, "only the") {
 			t.Errorf("%s: note %q for %d of %d runs", c.name, note, len(jobs), len(all))
+		}
+	}
+}
+
+func TestPoweredSeeds(t *testing.T) {
+	cases := []struct {
+		name  string
+		seeds []int64 // seeds of the records written; nil: no records
+		want  int
+	}{
+		{"no records", nil, PoweredProtocol},
+		{"seeds 41..45", []int64{41, 42, 43, 44, 45}, 5},
+		{"seeds 41..50", []int64{50, 41}, 10},
+	}
+	for _, c := range cases {
+		dir := t.TempDir()
+		if c.seeds != nil {
+			var recs []records.Record
+			for _, s := range c.seeds {
+				cfg := store.RunConfig{Study: "s", Seed: s}
+				recs = append(recs, records.Record{ID: spec.RunID(cfg), Status: store.Completed, Config: cfg})
+			}
+			if err := records.Write(records.Path(dir, "s"), recs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := poweredSeeds(dir); err != nil || got != c.want {
+			t.Errorf("%s: %d, %v; want %d", c.name, got, err, c.want)
 		}
 	}
 }
