@@ -187,20 +187,26 @@ func (p *parser) integer(n *yaml.Node, path string, lo, hi int64) (int64, error)
 	return v, nil
 }
 
-// unitFraction decodes an integer or float scalar in (0, 1].
-func (p *parser) unitFraction(n *yaml.Node, path string) (float64, error) {
+// number decodes an integer or float scalar as a float64.
+func (p *parser) number(n *yaml.Node, path string) (float64, error) {
 	v, err := p.scalar(n, path)
 	if err != nil {
 		return 0, err
 	}
-	var f float64
 	switch x := v.(type) {
 	case int64:
-		f = float64(x)
+		return float64(x), nil
 	case float64:
-		f = x
-	default:
-		return 0, p.errAt(deref(n), path, "want a number, got %s", describe(deref(n)))
+		return x, nil
+	}
+	return 0, p.errAt(deref(n), path, "want a number, got %s", describe(deref(n)))
+}
+
+// unitFraction decodes an integer or float scalar in (0, 1].
+func (p *parser) unitFraction(n *yaml.Node, path string) (float64, error) {
+	f, err := p.number(n, path)
+	if err != nil {
+		return 0, err
 	}
 	if !(f > 0 && f <= 1) {
 		return 0, p.errAt(deref(n), path, "%v out of range (0, 1]", f)

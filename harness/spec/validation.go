@@ -8,18 +8,9 @@ import "gopkg.in/yaml.v3"
 // on each epoch; the run trains on the rest. 0, the default, holds out
 // nothing and leaves the run configurations (and IDs) as without the key.
 func (p *parser) validation(n *yaml.Node) (float64, error) {
-	v, err := p.scalar(n, "validation")
+	f, err := p.number(n, "validation")
 	if err != nil {
 		return 0, err
-	}
-	var f float64
-	switch x := v.(type) {
-	case int64:
-		f = float64(x)
-	case float64:
-		f = x
-	default:
-		return 0, p.errAt(deref(n), "validation", "want a number, got %s", describe(deref(n)))
 	}
 	if !(f >= 0 && f < 1) {
 		return 0, p.errAt(deref(n), "validation", "%v out of range [0, 1)", f)
