@@ -74,6 +74,9 @@ type Adam struct {
 	step      uint64      // number of steps taken, t
 	buf       []float32   // m and v of every parameter, flat
 	st        []adamState // per-parameter views of buf
+	// simd selects the vector kernel (haveAVX512 unless a test turns it
+	// off); it computes the same bits as the Go loop.
+	simd bool
 }
 
 // adamState is one parameter's first and second moment estimates.
@@ -96,7 +99,7 @@ func newAdam(name string, params []*param.Param, c AdamConfig) (*Adam, error) {
 		return nil, err
 	}
 	checkParams(name, params)
-	o := &Adam{name: name, decoupled: name == NameAdamW, cfg: c, params: params, numel: numels(params)}
+	o := &Adam{name: name, decoupled: name == NameAdamW, cfg: c, params: params, numel: numels(params), simd: haveAVX512}
 	o.buf = make([]float32, 2*sumInts(o.numel))
 	// Lay out m and v of each parameter next to each other.
 	both := make([]int, 0, 2*len(o.numel))
@@ -123,35 +126,33 @@ func (o *Adam) Step(epoch int) error {
 	// Scalars as torch computes them: in float64, rounded to float32 where
 	// they meet a tensor.
 	t := float64(o.step)
-	stepSize := float32(c.LR / (1 - math.Pow(c.Beta1, t))) // lr / (1 - beta1^t)
-	// sqrt(1 - beta2^t), divided by as quo(x, rbc2) (see quo).
-	rbc2 := recip(float32(math.Sqrt(1 - math.Pow(c.Beta2, t))))
-	decay := float32(1 - float64(c.LR*c.WeightDecay)) // AdamW's factor 1 - lr*wd
-	wd := float32(c.WeightDecay)
-	b1, b2 := float32(c.Beta1), float32(c.Beta2)
-	ob1, ob2 := float32(1-c.Beta1), float32(1-c.Beta2)
-	eps := float32(c.Eps)
-	coupled := !o.decoupled && c.WeightDecay != 0
-	decoupled := o.decoupled && c.WeightDecay != 0
+	k := adamScalars{
+		stepSize: float32(c.LR / (1 - math.Pow(c.Beta1, t))), // lr / (1 - beta1^t)
+		// sqrt(1 - beta2^t), divided by as quo(x, rbc2) (see quo).
+		rbc2:  recip(float32(math.Sqrt(1 - math.Pow(c.Beta2, t)))),
+		decay: float32(1 - float64(c.LR*c.WeightDecay)), // AdamW's factor 1 - lr*wd
+		wd:    float32(c.WeightDecay),
+		b1:    float32(c.Beta1), b2: float32(c.Beta2),
+		ob1: float32(1 - c.Beta1), ob2: float32(1 - c.Beta2),
+		eps: float32(c.Eps),
+	}
+	switch {
+	case c.WeightDecay == 0:
+		k.decayMode = adamNoDecay
+	case o.decoupled:
+		k.decayMode = adamDecoupled
+	default:
+		k.decayMode = adamCoupled
+	}
 	for i, p := range o.params {
 		w := p.Data
 		g := p.Grad[:len(w)]
 		m, v := o.st[i].m[:len(w)], o.st[i].v[:len(w)]
-		for j, gj := range g {
-			if decoupled {
-				// AdamW: p <- p*(1 - lr*wd)
-				w[j] *= decay
-			} else if coupled {
-				// Adam: g <- g + wd*p
-				gj += float32(wd * w[j])
-			}
-			// m <- beta1*m + (1-beta1)*g
-			m[j] = float32(b1*m[j]) + float32(ob1*gj)
-			// v <- beta2*v + (1-beta2)*g*g
-			v[j] = float32(b2*v[j]) + float32(float32(ob2*gj)*gj)
-			// p <- p - lr/(1-beta1^t) * m / (sqrt(v)/sqrt(1-beta2^t) + eps)
-			w[j] -= float32(stepSize * (m[j] / (quo(sqrt32(v[j]), rbc2) + eps)))
+		j := 0
+		if o.simd {
+			j = adamBulk(w, g, m, v, &k)
 		}
+		adamGo(w[j:], g[j:], m[j:], v[j:], &k)
 	}
 	return nil
 }
@@ -180,4 +181,43 @@ func (o *Adam) UnmarshalBinary(data []byte) error {
 	o.step = step
 	copy(o.buf, buf)
 	return nil
+}
+
+// adamScalars are the constants of one Adam step, as float32 where they meet
+// a tensor (rbc2 is the float64 reciprocal that quo takes). The vector
+// kernels read them by their go_asm.h offsets.
+type adamScalars struct {
+	rbc2                  float64
+	stepSize, decay, wd   float32
+	b1, b2, ob1, ob2, eps float32
+	decayMode             int32
+}
+
+// The weight decay modes of an Adam step (adamScalars.decayMode).
+const (
+	adamNoDecay   = 0 // weight_decay 0
+	adamCoupled   = 1 // Adam: g <- g + wd*p
+	adamDecoupled = 2 // AdamW: p <- p*(1 - lr*wd)
+)
+
+// adamGo runs one Adam step on the elements of w with gradients g and
+// moments m and v. The vector kernels compute each element with the same
+// float32 operations in the same order (none fused), so they give the same
+// bits.
+func adamGo(w, g, m, v []float32, k *adamScalars) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	for j, gj := range g {
+		switch k.decayMode {
+		case adamDecoupled:
+			w[j] *= k.decay
+		case adamCoupled:
+			gj += float32(k.wd * w[j])
+		}
+		// m <- beta1*m + (1-beta1)*g
+		m[j] = float32(k.b1*m[j]) + float32(k.ob1*gj)
+		// v <- beta2*v + (1-beta2)*g*g
+		v[j] = float32(k.b2*v[j]) + float32(float32(k.ob2*gj)*gj)
+		// p <- p - lr/(1-beta1^t) * m / (sqrt(v)/sqrt(1-beta2^t) + eps)
+		w[j] -= float32(k.stepSize * (m[j] / (quo(sqrt32(v[j]), k.rbc2) + k.eps)))
+	}
 }

@@ -1,0 +1,82 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "go_asm.h"
+
+// func adamAVX512(w, grad, mom, sq *float32, n int, k *adamScalars)
+//
+// adamGo's loop, 16 elements at a time, with the same float32 operations in
+// the same order and none fused: VSQRTPS is sqrt32 (a float64 square root
+// rounded to float32 is the correctly rounded float32 root), and the
+// division by sqrt(1 - beta2^t) is quo's float64 product rounded to float32.
+TEXT ·adamAVX512(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ mom+16(FP), R8
+	MOVQ sq+24(FP), R9
+	MOVQ n+32(FP), DX
+	MOVQ k+40(FP), R10
+	VBROADCASTSD adamScalars_rbc2(R10), Z31
+	VBROADCASTSS adamScalars_stepSize(R10), Z30
+	VBROADCASTSS adamScalars_decay(R10), Z29
+	VBROADCASTSS adamScalars_wd(R10), Z28
+	VBROADCASTSS adamScalars_b1(R10), Z27
+	VBROADCASTSS adamScalars_b2(R10), Z26
+	VBROADCASTSS adamScalars_ob1(R10), Z25
+	VBROADCASTSS adamScalars_ob2(R10), Z24
+	VBROADCASTSS adamScalars_eps(R10), Z23
+	MOVL adamScalars_decayMode(R10), R11
+	XORQ CX, CX
+
+adamLoop:
+	VMOVUPS (SI)(CX*4), Z0 // g
+	VMOVUPS (DI)(CX*4), Z1 // w
+	CMPL R11, $const_adamDecoupled
+	JEQ  adamDecoupledStep
+	CMPL R11, $const_adamCoupled
+	JNE  adamMoments
+	// Adam: g <- g + wd*w
+	VMULPS Z28, Z1, Z2
+	VADDPS Z2, Z0, Z0
+	JMP    adamMoments
+
+adamDecoupledStep:
+	// AdamW: w <- w*decay
+	VMULPS Z29, Z1, Z1
+
+adamMoments:
+	// m <- b1*m + ob1*g
+	VMOVUPS (R8)(CX*4), Z3
+	VMULPS  Z27, Z3, Z3
+	VMULPS  Z25, Z0, Z4
+	VADDPS  Z4, Z3, Z3
+	VMOVUPS Z3, (R8)(CX*4)
+	// v <- b2*v + (ob2*g)*g
+	VMOVUPS (R9)(CX*4), Z5
+	VMULPS  Z26, Z5, Z5
+	VMULPS  Z24, Z0, Z6
+	VMULPS  Z0, Z6, Z6
+	VADDPS  Z6, Z5, Z5
+	VMOVUPS Z5, (R9)(CX*4)
+	// d <- quo(sqrt(v), rbc2) + eps
+	VSQRTPS       Z5, Z7
+	VCVTPS2PD     Y7, Z8
+	VEXTRACTF64X4 $1, Z7, Y9
+	VCVTPS2PD     Y9, Z9
+	VMULPD        Z31, Z8, Z8
+	VMULPD        Z31, Z9, Z9
+	VCVTPD2PS     Z8, Y8
+	VCVTPD2PS     Z9, Y9
+	VINSERTF64X4  $1, Y9, Z8, Z8
+	VADDPS        Z23, Z8, Z8
+	// w <- w - stepSize*(m/d)
+	VDIVPS  Z8, Z3, Z3
+	VMULPS  Z30, Z3, Z3
+	VSUBPS  Z3, Z1, Z1
+	VMOVUPS Z1, (DI)(CX*4)
+	ADDQ $16, CX
+	CMPQ CX, DX
+	JLT  adamLoop
+
+	VZEROUPPER
+	RET

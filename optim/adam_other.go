@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package optim
+
+// adamBulk takes no elements here: adamGo does all the work.
+func adamBulk(_, _, _, _ []float32, _ *adamScalars) int { return 0 }
