@@ -47,6 +47,9 @@ type SGD struct {
 	numel  []int
 	buf    []float32   // all momentum buffers, flat; empty without momentum
 	mom    [][]float32 // per-parameter views of buf
+	// simd selects the vector kernel (haveAVX512 unless a test turns it
+	// off); it computes the same bits as the Go loop.
+	simd bool
 }
 
 // NewSGD returns SGD bound to params, or an error if c is invalid. It panics
@@ -56,7 +59,7 @@ func NewSGD(params []*param.Param, c SGDConfig) (*SGD, error) {
 		return nil, err
 	}
 	checkParams(NameSGD, params)
-	o := &SGD{cfg: c, params: params, numel: numels(params)}
+	o := &SGD{cfg: c, params: params, numel: numels(params), simd: haveAVX512}
 	if c.Momentum != 0 {
 		o.buf = make([]float32, sumInts(o.numel))
 		o.mom = views(o.buf, o.numel)
@@ -71,36 +74,33 @@ func (o *SGD) Step(epoch int) error {
 	if err := checkGrads(o.params); err != nil {
 		return err
 	}
-	lr := float32(o.cfg.LR)
-	wd := float32(o.cfg.WeightDecay)
-	mu := float32(o.cfg.Momentum)
+	k := sgdScalars{lr: float32(o.cfg.LR), wd: float32(o.cfg.WeightDecay), mu: float32(o.cfg.Momentum)}
+	if k.wd != 0 {
+		k.withDecay = 1
+	}
+	switch {
+	case k.mu == 0:
+		k.momentumMode = sgdPlain
+	case o.cfg.Nesterov:
+		k.momentumMode = sgdNesterov
+	default:
+		k.momentumMode = sgdMomentum
+	}
 	for i, p := range o.params {
-		var b []float32
-		if mu != 0 {
-			b = o.mom[i][:len(p.Data)]
-		}
 		w := p.Data
-		for j, g := range p.Grad[:len(w)] {
-			// d = g + wd*p   (coupled L2 weight decay)
-			d := g
-			if wd != 0 {
-				d += float32(wd * w[j])
-			}
-			if mu != 0 {
-				// b <- mu*b + d   (dampening 0; b starts at 0, which equals
-				// torch's b = d on the first step)
-				b[j] = float32(mu*b[j]) + d
-				if o.cfg.Nesterov {
-					// d <- d + mu*b
-					d += float32(mu * b[j])
-				} else {
-					// d <- b
-					d = b[j]
-				}
-			}
-			// p <- p - lr*d
-			w[j] -= float32(lr * d)
+		g := p.Grad[:len(w)]
+		b := w[:0] // unused without momentum
+		if k.mu != 0 {
+			b = o.mom[i][:len(w)]
 		}
+		j := 0
+		if o.simd {
+			j = sgdBulk(w, g, b, &k)
+		}
+		if k.mu != 0 {
+			b = b[j:]
+		}
+		sgdGo(w[j:], g[j:], b, &k)
 	}
 	return nil
 }
@@ -125,4 +125,50 @@ func (o *SGD) UnmarshalBinary(data []byte) error {
 	}
 	copy(o.buf, buf)
 	return nil
+}
+
+// sgdScalars are the constants of one SGD step, as float32. The vector
+// kernels read them by their go_asm.h offsets.
+type sgdScalars struct {
+	lr, wd, mu   float32
+	momentumMode int32
+	withDecay    int32 // 1 if wd != 0: the decay term is skipped at wd 0
+}
+
+// The momentum modes of an SGD step (sgdScalars.momentumMode).
+const (
+	sgdPlain    = 0 // momentum 0: d <- g + wd*p
+	sgdMomentum = 1 // b <- mu*b + d; d <- b
+	sgdNesterov = 2 // b <- mu*b + d; d <- d + mu*b
+)
+
+// sgdGo runs one SGD step on the elements of w with gradients g and, unless
+// the mode is sgdPlain, momentum buffer b. The vector kernels compute each
+// element with the same float32 operations in the same order (none fused),
+// so they give the same bits.
+func sgdGo(w, g, b []float32, k *sgdScalars) {
+	g = g[:len(w)]
+	if k.momentumMode != sgdPlain {
+		b = b[:len(w)]
+	}
+	for j, d := range g {
+		// d = g + wd*p   (coupled L2 weight decay; skipped at wd 0, where
+		// the product would turn an infinite p into NaN)
+		if k.withDecay != 0 {
+			d += float32(k.wd * w[j])
+		}
+		switch k.momentumMode {
+		case sgdMomentum:
+			// b <- mu*b + d   (dampening 0; b starts at 0, which equals
+			// torch's b = d on the first step); d <- b
+			b[j] = float32(k.mu*b[j]) + d
+			d = b[j]
+		case sgdNesterov:
+			// b <- mu*b + d; d <- d + mu*b
+			b[j] = float32(k.mu*b[j]) + d
+			d += float32(k.mu * b[j])
+		}
+		// p <- p - lr*d
+		w[j] -= float32(k.lr * d)
+	}
 }

@@ -80,3 +80,60 @@ adamMoments:
 
 	VZEROUPPER
 	RET
+
+// func sgdAVX512(w, grad, buf *float32, n int, k *sgdScalars)
+//
+// sgdGo's loop, 16 elements at a time, with the same float32 operations in
+// the same order and none fused.
+TEXT ·sgdAVX512(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ buf+16(FP), R8
+	MOVQ n+24(FP), DX
+	MOVQ k+32(FP), R10
+	VBROADCASTSS sgdScalars_lr(R10), Z31
+	VBROADCASTSS sgdScalars_wd(R10), Z30
+	VBROADCASTSS sgdScalars_mu(R10), Z29
+	MOVL sgdScalars_momentumMode(R10), R11
+	MOVL sgdScalars_withDecay(R10), R12
+	XORQ CX, CX
+
+sgdLoop:
+	VMOVUPS (SI)(CX*4), Z0 // d = g
+	VMOVUPS (DI)(CX*4), Z1 // w
+	TESTL R12, R12
+	JEQ   sgdMomentumStep
+	// d <- d + wd*w
+	VMULPS Z30, Z1, Z2
+	VADDPS Z2, Z0, Z0
+
+sgdMomentumStep:
+	CMPL R11, $const_sgdPlain
+	JEQ  sgdApply
+	// b <- mu*b + d
+	VMOVUPS (R8)(CX*4), Z3
+	VMULPS  Z29, Z3, Z3
+	VADDPS  Z0, Z3, Z3
+	VMOVUPS Z3, (R8)(CX*4)
+	CMPL R11, $const_sgdNesterov
+	JEQ  sgdNesterovStep
+	// d <- b
+	VMOVAPS Z3, Z0
+	JMP     sgdApply
+
+sgdNesterovStep:
+	// d <- d + mu*b
+	VMULPS Z29, Z3, Z3
+	VADDPS Z3, Z0, Z0
+
+sgdApply:
+	// w <- w - lr*d
+	VMULPS  Z31, Z0, Z0
+	VSUBPS  Z0, Z1, Z1
+	VMOVUPS Z1, (DI)(CX*4)
+	ADDQ $16, CX
+	CMPQ CX, DX
+	JLT  sgdLoop
+
+	VZEROUPPER
+	RET

@@ -1,0 +1,102 @@
+package optim
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestBasicKernelsMatchGo runs SGD, Adam and AdamW, with and without weight
+// decay and momentum, with the vector kernels and with the Go loops side by
+// side and requires the same bits of parameters and state after every step.
+// The gradients mix ordinary values with the ones where a kernel could round
+// differently: zeros of both signs, subnormals, values whose squares
+// underflow or overflow, and long runs of zero gradients that leave moments
+// subnormal.
+func TestBasicKernelsMatchGo(t *testing.T) {
+	if !haveAVX512 {
+		t.Skip("no vector kernels on this CPU or build")
+	}
+	adamWD := DefaultAdam()
+	adamWD.WeightDecay = 1e-2
+	adamwNoWD := DefaultAdamW()
+	adamwNoWD.WeightDecay = 0
+	sgd := func(lr, mu, wd float64, nesterov bool) SGDConfig {
+		return SGDConfig{LR: lr, Momentum: mu, WeightDecay: wd, Nesterov: nesterov}
+	}
+	configs := []struct {
+		name string
+		cfg  Config
+	}{
+		{"adam", Config{Name: NameAdam, Adam: ptr(DefaultAdam())}},
+		{"adam_wd", Config{Name: NameAdam, Adam: &adamWD}},
+		{"adamw", Config{Name: NameAdamW, Adam: ptr(DefaultAdamW())}},
+		{"adamw_no_wd", Config{Name: NameAdamW, Adam: &adamwNoWD}},
+		{"sgd", Config{Name: NameSGD, SGD: ptr(sgd(0.1, 0, 0, false))}},
+		{"sgd_wd", Config{Name: NameSGD, SGD: ptr(sgd(0.1, 0, 1e-3, false))}},
+		{"sgd_momentum", Config{Name: NameSGD, SGD: ptr(sgd(0.01, 0.9, 0, false))}},
+		{"sgd_momentum_wd", Config{Name: NameSGD, SGD: ptr(sgd(0.01, 0.9, 1e-3, false))}},
+		{"sgd_nesterov_wd", Config{Name: NameSGD, SGD: ptr(sgd(0.01, 0.9, 1e-3, true))}},
+	}
+	special := []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 1e-40, 3e-20, -3e-20,
+		1e-3, -1e-3, 1e19, -1e19, 3e38, 1e-38}
+	for _, c := range configs {
+		for _, n := range []int{1, 15, 16, 17, 1000, 4099} {
+			t.Run(fmt.Sprintf("%s/n%d", c.name, n), func(t *testing.T) {
+				psGo := newParams([][]int{{n}, {n + 33}}, uint64(n))
+				psVec := cloneParams(psGo)
+				oGo := mustNew(t, psGo, c.cfg)
+				setSIMD(oGo, false)
+				oVec := mustNew(t, psVec, c.cfg)
+				r := rand.New(rand.NewPCG(uint64(n), 9))
+				for s := range 40 {
+					for i := range psGo {
+						for j := range psGo[i].Grad {
+							var g float32
+							switch {
+							case s >= 10 && s < 30 && j%3 == 0:
+								g = 0
+							case r.IntN(4) == 0:
+								g = special[r.IntN(len(special))]
+							default:
+								g = float32(r.NormFloat64())
+							}
+							psGo[i].Grad[j], psVec[i].Grad[j] = g, g
+						}
+					}
+					if err := oGo.Step(1); err != nil {
+						t.Fatal(err)
+					}
+					if err := oVec.Step(1); err != nil {
+						t.Fatal(err)
+					}
+					for i := range psGo {
+						if !slices.EqualFunc(psGo[i].Data, psVec[i].Data, sameBits32) {
+							t.Fatalf("step %d: parameter %d differs", s, i)
+						}
+					}
+					bGo, _ := oGo.MarshalBinary()
+					bVec, _ := oVec.MarshalBinary()
+					if !bytes.Equal(bGo, bVec) {
+						t.Fatalf("step %d: state differs", s)
+					}
+				}
+			})
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// setSIMD turns the vector kernels of an SGD or Adam optimizer on or off.
+func setSIMD(o Optimizer, on bool) {
+	switch o := o.(type) {
+	case *SGD:
+		o.simd = on
+	case *Adam:
+		o.simd = on
+	}
+}
