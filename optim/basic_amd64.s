@@ -137,3 +137,56 @@ sgdApply:
 
 	VZEROUPPER
 	RET
+
+// func adamwBaseAVX512(u, mref, grad, bm, bv *float32, n int, k *adamwBaseScalars)
+//
+// adamwBaseGo's loop, 16 elements at a time, with the same float32
+// operations in the same order and none fused (VSQRTPS is sqrt32, see
+// adamAVX512). m-hat is stored before the base, so mref may be u.
+TEXT ·adamwBaseAVX512(SB), NOSPLIT, $0-56
+	MOVQ u+0(FP), DI
+	MOVQ mref+8(FP), BX
+	MOVQ grad+16(FP), SI
+	MOVQ bm+24(FP), R8
+	MOVQ bv+32(FP), R9
+	MOVQ n+40(FP), DX
+	MOVQ k+48(FP), R10
+	VBROADCASTSS adamwBaseScalars_d1(R10), Z31
+	VBROADCASTSS adamwBaseScalars_r1(R10), Z30
+	VBROADCASTSS adamwBaseScalars_d2(R10), Z29
+	VBROADCASTSS adamwBaseScalars_r2(R10), Z28
+	VBROADCASTSS adamwBaseScalars_bc1(R10), Z27
+	VBROADCASTSS adamwBaseScalars_bc2(R10), Z26
+	VBROADCASTSS adamwBaseScalars_eps(R10), Z25
+	XORQ CX, CX
+
+adamwBaseLoop:
+	VMOVUPS (SI)(CX*4), Z0 // g
+	// m <- d1*bm + r1*g
+	VMOVUPS (R8)(CX*4), Z1
+	VMULPS  Z31, Z1, Z1
+	VMULPS  Z30, Z0, Z2
+	VADDPS  Z2, Z1, Z1
+	VMOVUPS Z1, (R8)(CX*4)
+	// v <- d2*bv + (r2*g)*g
+	VMOVUPS (R9)(CX*4), Z3
+	VMULPS  Z29, Z3, Z3
+	VMULPS  Z28, Z0, Z4
+	VMULPS  Z0, Z4, Z4
+	VADDPS  Z4, Z3, Z3
+	VMOVUPS Z3, (R9)(CX*4)
+	// mref <- m/bc1
+	VDIVPS  Z27, Z1, Z1
+	VMOVUPS Z1, (BX)(CX*4)
+	// u <- mh/(sqrt(v/bc2) + eps)
+	VDIVPS  Z26, Z3, Z3
+	VSQRTPS Z3, Z3
+	VADDPS  Z25, Z3, Z3
+	VDIVPS  Z3, Z1, Z1
+	VMOVUPS Z1, (DI)(CX*4)
+	ADDQ $16, CX
+	CMPQ CX, DX
+	JLT  adamwBaseLoop
+
+	VZEROUPPER
+	RET

@@ -20,24 +20,46 @@ import "math"
 
 // adamwBase stores the adamw base update in u and m-hat in mref (which may
 // be u, when only the base is needed, as the base is written last), updates
-// bm and bv, and returns the sum of the base's squares. t is the step count.
-func adamwBase(u, mref, g, bm, bv []float32, b1, b2, eps float64, t int) float64 {
-	u, mref, bm, bv = u[:len(g)], mref[:len(g)], bm[:len(g)], bv[:len(g)]
+// bm and bv, and returns the sum of the base's squares. t is the step count;
+// with simd the vector kernel takes the elements up to the last multiple of
+// lanes.
+func adamwBase(u, mref, g, bm, bv []float32, b1, b2, eps float64, t int, simd bool) float64 {
 	tau := float64(max(t, 1))
-	bc1 := float32(max(1-math.Pow(b1, tau), 1e-12))
-	bc2 := float32(max(1-math.Pow(b2, tau), 1e-12))
-	d1, r1 := float32(b1), float32(1-b1)
-	d2, r2 := float32(b2), float32(1-b2)
-	e := float32(eps)
-	for j, gj := range g {
-		m := float32(d1*bm[j]) + float32(r1*gj)
-		v := float32(d2*bv[j]) + float32(float32(r2*gj)*gj)
-		bm[j], bv[j] = m, v
-		mh := m / bc1
-		mref[j] = mh
-		u[j] = mh / (sqrt32(v/bc2) + e)
+	k := adamwBaseScalars{
+		d1: float32(b1), r1: float32(1 - b1),
+		d2: float32(b2), r2: float32(1 - b2),
+		bc1: float32(max(1-math.Pow(b1, tau), 1e-12)),
+		bc2: float32(max(1-math.Pow(b2, tau), 1e-12)),
+		eps: float32(eps),
 	}
-	return sumSq(u)
+	j := 0
+	if simd {
+		j = adamwBaseBulk(u, mref, g, bm, bv, &k)
+	}
+	adamwBaseGo(u[j:], mref[j:], g[j:], bm[j:], bv[j:], &k)
+	return sumSq(u[:len(g)])
+}
+
+// adamwBaseScalars are the float32 constants of one adamw base step: the
+// decays and their complements, the bias corrections and eps. The vector
+// kernels read them by their go_asm.h offsets.
+type adamwBaseScalars struct {
+	d1, r1, d2, r2, bc1, bc2, eps float32
+}
+
+// adamwBaseGo is adamwBase's loop. The vector kernels compute each element
+// with the same float32 operations in the same order (none fused), so they
+// give the same bits.
+func adamwBaseGo(u, mref, g, bm, bv []float32, k *adamwBaseScalars) {
+	u, mref, bm, bv = u[:len(g)], mref[:len(g)], bm[:len(g)], bv[:len(g)]
+	for j, gj := range g {
+		m := float32(k.d1*bm[j]) + float32(k.r1*gj)
+		v := float32(k.d2*bv[j]) + float32(float32(k.r2*gj)*gj)
+		bm[j], bv[j] = m, v
+		mh := m / k.bc1
+		mref[j] = mh
+		u[j] = mh / (sqrt32(v/k.bc2) + k.eps)
+	}
 }
 
 // sgdmBase stores the sgd_momentum base update in u, with weight decay wd

@@ -172,7 +172,7 @@ func (o *NeuroPlastic) phaseB(i int, p *param.Param, mult, prog float64) float64
 		if c.ModulationTarget == TargetMomentum {
 			mref = vx.scratch[:n]
 		}
-		base := adamwBase(u, mref, g, vx.bm[i], vx.bv[i], c.BaseMomentum, c.BaseBeta2, c.BaseEps, vx.steps)
+		base := adamwBase(u, mref, g, vx.bm[i], vx.bv[i], c.BaseMomentum, c.BaseBeta2, c.BaseEps, vx.steps, o.simd)
 		sumSq = vx.modulate(u, mref, alpha, w, base, vx.modulationGate(i, prog))
 	case BaseSGDMomentum:
 		// The sgd_momentum base folds weight decay into its gradient.
