@@ -41,20 +41,3 @@ func sgdBulk(w, g, b []float32, k *sgdScalars) int {
 //
 //go:noescape
 func sgdAVX512(w, grad, buf *float32, n int, k *sgdScalars)
-
-// adamwBaseBulk runs the vector kernel of the hybrid adamw base on the
-// elements of g up to the last multiple of lanes and returns how many it
-// took; adamwBaseGo does the rest. mref may be u.
-func adamwBaseBulk(u, mref, g, bm, bv []float32, k *adamwBaseScalars) int {
-	n := len(g) &^ (lanes - 1)
-	if n > 0 {
-		adamwBaseAVX512(&u[:n][0], &mref[:n][0], &g[0], &bm[:n][0], &bv[:n][0], n, k)
-	}
-	return n
-}
-
-// adamwBaseAVX512 takes n > 0, a multiple of lanes, and slices of at least
-// n elements; mref may equal u.
-//
-//go:noescape
-func adamwBaseAVX512(u, mref, grad, bm, bv *float32, n int, k *adamwBaseScalars)

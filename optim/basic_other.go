@@ -7,6 +7,3 @@ func adamBulk(_, _, _, _ []float32, _ *adamScalars) int { return 0 }
 
 // sgdBulk takes no elements here: sgdGo does all the work.
 func sgdBulk(_, _, _ []float32, _ *sgdScalars) int { return 0 }
-
-// adamwBaseBulk takes no elements here: adamwBaseGo does all the work.
-func adamwBaseBulk(_, _, _, _, _ []float32, _ *adamwBaseScalars) int { return 0 }

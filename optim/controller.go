@@ -11,6 +11,7 @@ type controller struct {
 	alpha, low, high float64 // controller_alpha, controller_low, controller_high
 	groups           []int   // controller group of each tensor
 	sig, mult        []float64
+	logs             []float32 // as long as the largest tensor: signal's logarithms
 	gsum             [numGroups]float64 // per step: sum of the group's signals
 	gcnt             [numGroups]int     // and their count
 	applied          []float64          // per tensor: the signal its multiplier follows
@@ -18,8 +19,8 @@ type controller struct {
 }
 
 // newController returns the controller of o over tensors with the given
-// roles, or nil when the controller is off.
-func newController(o *VariantOptions, rs []tensorRole) *controller {
+// roles, the largest of largest elements, or nil when the controller is off.
+func newController(o *VariantOptions, rs []tensorRole, largest int) *controller {
 	if o.LRControllerMode == ControllerOff {
 		return nil
 	}
@@ -27,6 +28,7 @@ func newController(o *VariantOptions, rs []tensorRole) *controller {
 		mode: o.LRControllerMode, alpha: o.ControllerAlpha, low: o.ControllerLow, high: o.ControllerHigh,
 		groups: make([]int, len(rs)), sig: make([]float64, len(rs)), mult: make([]float64, len(rs)),
 		applied: make([]float64, len(rs)), clamped: make([]int, len(rs)),
+		logs: make([]float32, largest),
 	}
 	for i, r := range rs {
 		c.groups[i] = r.group
@@ -37,12 +39,20 @@ func newController(o *VariantOptions, rs []tensorRole) *controller {
 // signal returns a tensor's controller signal, the mean over its elements
 // of nan_to_num(log(max(alpha, eps)/max(a_go, eps))) with eps = 1e-8, in
 // float32 per element and summed in float64; a non-finite mean is 0. Only
-// the full rule calls it: with k = 0, alpha is a_go and the signal 0.
-func signal(alpha, aGo []float32) float64 {
-	aGo = aGo[:len(alpha)]
+// the full rule calls it: with k = 0, alpha is a_go and the signal 0. The
+// logarithms go through c.logs; with simd the vector kernel computes them
+// when every ratio is a normal positive float32 (log32's fast path).
+func (c *controller) signal(alpha, aGo []float32, simd bool) float64 {
+	aGo, logs := aGo[:len(alpha)], c.logs[:len(alpha)]
+	done := 0
+	if simd {
+		done = logRatiosBulk(logs, alpha, aGo)
+	}
+	for j := done; j < len(alpha); j++ {
+		logs[j] = log32(max32(alpha[j], npEps) / max32(aGo[j], npEps))
+	}
 	var s float64
-	for j, a := range alpha {
-		l := log32(max32(a, npEps) / max32(aGo[j], npEps))
+	for _, l := range logs {
 		s += float64(finiteOr0(l)) // nan_to_num maps NaN and +-Inf to 0
 	}
 	s /= float64(len(alpha))
@@ -51,6 +61,10 @@ func signal(alpha, aGo []float32) float64 {
 	}
 	return s
 }
+
+// logCoef are the coefficients of log32's series, 1/15 (the start) to 1
+// (the last), as float64 constants; the vector kernel reads them too.
+var logCoef = [8]float64{1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1}
 
 // log32 returns the natural logarithm of x rounded to float32, the same
 // bits on every platform: math.Log is assembly on amd64 and Go elsewhere,
@@ -74,8 +88,8 @@ func log32(x float32) float32 {
 	f := m - 1
 	t := f / (2 + f)
 	z := float64(t * t)
-	p := 1.0 / 15
-	for _, c := range [...]float64{1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1} {
+	p := logCoef[0]
+	for _, c := range logCoef[1:] {
 		p = float64(p*z) + c
 	}
 	return float32(float64(float64(e)*math.Ln2) + float64(2*t*p))

@@ -255,6 +255,52 @@ tracesFullLoop:
 	VZEROUPPER
 	RET
 
+// The alpha kernels keep |g|'s sign mask in Z31, rG, rA and rR (float64)
+// in Z30, Z29 and Z28, the clamp bounds lo and hi (as bits) in Z27 and Z26,
+// the weights wa, wg and wm in Z25, Z24 and Z23 and k in Z22; g is read at
+// (SI), A at (R10) and r (in u) at (DI), at index CX.
+
+// ALPHA_PARAMS loads those registers from the *alphaParams in R13.
+#define ALPHA_PARAMS \
+	ABSMASK(Z31); \
+	VBROADCASTSD alphaParams_rG(R13), Z30; \
+	VBROADCASTSD alphaParams_rA(R13), Z29; \
+	VBROADCASTSD alphaParams_rR(R13), Z28; \
+	VPBROADCASTD alphaParams_lo(R13), Z27; \
+	VPBROADCASTD alphaParams_hi(R13), Z26; \
+	VBROADCASTSS alphaParams_wa(R13), Z25; \
+	VBROADCASTSS alphaParams_wg(R13), Z24; \
+	VBROADCASTSS alphaParams_wm(R13), Z23; \
+	VBROADCASTSS alphaParams_k(R13), Z22
+
+// A_GO leaves g in Z0, G = n(|g|) in Z2 and a_go = clamp(G) in Z5; it
+// clobbers Z1 and Z3.
+#define A_GO \
+	VMOVUPS (SI)(CX*4), Z0; \
+	VPANDD  Z31, Z0, Z1; \
+	QUO(Z1, Y1, Z30, Z2, Y2, Z3, Y3); \
+	VPMAXSD Z27, Z2, Z5; \
+	VPMINSD Z26, Z5, Z5
+
+// A_FULL turns a_go in Z5 into alpha = a_go + k*(a_full - a_go), with
+// a_full = clamp((wa*n(A) + wg*G) + wm*n(r)) and G in Z2; it clobbers Z3
+// and Z6-Z9.
+#define A_FULL \
+	VMOVUPS (R10)(CX*4), Z6; \
+	QUO(Z6, Y6, Z29, Z7, Y7, Z3, Y3); \
+	VMOVUPS (DI)(CX*4), Z6; \
+	QUO(Z6, Y6, Z28, Z8, Y8, Z3, Y3); \
+	VMULPS  Z25, Z7, Z7; \
+	VMULPS  Z24, Z2, Z9; \
+	VADDPS  Z9, Z7, Z7; \
+	VMULPS  Z23, Z8, Z8; \
+	VADDPS  Z8, Z7, Z7; \
+	VPMAXSD Z27, Z7, Z7; \
+	VPMINSD Z26, Z7, Z7; \
+	VSUBPS  Z5, Z7, Z7; \
+	VMULPS  Z22, Z7, Z7; \
+	VADDPS  Z7, Z5, Z5
+
 // func alphaGradOnlyAVX512(grad, u *float32, n int, ap *alphaParams, shift float64, nearLo, nearHi float32, s *statLanes)
 TEXT ·alphaGradOnlyAVX512(SB), NOSPLIT, $0-56
 	MOVQ grad+0(FP), SI
@@ -270,11 +316,7 @@ TEXT ·alphaGradOnlyAVX512(SB), NOSPLIT, $0-56
 	XORQ CX, CX
 
 alphaGradOnlyLoop:
-	VMOVUPS (SI)(CX*4), Z0 // g
-	VPANDD  Z31, Z0, Z1    // |g|
-	QUO(Z1, Y1, Z30, Z2, Y2, Z3, Y3) // G = n(|g|)
-	VPMAXSD Z27, Z2, Z5
-	VPMINSD Z26, Z5, Z5    // alpha = a_go = clamp(G)
+	A_GO
 	STATS
 	ADDQ $16, CX
 	CMPQ CX, DX
@@ -292,43 +334,13 @@ TEXT ·alphaFullAVX512(SB), NOSPLIT, $0-64
 	MOVQ n+24(FP), DX
 	MOVQ ap+32(FP), R13
 	MOVQ s+56(FP), R12
-	ABSMASK(Z31)
-	VBROADCASTSD alphaParams_rG(R13), Z30
-	VBROADCASTSD alphaParams_rA(R13), Z29
-	VBROADCASTSD alphaParams_rR(R13), Z28
-	VPBROADCASTD alphaParams_lo(R13), Z27
-	VPBROADCASTD alphaParams_hi(R13), Z26
-	VBROADCASTSS alphaParams_wa(R13), Z25
-	VBROADCASTSS alphaParams_wg(R13), Z24
-	VBROADCASTSS alphaParams_wm(R13), Z23
-	VBROADCASTSS alphaParams_k(R13), Z22
+	ALPHA_PARAMS
 	STATS_LOAD(shift+40(FP), nearLo+48(FP), nearHi+52(FP))
 	XORQ CX, CX
 
 alphaFullLoop:
-	VMOVUPS (SI)(CX*4), Z0 // g
-	VPANDD  Z31, Z0, Z1    // |g|
-	QUO(Z1, Y1, Z30, Z2, Y2, Z3, Y3) // G = n(|g|)
-	VPMAXSD Z27, Z2, Z5
-	VPMINSD Z26, Z5, Z5    // a_go = clamp(G)
-	VMOVUPS (R10)(CX*4), Z6
-	QUO(Z6, Y6, Z29, Z7, Y7, Z3, Y3) // n(A)
-	VMOVUPS (DI)(CX*4), Z6
-	QUO(Z6, Y6, Z28, Z8, Y8, Z3, Y3) // n(r)
-
-	// a_full = clamp((wa*n(A) + wg*G) + wm*n(r))
-	VMULPS  Z25, Z7, Z7
-	VMULPS  Z24, Z2, Z9
-	VADDPS  Z9, Z7, Z7
-	VMULPS  Z23, Z8, Z8
-	VADDPS  Z8, Z7, Z7
-	VPMAXSD Z27, Z7, Z7
-	VPMINSD Z26, Z7, Z7
-
-	// alpha = a_go + k*(a_full - a_go)
-	VSUBPS Z5, Z7, Z7
-	VMULPS Z22, Z7, Z7
-	VADDPS Z7, Z5, Z5
+	A_GO
+	A_FULL
 	STATS
 	ADDQ $16, CX
 	CMPQ CX, DX
@@ -535,5 +547,49 @@ scaleLoop:
 
 	VMOVUPD Z16, (R8)
 	VMOVUPD Z17, 64(R8)
+	VZEROUPPER
+	RET
+
+// func alphaElemsAVX512(grad, a, u, alpha, aGo *float32, n int, ap *alphaParams, shift float64, nearLo, nearHi float32, full bool, s *statLanes)
+//
+// alphaElemsStats's bulk: alphaFullAVX512 (full) or alphaGradOnlyAVX512
+// that also stores every element's alpha and a_go.
+TEXT ·alphaElemsAVX512(SB), NOSPLIT, $0-88
+	MOVQ grad+0(FP), SI
+	MOVQ a+8(FP), R10
+	MOVQ u+16(FP), DI
+	MOVQ alpha+24(FP), R11
+	MOVQ n+40(FP), DX
+	MOVQ ap+48(FP), R13
+	MOVQ s+80(FP), R12
+	ALPHA_PARAMS
+	MOVQ aGo+32(FP), R13
+	STATS_LOAD(shift+56(FP), nearLo+64(FP), nearHi+68(FP))
+	XORQ CX, CX
+	CMPB full+72(FP), $0
+	JEQ  alphaElemsGoLoop
+
+alphaElemsFullLoop:
+	A_GO
+	VMOVUPS Z5, (R13)(CX*4)
+	A_FULL
+	VMOVUPS Z5, (R11)(CX*4)
+	STATS
+	ADDQ $16, CX
+	CMPQ CX, DX
+	JLT  alphaElemsFullLoop
+	JMP  alphaElemsDone
+
+alphaElemsGoLoop:
+	A_GO
+	VMOVUPS Z5, (R13)(CX*4)
+	VMOVUPS Z5, (R11)(CX*4)
+	STATS
+	ADDQ $16, CX
+	CMPQ CX, DX
+	JLT  alphaElemsGoLoop
+
+alphaElemsDone:
+	STATS_STORE
 	VZEROUPPER
 	RET

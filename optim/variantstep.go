@@ -39,7 +39,7 @@ func newVariants(o *VariantOptions, params []*param.Param, total, largest int) *
 	numel := numels(params)
 	all := sumInts(numel)
 	vx := &variants{
-		opt: *o, phase: phase, total: total, roles: rs, ctrl: newController(o, rs),
+		opt: *o, phase: phase, total: total, roles: rs, ctrl: newController(o, rs, largest),
 		alpha:   views(make([]float32, all), numel),
 		gradSq:  make([]float64, len(params)),
 		accs:    make([]diagAcc, len(params)),
@@ -111,26 +111,27 @@ func (o *NeuroPlastic) phaseA(i int, p *param.Param, k float32) {
 	if vx.aGo != nil {
 		aGo = vx.aGo[i]
 	}
+	s := newStatLanes()
+	var shift float64
 	if o.cfg.Parameterwise {
-		alphaElems(alpha, aGo, g, o.st[i].a, u, &ap, full)
+		shift = alphaElemsStats(alpha, aGo, g, o.st[i].a, u, &ap, full, &s, o.simd)
 	} else {
 		ag, al := tensorAlphas(g, o.st[i].a, u, &ap, full, o.simd)
 		fill(aGo, ag)
 		fill(alpha, al)
+		copy(u, alpha)
+		shift = float64(al)
+		nearLo, nearHi := ap.near()
+		statsRawGo(g, u, shift, nearLo, nearHi, &s)
 	}
 	if vx.ctrl != nil {
 		// With k = 0 (grad-only mode, or a closed warm-up gate) alpha is
 		// a_go and the signal 0.
 		vx.ctrl.sig[i] = 0
 		if full {
-			vx.ctrl.sig[i] = signal(alpha, aGo)
+			vx.ctrl.sig[i] = vx.ctrl.signal(alpha, aGo, o.simd)
 		}
 	}
-	copy(u, alpha)
-	shift := float64(alpha[0])
-	s := newStatLanes()
-	nearLo, nearHi := ap.near()
-	statsRawGo(g, u, shift, nearLo, nearHi, &s)
 	vx.accs[i] = tensorDiag(n, s.stats(shift), t.gradSq, 0)
 	vx.gradSq[i] = t.gradSq
 }
@@ -150,6 +151,26 @@ func alphaElems(alpha, aGo, g, a, r []float32, ap *alphaParams, full bool) {
 		}
 		alpha[j], aGo[j] = al, ag
 	}
+}
+
+// alphaElemsStats stores every element's alpha and a_go (alphaElems), the
+// raw update alpha*g in u (which holds r on entry), and adds alpha's
+// statistics, shifted by the first alpha, to s (statsRawGo); it returns the
+// shift. With simd the vector kernel takes the elements up to the last
+// multiple of lanes.
+func alphaElemsStats(alpha, aGo, g, a, u []float32, ap *alphaParams, full bool, s *statLanes, simd bool) float64 {
+	alphaElems(alpha[:1], aGo[:1], g[:1], a[:1], u[:1], ap, full)
+	shift := float64(alpha[0])
+	nearLo, nearHi := ap.near()
+	done := 0
+	if simd {
+		done = alphaElemsBulk(alpha, aGo, g, a, u, ap, full, shift, nearLo, nearHi, s)
+	}
+	alpha, aGo, g, a, u = alpha[done:], aGo[done:], g[done:], a[done:], u[done:len(g)]
+	alphaElems(alpha, aGo, g, a, u, ap, full)
+	copy(u, alpha)
+	statsRawGo(g, u, shift, nearLo, nearHi, s)
+	return shift
 }
 
 // phaseB updates tensor i with learning-rate multiplier mult at progress

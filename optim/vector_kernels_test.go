@@ -3,6 +3,7 @@ package optim
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -153,6 +154,120 @@ func TestAdamwBaseKernelMatchesGo(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestVariantKernelsMatchGo runs NeuroPlastic with variant options (the
+// variants study's and testConfigs' option configurations) through warm-up
+// (k = 0) and after it, with the vector kernels and with the Go loops, on
+// tensors of sizes around the vector width, and requires the same bits of
+// parameters, state and epoch diagnostics.
+func TestVariantKernelsMatchGo(t *testing.T) {
+	if !haveAVX512 {
+		t.Skip("no vector kernels on this CPU or build")
+	}
+	base := DefaultNeuroPlastic()
+	base.LR, base.WarmupEpochs, base.PlasticityScale = 0.1, 2, 2
+	modes := []struct {
+		name string
+		f    func(c *NeuroPlasticConfig)
+	}{
+		{"adamw_gain", func(c *NeuroPlasticConfig) { c.HybridBase, c.ModulationTarget = BaseAdamW, TargetGain }},
+		{"adamw_momentum", func(c *NeuroPlasticConfig) { c.HybridBase, c.ModulationTarget = BaseAdamW, TargetMomentum }},
+		{"sgdm_gain_wd", func(c *NeuroPlasticConfig) {
+			c.HybridBase, c.ModulationTarget, c.WeightDecay = BaseSGDMomentum, TargetGain, 1e-3
+		}},
+		{"adamw_grad_only", func(c *NeuroPlasticConfig) {
+			c.HybridBase, c.Mode, c.MinAlpha, c.MaxAlpha = BaseAdamW, ModeGradOnly, 0.5, 1.5
+		}},
+		{"bounded", func(c *NeuroPlasticConfig) { c.BoundedResidual = true }},
+		{"orthogonal", func(c *NeuroPlasticConfig) {
+			c.OrthogonalResidual, c.OrthogonalNormalization, c.OrthogonalSchedule = true, NormRaw, ScheduleConstant
+		}},
+		{"controller_layerwise", func(c *NeuroPlasticConfig) { c.LRControllerMode = ControllerLayerwise }},
+	}
+	for _, tc := range testConfigs() {
+		if np := tc.cfg.NeuroPlastic; np != nil && np.active() {
+			modes = append(modes, struct {
+				name string
+				f    func(c *NeuroPlasticConfig)
+			}{tc.name, func(c *NeuroPlasticConfig) { *c = *np }})
+		}
+	}
+	for _, n := range []int{1, 15, 16, 17, 1000, 4099} {
+		for _, md := range modes {
+			t.Run(fmt.Sprintf("%s/n%d", md.name, n), func(t *testing.T) {
+				c := base
+				md.f(&c)
+				cfg := Config{Name: NameNeuroPlastic, NeuroPlastic: &c}
+				psGo := newParams([][]int{{n}, {n + 33}}, uint64(n))
+				psVec := cloneParams(psGo)
+				oGo := mustNew(t, psGo, cfg).(*NeuroPlastic)
+				oGo.simd = false
+				oVec := mustNew(t, psVec, cfg).(*NeuroPlastic)
+				for s, epoch := range stepEpochs {
+					setGrads(psGo, 7, s)
+					setGrads(psVec, 7, s)
+					if err := oGo.Step(epoch); err != nil {
+						t.Fatal(err)
+					}
+					if err := oVec.Step(epoch); err != nil {
+						t.Fatal(err)
+					}
+					for i := range psGo {
+						if !slices.EqualFunc(psGo[i].Data, psVec[i].Data, sameBits32) {
+							t.Fatalf("step %d: parameter %d differs", s, i)
+						}
+					}
+					bGo, _ := oGo.MarshalBinary()
+					bVec, _ := oVec.MarshalBinary()
+					if !bytes.Equal(bGo, bVec) {
+						t.Fatalf("step %d: state differs", s)
+					}
+					if dGo, dVec := oGo.EpochDiagnostics(), oVec.EpochDiagnostics(); !maps.Equal(dGo, dVec) {
+						t.Fatalf("step %d: diagnostics differ:\ngo  %+v\nvec %+v", s, dGo, dVec)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestLogRatiosKernelMatchesGo compares the controller's vector logarithms
+// with log32 on ratios around log32's reduction edges (sqrt 2, powers of
+// two, 1), at the eps floor and spread over many decades, and checks that a
+// ratio off the fast path (Inf, subnormal) hands the whole bulk back.
+func TestLogRatiosKernelMatchesGo(t *testing.T) {
+	if !haveAVX512 {
+		t.Skip("no vector kernels on this CPU or build")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	const n = 4096
+	alpha, aGo, logs := make([]float32, n), make([]float32, n), make([]float32, n)
+	edges := []float32{1, math.Sqrt2, math.Nextafter32(math.Sqrt2, 2), math.Nextafter32(math.Sqrt2, 0), 2, 0.5, 1e-8, 0, -1}
+	for j := range alpha {
+		switch j % 3 {
+		case 0:
+			alpha[j], aGo[j] = edges[r.IntN(len(edges))], edges[r.IntN(len(edges))]
+		case 1:
+			alpha[j], aGo[j] = float32(r.Float64()*3), float32(r.Float64()*3)
+		default:
+			alpha[j], aGo[j] = float32(math.Pow(10, r.Float64()*20-10)), float32(math.Pow(10, r.Float64()*20-10))
+		}
+	}
+	if got := logRatiosBulk(logs, alpha, aGo); got != n {
+		t.Fatalf("logRatiosBulk took %d elements, want %d", got, n)
+	}
+	for j := range logs {
+		if want := log32(max32(alpha[j], npEps) / max32(aGo[j], npEps)); !sameBits32(logs[j], want) {
+			t.Fatalf("ratio %v/%v: log %v, want %v", alpha[j], aGo[j], logs[j], want)
+		}
+	}
+	for _, x := range []float32{3e38, 1e-38} {
+		alpha[n-5], aGo[n-5] = x, 1/x
+		if got := logRatiosBulk(logs, alpha, aGo); got != 0 {
+			t.Errorf("ratio %v/%v: logRatiosBulk took %d elements, want 0", x, 1/x, got)
 		}
 	}
 }
