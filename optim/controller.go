@@ -11,7 +11,7 @@ type controller struct {
 	alpha, low, high float64 // controller_alpha, controller_low, controller_high
 	groups           []int   // controller group of each tensor
 	sig, mult        []float64
-	logs             []float32 // as long as the largest tensor: signal's logarithms
+	logs             []float32          // as long as the largest tensor: signal's logarithms
 	gsum             [numGroups]float64 // per step: sum of the group's signals
 	gcnt             [numGroups]int     // and their count
 	applied          []float64          // per tensor: the signal its multiplier follows
