@@ -274,12 +274,14 @@ func TestVariantDiagnostics(t *testing.T) {
 }
 
 // TestVariantKernelsAgree checks that every option's path gives the same
-// bits with and without the AVX-512 kernels, which it shares with the
-// paper's path.
+// bits with each assembly kernel family the CPU runs and with the portable
+// loops; it shares the kernels with the paper's path.
 func TestVariantKernelsAgree(t *testing.T) {
-	if !haveAVX512 {
-		t.Skip("no AVX-512 kernels on this machine")
-	}
+	forKernels(t, testVariantKernelsAgree)
+}
+
+// testVariantKernelsAgree is TestVariantKernelsAgree for the kernels kern.
+func testVariantKernelsAgree(t *testing.T, kern isa) {
 	shapes := [][]int{{8, 9}, {37}, {5, 3, 2, 2}, {16}}
 	for _, tc := range testConfigs() {
 		if tc.cfg.NeuroPlastic == nil || !tc.cfg.NeuroPlastic.active() {
@@ -294,7 +296,7 @@ func TestVariantKernelsAgree(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				o.simd = k == 1
+				o.kern = []isa{isaGo, kern}[k]
 				opts[k] = o
 			}
 			for s, e := range stepEpochs {

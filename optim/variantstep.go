@@ -114,7 +114,7 @@ func (o *NeuroPlastic) phaseA(i int, p *param.Param, k float32) {
 	if o.cfg.Parameterwise {
 		alphaElems(alpha, aGo, g, o.st[i].a, u, &ap, full)
 	} else {
-		ag, al := tensorAlphas(g, o.st[i].a, u, &ap, full, o.simd)
+		ag, al := tensorAlphas(g, o.st[i].a, u, &ap, full, o.kern)
 		fill(aGo, ag)
 		fill(alpha, al)
 	}
