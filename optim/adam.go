@@ -74,9 +74,9 @@ type Adam struct {
 	step      uint64      // number of steps taken, t
 	buf       []float32   // m and v of every parameter, flat
 	st        []adamState // per-parameter views of buf
-	// simd selects the vector kernel (haveAVX512 unless a test turns it
-	// off); it computes the same bits as the Go loop.
-	simd bool
+	// kern selects the vector kernel (passISA unless a test sets it); the
+	// kernel computes the same bits as the Go loop.
+	kern isa
 }
 
 // adamState is one parameter's first and second moment estimates.
@@ -99,7 +99,7 @@ func newAdam(name string, params []*param.Param, c AdamConfig) (*Adam, error) {
 		return nil, err
 	}
 	checkParams(name, params)
-	o := &Adam{name: name, decoupled: name == NameAdamW, cfg: c, params: params, numel: numels(params), simd: haveAVX512}
+	o := &Adam{name: name, decoupled: name == NameAdamW, cfg: c, params: params, numel: numels(params), kern: passISA}
 	o.buf = make([]float32, 2*sumInts(o.numel))
 	// Lay out m and v of each parameter next to each other.
 	both := make([]int, 0, 2*len(o.numel))
@@ -148,10 +148,7 @@ func (o *Adam) Step(epoch int) error {
 		w := p.Data
 		g := p.Grad[:len(w)]
 		m, v := o.st[i].m[:len(w)], o.st[i].v[:len(w)]
-		j := 0
-		if o.simd {
-			j = adamBulk(w, g, m, v, &k)
-		}
+		j := adamBulk(o.kern, w, g, m, v, &k)
 		adamGo(w[j:], g[j:], m[j:], v[j:], &k)
 	}
 	return nil

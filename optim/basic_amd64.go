@@ -2,13 +2,18 @@
 
 package optim
 
-// The vector kernels of the SGD and Adam updates, for AVX-512 (basic_amd64.s).
+// The vector kernels of the SGD and Adam updates, for AVX-512 only
+// (basic_amd64.s): with other kernels the Go loops do all the work.
 
 // adamBulk runs the vector kernel of an Adam step on the elements of w up to
 // the last multiple of lanes and returns how many it took; adamGo does the
-// rest. The elements are independent, so the split changes no bits.
-func adamBulk(w, g, m, v []float32, k *adamScalars) int {
+// rest (all of it unless kern is isaAVX512). The elements are independent,
+// so the split changes no bits.
+func adamBulk(kern isa, w, g, m, v []float32, k *adamScalars) int {
 	n := len(w) &^ (lanes - 1)
+	if kern != isaAVX512 {
+		return 0
+	}
 	if n > 0 {
 		adamAVX512(&w[0], &g[:n][0], &m[:n][0], &v[:n][0], n, k)
 	}
@@ -23,9 +28,13 @@ func adamAVX512(w, grad, mom, sq *float32, n int, k *adamScalars)
 
 // sgdBulk runs the vector kernel of an SGD step on the elements of w up to
 // the last multiple of lanes and returns how many it took; sgdGo does the
-// rest. b is unused (and may be empty) in the sgdPlain mode.
-func sgdBulk(w, g, b []float32, k *sgdScalars) int {
+// rest (all of it unless kern is isaAVX512). b is unused (and may be empty)
+// in the sgdPlain mode.
+func sgdBulk(kern isa, w, g, b []float32, k *sgdScalars) int {
 	n := len(w) &^ (lanes - 1)
+	if kern != isaAVX512 {
+		return 0
+	}
 	if n > 0 {
 		bp := &w[0] // never read or written in the sgdPlain mode
 		if k.momentumMode != sgdPlain {

@@ -40,14 +40,11 @@ func newController(o *VariantOptions, rs []tensorRole, largest int) *controller 
 // of nan_to_num(log(max(alpha, eps)/max(a_go, eps))) with eps = 1e-8, in
 // float32 per element and summed in float64; a non-finite mean is 0. Only
 // the full rule calls it: with k = 0, alpha is a_go and the signal 0. The
-// logarithms go through c.logs; with simd the vector kernel computes them
-// when every ratio is a normal positive float32 (log32's fast path).
-func (c *controller) signal(alpha, aGo []float32, simd bool) float64 {
+// logarithms go through c.logs; kern's vector kernel computes them when
+// every ratio is a normal positive float32 (log32's fast path).
+func (c *controller) signal(alpha, aGo []float32, kern isa) float64 {
 	aGo, logs := aGo[:len(alpha)], c.logs[:len(alpha)]
-	done := 0
-	if simd {
-		done = logRatiosBulk(logs, alpha, aGo)
-	}
+	done := logRatiosBulk(kern, logs, alpha, aGo)
 	for j := done; j < len(alpha); j++ {
 		logs[j] = log32(max32(alpha[j], npEps) / max32(aGo[j], npEps))
 	}

@@ -25,10 +25,12 @@
 // holds them as float32 tensors. The reference's quirks are reproduced and
 // marked in the code where they happen.
 //
-// NeuroPlastic's elementwise passes run as AVX-512 kernels in Go assembly
-// (kernels_amd64.s) when the CPU has AVX512F, with portable Go loops as the
-// fallback (the only path under the purego build tag and on other
-// architectures). Both paths compute every element with the same float32
-// operations in the same order and sum the float64 reductions in the same
-// 16 lanes combined in the same tree (lanes.go), so they give the same bits.
+// NeuroPlastic's elementwise passes run as AVX-512 or AVX2 kernels in Go
+// assembly (kernels_amd64.s, kernels_avx2_amd64.s), following the models'
+// kernel variant (avx512, avx2 or go, see kernel.SelectedVariant), with
+// portable Go loops for the tails and as the fallback (the only path under
+// the purego build tag and on other architectures). All paths compute
+// every element with the same float32 operations in the same order and sum
+// the float64 reductions in the same 16 lanes combined in the same tree
+// (lanes.go), so they give the same bits.
 package optim

@@ -21,9 +21,8 @@ import "math"
 // adamwBase stores the adamw base update in u and m-hat in mref (which may
 // be u, when only the base is needed, as the base is written last), updates
 // bm and bv, and returns the sum of the base's squares. t is the step count;
-// with simd the vector kernel takes the elements up to the last multiple of
-// lanes.
-func adamwBase(u, mref, g, bm, bv []float32, b1, b2, eps float64, t int, simd bool) float64 {
+// kern's vector kernel takes the elements up to the last multiple of lanes.
+func adamwBase(u, mref, g, bm, bv []float32, b1, b2, eps float64, t int, kern isa) float64 {
 	tau := float64(max(t, 1))
 	k := adamwBaseScalars{
 		d1: float32(b1), r1: float32(1 - b1),
@@ -32,10 +31,7 @@ func adamwBase(u, mref, g, bm, bv []float32, b1, b2, eps float64, t int, simd bo
 		bc2: float32(max(1-math.Pow(b2, tau), 1e-12)),
 		eps: float32(eps),
 	}
-	j := 0
-	if simd {
-		j = adamwBaseBulk(u, mref, g, bm, bv, &k)
-	}
+	j := adamwBaseBulk(kern, u, mref, g, bm, bv, &k)
 	adamwBaseGo(u[j:], mref[j:], g[j:], bm[j:], bv[j:], &k)
 	return sumSq(u[:len(g)])
 }

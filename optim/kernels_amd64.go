@@ -8,147 +8,202 @@ import (
 	"github.com/neuroplastic/neuroplastic/models/kernel"
 )
 
-// haveAVX512 reports whether the AVX-512 kernels of kernels_amd64.s run:
-// this CPU and OS support them (they need AVX512F and POPCNT) and the
-// models' kernel variant (kernel.SelectedVariant, which
-// NEUROPLASTIC_KERNEL forces) is avx512. It is set once at start. The
-// portable loops give the same bits.
-var haveAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasPOPCNT && selectedAVX512()
+// passISA is the kernel family NeuroPlastic's passes use, set once at
+// start from the models' kernel variant, which NEUROPLASTIC_KERNEL forces:
+// the fastest this CPU runs by default.
+var passISA = isaOf(kernel.SelectedVariant())
 
-// selectedAVX512 reports whether the selected kernel variant is avx512.
-func selectedAVX512() bool {
-	v, err := kernel.SelectedVariant()
-	return err == nil && v == "avx512"
+// isaOf returns the pass kernels of the models' kernel variant name:
+// AVX-512 for "avx512", AVX2 for "avx2", provided this CPU and OS support
+// them (the variants imply AVX512F, and AVX2 with FMA; the kernels also
+// count with POPCNT), else none. err is SelectedVariant's: with an error,
+// none.
+func isaOf(name string, err error) isa {
+	switch {
+	case err != nil || !cpu.X86.HasPOPCNT:
+	case name == "avx512" && cpu.X86.HasAVX512F:
+		return isaAVX512
+	case name == "avx2" && cpu.X86.HasAVX2:
+		return isaAVX2
+	}
+	return isaGo
 }
 
-// Each bulk function runs its kernel on the elements of its slices up to the
-// last multiple of lanes and returns how many it took; the caller's portable
-// loop does the rest, its lanes starting again at 0. The kernels compute
-// every element with the portable loop's float32 operations in the same
-// order (no fused multiply-add) and add into the lanes of the same sums, so
-// the two give the same bits.
+// Each bulk function runs kern's kernel on the elements of its slices up
+// to the last multiple of lanes and returns how many it took (none with
+// isaGo); the caller's portable loop does the rest, its lanes starting
+// again at 0. The kernels compute every element with the portable loop's
+// float32 operations in the same order (no fused multiply-add) and add
+// into the lanes of the same sums, so the three give the same bits.
 
 // tracesBulk is tracesGo's bulk.
-func tracesBulk(g, a, m, v []float32, s *traceLanes) int {
+func tracesBulk(kern isa, g, a, m, v []float32, s *traceLanes) int {
 	n := len(g) &^ (lanes - 1)
-	if n > 0 {
+	if n == 0 {
+		return 0
+	}
+	switch kern {
+	case isaAVX512:
 		tracesAVX512(&g[0], &a[:n][0], &m[:n][0], &v[:n][0], n, s)
+	case isaAVX2:
+		tracesAVX2(&g[0], &a[:n][0], &m[:n][0], &v[:n][0], n, s)
+	default:
+		return 0
 	}
 	return n
 }
 
 // tracesFullBulk is tracesFullGo's bulk.
-func tracesFullBulk(g, a, m, v, r []float32, s *traceLanes) int {
+func tracesFullBulk(kern isa, g, a, m, v, r []float32, s *traceLanes) int {
 	n := len(g) &^ (lanes - 1)
-	if n > 0 {
+	if n == 0 {
+		return 0
+	}
+	switch kern {
+	case isaAVX512:
 		tracesFullAVX512(&g[0], &a[:n][0], &m[:n][0], &v[:n][0], &r[:n][0], n, s)
+	case isaAVX2:
+		tracesFullAVX2(&g[0], &a[:n][0], &m[:n][0], &v[:n][0], &r[:n][0], n, s)
+	default:
+		return 0
 	}
 	return n
 }
 
 // alphaGradOnlyBulk is the bulk of alphaGradOnly's loop and statsRawGo.
-func alphaGradOnlyBulk(g, u []float32, ap *alphaParams, shift float64, s *statLanes) int {
+func alphaGradOnlyBulk(kern isa, g, u []float32, ap *alphaParams, shift float64, s *statLanes) int {
 	n := len(g) &^ (lanes - 1)
-	if n > 0 {
-		nearLo, nearHi := ap.near()
+	if n == 0 {
+		return 0
+	}
+	nearLo, nearHi := ap.near()
+	switch kern {
+	case isaAVX512:
 		alphaGradOnlyAVX512(&g[0], &u[:n][0], n, ap, shift, nearLo, nearHi, s)
+	case isaAVX2:
+		alphaGradOnlyAVX2(&g[0], &u[:n][0], n, ap, shift, nearLo, nearHi, s)
+	default:
+		return 0
 	}
 	return n
 }
 
 // alphaFullBulk is the bulk of alphaFull's loop and statsRawGo.
-func alphaFullBulk(g, a, u []float32, ap *alphaParams, shift float64, s *statLanes) int {
+func alphaFullBulk(kern isa, g, a, u []float32, ap *alphaParams, shift float64, s *statLanes) int {
 	n := len(g) &^ (lanes - 1)
-	if n > 0 {
-		nearLo, nearHi := ap.near()
+	if n == 0 {
+		return 0
+	}
+	nearLo, nearHi := ap.near()
+	switch kern {
+	case isaAVX512:
 		alphaFullAVX512(&g[0], &a[:n][0], &u[:n][0], n, ap, shift, nearLo, nearHi, s)
+	case isaAVX2:
+		alphaFullAVX2(&g[0], &a[:n][0], &u[:n][0], n, ap, shift, nearLo, nearHi, s)
+	default:
+		return 0
 	}
 	return n
 }
 
 // tensorSumsBulk is tensorSumsGo's bulk.
-func tensorSumsBulk(g []float32, ap *alphaParams, s *tensorLanes) int {
+func tensorSumsBulk(kern isa, g []float32, ap *alphaParams, s *tensorLanes) int {
 	n := len(g) &^ (lanes - 1)
-	if n > 0 {
+	if n == 0 {
+		return 0
+	}
+	switch kern {
+	case isaAVX512:
 		tensorSumsAVX512(&g[0], n, ap, s)
+	case isaAVX2:
+		tensorSumsAVX2(&g[0], n, ap, s)
+	default:
+		return 0
 	}
 	return n
 }
 
 // tensorSumsFullBulk is tensorSumsFullGo's bulk.
-func tensorSumsFullBulk(g, a, u []float32, ap *alphaParams, s *tensorLanes) int {
+func tensorSumsFullBulk(kern isa, g, a, u []float32, ap *alphaParams, s *tensorLanes) int {
 	n := len(g) &^ (lanes - 1)
-	if n > 0 {
+	if n == 0 {
+		return 0
+	}
+	switch kern {
+	case isaAVX512:
 		tensorSumsFullAVX512(&g[0], &a[:n][0], &u[:n][0], n, ap, s)
+	case isaAVX2:
+		tensorSumsFullAVX2(&g[0], &a[:n][0], &u[:n][0], n, ap, s)
+	default:
+		return 0
 	}
 	return n
 }
 
 // scaleBulk is scaleGo's bulk.
-func scaleBulk(g, u []float32, alpha float32, s *laneSums) int {
+func scaleBulk(kern isa, g, u []float32, alpha float32, s *laneSums) int {
 	n := len(g) &^ (lanes - 1)
-	if n > 0 {
+	if n == 0 {
+		return 0
+	}
+	switch kern {
+	case isaAVX512:
 		scaleAVX512(&g[0], &u[:n][0], n, alpha, s)
+	case isaAVX2:
+		scaleAVX2(&g[0], &u[:n][0], n, alpha, s)
+	default:
+		return 0
 	}
 	return n
 }
 
 // coupleDecayBulk is coupleDecayGo's bulk.
-func coupleDecayBulk(u, w []float32, wd float32, s *laneSums) int {
+func coupleDecayBulk(kern isa, u, w []float32, wd float32, s *laneSums) int {
 	n := len(u) &^ (lanes - 1)
-	if n > 0 {
+	if n == 0 {
+		return 0
+	}
+	switch kern {
+	case isaAVX512:
 		coupleDecayAVX512(&u[0], &w[:n][0], n, wd, s)
+	case isaAVX2:
+		coupleDecayAVX2(&u[0], &w[:n][0], n, wd, s)
+	default:
+		return 0
 	}
 	return n
 }
 
 // decayParamsBulk is decayParamsGo's bulk.
-func decayParamsBulk(w []float32, lrwd float32) int {
+func decayParamsBulk(kern isa, w []float32, lrwd float32) int {
 	n := len(w) &^ (lanes - 1)
-	if n > 0 {
+	if n == 0 {
+		return 0
+	}
+	switch kern {
+	case isaAVX512:
 		decayParamsAVX512(&w[0], n, lrwd)
+	case isaAVX2:
+		decayParamsAVX2(&w[0], n, lrwd)
+	default:
+		return 0
 	}
 	return n
 }
 
 // applyUpdateBulk is applyUpdateGo's bulk.
-func applyUpdateBulk(w, u []float32, sc, gain, lr float32, s *laneSums) int {
+func applyUpdateBulk(kern isa, w, u []float32, sc, gain, lr float32, s *laneSums) int {
 	n := len(u) &^ (lanes - 1)
-	if n > 0 {
+	if n == 0 {
+		return 0
+	}
+	switch kern {
+	case isaAVX512:
 		applyUpdateAVX512(&w[:n][0], &u[0], n, sc, gain, lr, s)
+	case isaAVX2:
+		applyUpdateAVX2(&w[:n][0], &u[0], n, sc, gain, lr, s)
+	default:
+		return 0
 	}
 	return n
 }
-
-// The kernels take n > 0, a multiple of lanes, and slices of at least n
-// elements.
-
-//go:noescape
-func tracesAVX512(grad, a, m, v *float32, n int, s *traceLanes)
-
-//go:noescape
-func tracesFullAVX512(grad, a, m, v, r *float32, n int, s *traceLanes)
-
-//go:noescape
-func alphaGradOnlyAVX512(grad, u *float32, n int, ap *alphaParams, shift float64, nearLo, nearHi float32, s *statLanes)
-
-//go:noescape
-func alphaFullAVX512(grad, a, u *float32, n int, ap *alphaParams, shift float64, nearLo, nearHi float32, s *statLanes)
-
-//go:noescape
-func tensorSumsAVX512(grad *float32, n int, ap *alphaParams, s *tensorLanes)
-
-//go:noescape
-func tensorSumsFullAVX512(grad, a, u *float32, n int, ap *alphaParams, s *tensorLanes)
-
-//go:noescape
-func scaleAVX512(grad, u *float32, n int, alpha float32, s *laneSums)
-
-//go:noescape
-func coupleDecayAVX512(u, w *float32, n int, wd float32, s *laneSums)
-
-//go:noescape
-func decayParamsAVX512(w *float32, n int, lrwd float32)
-
-//go:noescape
-func applyUpdateAVX512(w, u *float32, n int, sc, gain, lr float32, s *laneSums)

@@ -2,23 +2,7 @@
 
 #include "textflag.h"
 #include "go_asm.h"
-
-// The float32 constants of the traces (traceDecay ... npEps in
-// neuroplastic.go), as the Go code rounds them.
-DATA traceDecay<>+0(SB)/4, $0x3f733333 // 0.95
-GLOBL traceDecay<>(SB), RODATA|NOPTR, $4
-DATA traceRate<>+0(SB)/4, $0x3d4ccccd // 0.05
-GLOBL traceRate<>(SB), RODATA|NOPTR, $4
-DATA memDecay<>+0(SB)/4, $0x3f666666 // 0.9
-GLOBL memDecay<>(SB), RODATA|NOPTR, $4
-DATA memRate<>+0(SB)/4, $0x3dcccccd // 0.1
-GLOBL memRate<>(SB), RODATA|NOPTR, $4
-DATA sqDecay<>+0(SB)/4, $0x3f7d70a4 // 0.99
-GLOBL sqDecay<>(SB), RODATA|NOPTR, $4
-DATA sqRate<>+0(SB)/4, $0x3c23d70a // 0.01
-GLOBL sqRate<>(SB), RODATA|NOPTR, $4
-DATA npEps<>+0(SB)/4, $0x322bcc77 // 1e-8
-GLOBL npEps<>(SB), RODATA|NOPTR, $4
+#include "kernels_amd64.h"
 
 // ABSMASK sets every float32 of Z to the mask that clears the sign bit.
 #define ABSMASK(Z) MOVL $0x7fffffff, AX; VPBROADCASTD AX, Z

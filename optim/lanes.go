@@ -6,8 +6,10 @@ import "math"
 // keep: element j of a tensor adds into partial sum j%lanes, and the
 // partial sums are combined by laneSums.sum in a fixed tree. The result so
 // depends only on the data, and the AVX-512 kernels (16 float32 per
-// register, converted to two registers of 8 float64 partial sums) and the
-// portable Go loops, which both follow this structure, agree bit for bit.
+// register, converted to two registers of 8 float64 partial sums), the
+// AVX2 kernels (two registers of 8 float32, four of 4 float64 partial
+// sums) and the portable Go loops, which all follow this structure, agree
+// bit for bit.
 const lanes = 16
 
 // laneSums are the partial sums of one reduction.

@@ -28,10 +28,9 @@ type NeuroPlastic struct {
 	st     []npState // per-parameter views of buf
 	work   []float32 // scratch as long as the largest parameter: r, then u
 	diag   diagAcc
-	// simd selects the AVX-512 kernels (haveAVX512 unless a test turns
-	// them off to compare them with the portable loops, which give the
-	// same bits).
-	simd bool
+	// kern selects the kernels of the passes (passISA unless a test
+	// picks another family to compare them, which give the same bits).
+	kern isa
 	vx   *variants // state of the active VariantOptions; nil on the paper's path
 }
 
@@ -49,7 +48,7 @@ func NewNeuroPlastic(params []*param.Param, c NeuroPlasticConfig, totalEpochs in
 	}
 	checkParams(NameNeuroPlastic, params)
 	checkTotalEpochs(NameNeuroPlastic, totalEpochs)
-	o := &NeuroPlastic{cfg: c, params: params, numel: numels(params), simd: haveAVX512}
+	o := &NeuroPlastic{cfg: c, params: params, numel: numels(params), kern: passISA}
 	lens := make([]int, 0, 3*len(params))
 	largest := 0
 	for _, n := range o.numel {
@@ -118,11 +117,11 @@ func (o *NeuroPlastic) update(p *param.Param, s npState, k float32) {
 	var st alphaStats
 	switch {
 	case !c.Parameterwise:
-		st = alphaTensorwise(g, a, u, &ap, full, o.simd)
+		st = alphaTensorwise(g, a, u, &ap, full, o.kern)
 	case full:
-		st = alphaFull(g, a, u, &ap, o.simd)
+		st = alphaFull(g, a, u, &ap, o.kern)
 	default:
-		st = alphaGradOnly(g, u, &ap, o.simd)
+		st = alphaGradOnly(g, u, &ap, o.kern)
 	}
 
 	// Passes 3 and 4: weight decay, stabilize and the step.
@@ -156,9 +155,9 @@ func (o *NeuroPlastic) alphaInputs(g []float32, s npState, u []float32, k float3
 	// the traces are updated but not read.
 	var t traceSums
 	if k != 0 {
-		t = tracesFull(g, a, m, v, u, o.simd)
+		t = tracesFull(g, a, m, v, u, o.kern)
 	} else {
-		t = traces(g, a, m, v, o.simd)
+		t = traces(g, a, m, v, o.kern)
 	}
 	// Pass 2's scalars. Reference quirk: the paper's grad-only arm uses
 	// [0.5, 1.5] and the full arm [0.2, 2.0], so the ablation changes two
@@ -192,13 +191,13 @@ func (o *NeuroPlastic) finish(w, u []float32, sumUSq, wd, lr float64, decoupled 
 	switch {
 	case wd == 0:
 	case decoupled:
-		decayParams(w, float32(lr*wd), o.simd)
+		decayParams(w, float32(lr*wd), o.kern)
 	default:
-		sumUSq = coupleDecay(u, w, float32(wd), o.simd)
+		sumUSq = coupleDecay(u, w, float32(wd), o.kern)
 	}
 	sc := capScale(float32(math.Sqrt(sumUSq)), float32(c.MaxUpdateNorm))
 	gain := rmsGain(float64(sc)*float64(sc)*sumUSq, len(u), target, float32(c.AdaptationRate))
-	return applyUpdate(w, u, sc, gain, float32(lr), o.simd)
+	return applyUpdate(w, u, sc, gain, float32(lr), o.kern)
 }
 
 // traceSums are the sums pass 1 takes, in float64: of |g|, g*g, the new A
@@ -206,28 +205,22 @@ func (o *NeuroPlastic) finish(w, u []float32, sumUSq, wd, lr float64, decoupled 
 type traceSums struct{ abs, gradSq, a, r float64 }
 
 // traces updates the traces for the grad-only rule, which reads none of
-// them, and sums |g| and g*g. With simd, the AVX-512 kernel takes the
-// elements up to the last multiple of lanes.
-func traces(g, a, m, v []float32, simd bool) traceSums {
+// them, and sums |g| and g*g. kern's kernel takes the elements up to the
+// last multiple of lanes (see tracesBulk).
+func traces(g, a, m, v []float32, kern isa) traceSums {
 	a, m, v = a[:len(g)], m[:len(g)], v[:len(g)]
 	var s traceLanes
-	done := 0
-	if simd {
-		done = tracesBulk(g, a, m, v, &s)
-	}
+	done := tracesBulk(kern, g, a, m, v, &s)
 	tracesGo(g[done:], a[done:], m[done:], v[done:], &s)
 	return traceSums{abs: s.abs.sum(), gradSq: s.gradSq.sum()}
 }
 
 // tracesFull is traces for a_full: it also stores r = |m|/(sqrt(v) + 1e-8)
 // of the new m and v in r and sums the new A and r.
-func tracesFull(g, a, m, v, r []float32, simd bool) traceSums {
+func tracesFull(g, a, m, v, r []float32, kern isa) traceSums {
 	a, m, v, r = a[:len(g)], m[:len(g)], v[:len(g)], r[:len(g)]
 	var s traceLanes
-	done := 0
-	if simd {
-		done = tracesFullBulk(g, a, m, v, r, &s)
-	}
+	done := tracesFullBulk(kern, g, a, m, v, r, &s)
 	tracesFullGo(g[done:], a[done:], m[done:], v[done:], r[done:], &s)
 	return traceSums{abs: s.abs.sum(), gradSq: s.gradSq.sum(), a: s.a.sum(), r: s.r.sum()}
 }
@@ -258,19 +251,16 @@ type alphaStats struct {
 
 // alphaGradOnly replaces g's elements in u by the raw update alpha*g with
 // alpha = a_go = clamp(G, min_alpha, max_alpha), G = n(|g|), and returns
-// alpha's statistics. With simd, the AVX-512 kernel takes the elements up to
-// the last multiple of lanes.
-func alphaGradOnly(g, u []float32, ap *alphaParams, simd bool) alphaStats {
+// alpha's statistics. kern's kernel takes the elements up to the last
+// multiple of lanes.
+func alphaGradOnly(g, u []float32, ap *alphaParams, kern isa) alphaStats {
 	u = u[:len(g)]
 	// G is non-negative and finite (G <= n), so clampBits applies.
 	lo, hi, rG := bits32(ap.lo), bits32(ap.hi), ap.rG
 	// The shift is the first alpha.
 	shift := float64(clampBits(quo(abs32(g[0]), rG), lo, hi))
 	s := newStatLanes()
-	done := 0
-	if simd {
-		done = alphaGradOnlyBulk(g, u, ap, shift, &s)
-	}
+	done := alphaGradOnlyBulk(kern, g, u, ap, shift, &s)
 	g, u = g[done:], u[done:]
 	for j, gj := range g {
 		u[j] = clampBits(quo(abs32(gj), rG), lo, hi)
@@ -282,9 +272,9 @@ func alphaGradOnly(g, u []float32, ap *alphaParams, simd bool) alphaStats {
 
 // alphaFull replaces g's elements in u, which holds r on entry, by the raw
 // update alpha*g with alpha of the full rule, and returns alpha's
-// statistics. With simd, the AVX-512 kernel takes the elements up to the
-// last multiple of lanes.
-func alphaFull(g, a, u []float32, ap *alphaParams, simd bool) alphaStats {
+// statistics. kern's kernel takes the elements up to the last multiple of
+// lanes.
+func alphaFull(g, a, u []float32, ap *alphaParams, kern isa) alphaStats {
 	a, u = a[:len(g)], u[:len(g)]
 	// G, n(A) and n(r) are non-negative and at most n (each standardises
 	// a non-negative tensor by its mean), so with finite non-negative
@@ -296,10 +286,7 @@ func alphaFull(g, a, u []float32, ap *alphaParams, simd bool) alphaStats {
 	// The shift is the first a_go, a value of the tensor's alpha when k = 1.
 	shift := float64(clampBits(quo(abs32(g[0]), rG), lo, hi))
 	s := newStatLanes()
-	done := 0
-	if simd {
-		done = alphaFullBulk(g, a, u, ap, shift, &s)
-	}
+	done := alphaFullBulk(kern, g, a, u, ap, shift, &s)
 	g, a, u = g[done:], a[done:], u[done:]
 	for j, gj := range g {
 		gs := quo(abs32(gj), rG) // G = n(|g|)
@@ -322,20 +309,16 @@ func alphaFull(g, a, u []float32, ap *alphaParams, simd bool) alphaStats {
 // unclamped elementwise value, a_go = clamp(mean(G)) and a_full =
 // clamp(mean(wa*n(A) + wg*G + wm*n(r))), blended once. u holds r on entry
 // when full. Alpha is constant, so its statistics follow without a loop.
-// With simd, the AVX-512 kernels take the elements up to the last multiple
-// of lanes.
-func alphaTensorwise(g, a, u []float32, ap *alphaParams, full, simd bool) alphaStats {
+// kern's kernels take the elements up to the last multiple of lanes.
+func alphaTensorwise(g, a, u []float32, ap *alphaParams, full bool, kern isa) alphaStats {
 	u = u[:len(g)]
-	_, alpha := tensorAlphas(g, a, u, ap, full, simd)
+	_, alpha := tensorAlphas(g, a, u, ap, full, kern)
 	nearLo, nearHi := ap.near()
 	st := alphaStats{shift: float64(alpha), min: alpha, max: alpha}
 	st.nearLo = len(g) * b2i(alpha <= nearLo)
 	st.nearHi = len(g) * b2i(alpha >= nearHi)
 	var rawSq laneSums
-	done := 0
-	if simd {
-		done = scaleBulk(g, u, alpha, &rawSq)
-	}
+	done := scaleBulk(kern, g, u, alpha, &rawSq)
 	scaleGo(g[done:], u[done:], alpha, &rawSq)
 	st.rawSq = rawSq.sum()
 	return st
@@ -343,22 +326,17 @@ func alphaTensorwise(g, a, u []float32, ap *alphaParams, full, simd bool) alphaS
 
 // tensorAlphas returns the parameterwise false rule's a_go = clamp(mean(G))
 // and alpha, blended with a_full = clamp(mean(wa*n(A) + wg*G + wm*n(r)))
-// when full, r in u. With simd, the AVX-512 kernels take the elements up to
-// the last multiple of lanes.
-func tensorAlphas(g, a, u []float32, ap *alphaParams, full, simd bool) (aGo, alpha float32) {
+// when full, r in u. kern's kernels take the elements up to the last
+// multiple of lanes.
+func tensorAlphas(g, a, u []float32, ap *alphaParams, full bool, kern isa) (aGo, alpha float32) {
 	n := float64(len(g))
 	a, u = a[:len(g)], u[:len(g)]
 	var s tensorLanes
-	done := 0
-	switch {
-	case full && simd:
-		done = tensorSumsFullBulk(g, a, u, ap, &s)
-	case simd:
-		done = tensorSumsBulk(g, ap, &s)
-	}
 	if full {
+		done := tensorSumsFullBulk(kern, g, a, u, ap, &s)
 		tensorSumsFullGo(g[done:], a[done:], u[done:], ap, &s)
 	} else {
+		done := tensorSumsBulk(kern, g, ap, &s)
 		tensorSumsGo(g[done:], ap, &s)
 	}
 	aGo = clamp32(float32(s.gs.sum()/n), ap.lo, ap.hi)
@@ -371,36 +349,27 @@ func tensorAlphas(g, a, u []float32, ap *alphaParams, full, simd bool) (aGo, alp
 
 // coupleDecay adds coupled weight decay to the update, u <- u + wd*p, and
 // returns the sum of the new u*u.
-func coupleDecay(u, w []float32, wd float32, simd bool) float64 {
+func coupleDecay(u, w []float32, wd float32, kern isa) float64 {
 	w = w[:len(u)]
 	var s laneSums
-	done := 0
-	if simd {
-		done = coupleDecayBulk(u, w, wd, &s)
-	}
+	done := coupleDecayBulk(kern, u, w, wd, &s)
 	coupleDecayGo(u[done:], w[done:], wd, &s)
 	return s.sum()
 }
 
 // decayParams applies decoupled weight decay, p <- p - lr*wd*p, with lrwd =
 // lr*wd; it commutes with the rest of the step, which does not read p.
-func decayParams(w []float32, lrwd float32, simd bool) {
-	done := 0
-	if simd {
-		done = decayParamsBulk(w, lrwd)
-	}
+func decayParams(w []float32, lrwd float32, kern isa) {
+	done := decayParamsBulk(kern, w, lrwd)
 	decayParamsGo(w[done:], lrwd)
 }
 
 // applyUpdate applies p <- p - lr*u with u scaled by the cap factor sc and
 // then by the gain, and returns the sum of the squared scaled u.
-func applyUpdate(w, u []float32, sc, gain, lr float32, simd bool) float64 {
+func applyUpdate(w, u []float32, sc, gain, lr float32, kern isa) float64 {
 	w = w[:len(u)]
 	var s laneSums
-	done := 0
-	if simd {
-		done = applyUpdateBulk(w, u, sc, gain, lr, &s)
-	}
+	done := applyUpdateBulk(kern, w, u, sc, gain, lr, &s)
 	applyUpdateGo(w[done:], u[done:], sc, gain, lr, &s)
 	return s.sum()
 }

@@ -30,11 +30,12 @@ func uniformParams(n int, seed uint64) []*param.Param {
 }
 
 // TestNumericsGolden runs every optimizer configuration of testConfigs for
-// the steps of stepEpochs, on tensors that the AVX-512 kernels take whole
+// the steps of stepEpochs, on tensors that the assembly kernels take whole
 // and with a tail, and compares a hash of the parameters and the encoded
 // state (moments, traces, diagnostics) with the one recorded on amd64.
-// Run with NEUROPLASTIC_KERNEL=go, any GOAMD64 level, or on arm64, it
-// proves that the portable loops give the AVX-512 kernels' bits.
+// Run with NEUROPLASTIC_KERNEL=avx2 or go, any GOAMD64 level, or on arm64,
+// it proves that the AVX2 kernels and the portable loops give the AVX-512
+// kernels' bits.
 func TestNumericsGolden(t *testing.T) {
 	g := kerneltest.Open(t, "testdata/numerics.golden", *update)
 	for _, tc := range testConfigs() {

@@ -47,9 +47,9 @@ type SGD struct {
 	numel  []int
 	buf    []float32   // all momentum buffers, flat; empty without momentum
 	mom    [][]float32 // per-parameter views of buf
-	// simd selects the vector kernel (haveAVX512 unless a test turns it
-	// off); it computes the same bits as the Go loop.
-	simd bool
+	// kern selects the vector kernel (passISA unless a test sets it); the
+	// kernel computes the same bits as the Go loop.
+	kern isa
 }
 
 // NewSGD returns SGD bound to params, or an error if c is invalid. It panics
@@ -59,7 +59,7 @@ func NewSGD(params []*param.Param, c SGDConfig) (*SGD, error) {
 		return nil, err
 	}
 	checkParams(NameSGD, params)
-	o := &SGD{cfg: c, params: params, numel: numels(params), simd: haveAVX512}
+	o := &SGD{cfg: c, params: params, numel: numels(params), kern: passISA}
 	if c.Momentum != 0 {
 		o.buf = make([]float32, sumInts(o.numel))
 		o.mom = views(o.buf, o.numel)
@@ -93,10 +93,7 @@ func (o *SGD) Step(epoch int) error {
 		if k.mu != 0 {
 			b = o.mom[i][:len(w)]
 		}
-		j := 0
-		if o.simd {
-			j = sgdBulk(w, g, b, &k)
-		}
+		j := sgdBulk(o.kern, w, g, b, &k)
 		if k.mu != 0 {
 			b = b[j:]
 		}

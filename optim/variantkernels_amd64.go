@@ -2,14 +2,20 @@
 
 package optim
 
-// The vector kernels of the variant options' paths, for AVX-512
-// (adamwBaseAVX512 in basic_amd64.s, alphaElemsAVX512 in kernels_amd64.s).
+// The vector kernels of the variant options' paths, for AVX-512 only
+// (adamwBaseAVX512 in basic_amd64.s, alphaElemsAVX512 in kernels_amd64.s,
+// logRatiosAVX512 in controller_amd64.s): with other kernels the Go loops do
+// all the work.
 
 // adamwBaseBulk runs the vector kernel of the hybrid adamw base on the
 // elements of g up to the last multiple of lanes and returns how many it
-// took; adamwBaseGo does the rest. mref may be u.
-func adamwBaseBulk(u, mref, g, bm, bv []float32, k *adamwBaseScalars) int {
+// took (none unless kern is isaAVX512); adamwBaseGo does the rest. mref
+// may be u.
+func adamwBaseBulk(kern isa, u, mref, g, bm, bv []float32, k *adamwBaseScalars) int {
 	n := len(g) &^ (lanes - 1)
+	if kern != isaAVX512 {
+		return 0
+	}
 	if n > 0 {
 		adamwBaseAVX512(&u[:n][0], &mref[:n][0], &g[0], &bm[:n][0], &bv[:n][0], n, k)
 	}
@@ -24,9 +30,12 @@ func adamwBaseAVX512(u, mref, grad, bm, bv *float32, n int, k *adamwBaseScalars)
 
 // alphaElemsBulk is the bulk of alphaElemsStats: alphaElems, the copy of
 // alpha into u and statsRawGo on the elements up to the last multiple of
-// lanes; it returns how many it took.
-func alphaElemsBulk(alpha, aGo, g, a, u []float32, ap *alphaParams, full bool, shift float64, nearLo, nearHi float32, s *statLanes) int {
+// lanes; it returns how many it took (none unless kern is isaAVX512).
+func alphaElemsBulk(kern isa, alpha, aGo, g, a, u []float32, ap *alphaParams, full bool, shift float64, nearLo, nearHi float32, s *statLanes) int {
 	n := len(g) &^ (lanes - 1)
+	if kern != isaAVX512 {
+		return 0
+	}
 	if n > 0 {
 		ap0 := &g[0] // A is read only when full
 		if full {
@@ -46,10 +55,10 @@ func alphaElemsAVX512(grad, a, u, alpha, aGo *float32, n int, ap *alphaParams, s
 // logRatiosBulk stores log32(max32(alpha, eps)/max32(aGo, eps)) of the
 // elements up to the last multiple of lanes in logs and returns how many it
 // took, or 0, leaving the work to the caller's loop, if any of their ratios
-// is not a normal positive float32.
-func logRatiosBulk(logs, alpha, aGo []float32) int {
+// is not a normal positive float32 or kern is not isaAVX512.
+func logRatiosBulk(kern isa, logs, alpha, aGo []float32) int {
 	n := len(alpha) &^ (lanes - 1)
-	if n > 0 && logRatiosAVX512(&logs[:n][0], &alpha[0], &aGo[:n][0], n, &logCoef) {
+	if kern == isaAVX512 && n > 0 && logRatiosAVX512(&logs[:n][0], &alpha[0], &aGo[:n][0], n, &logCoef) {
 		return n
 	}
 	return 0

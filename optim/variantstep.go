@@ -114,9 +114,9 @@ func (o *NeuroPlastic) phaseA(i int, p *param.Param, k float32) {
 	s := newStatLanes()
 	var shift float64
 	if o.cfg.Parameterwise {
-		shift = alphaElemsStats(alpha, aGo, g, o.st[i].a, u, &ap, full, &s, o.simd)
+		shift = alphaElemsStats(alpha, aGo, g, o.st[i].a, u, &ap, full, &s, o.kern)
 	} else {
-		ag, al := tensorAlphas(g, o.st[i].a, u, &ap, full, o.simd)
+		ag, al := tensorAlphas(g, o.st[i].a, u, &ap, full, o.kern)
 		fill(aGo, ag)
 		fill(alpha, al)
 		copy(u, alpha)
@@ -129,7 +129,7 @@ func (o *NeuroPlastic) phaseA(i int, p *param.Param, k float32) {
 		// a_go and the signal 0.
 		vx.ctrl.sig[i] = 0
 		if full {
-			vx.ctrl.sig[i] = vx.ctrl.signal(alpha, aGo, o.simd)
+			vx.ctrl.sig[i] = vx.ctrl.signal(alpha, aGo, o.kern)
 		}
 	}
 	vx.accs[i] = tensorDiag(n, s.stats(shift), t.gradSq, 0)
@@ -156,16 +156,13 @@ func alphaElems(alpha, aGo, g, a, r []float32, ap *alphaParams, full bool) {
 // alphaElemsStats stores every element's alpha and a_go (alphaElems), the
 // raw update alpha*g in u (which holds r on entry), and adds alpha's
 // statistics, shifted by the first alpha, to s (statsRawGo); it returns the
-// shift. With simd the vector kernel takes the elements up to the last
-// multiple of lanes.
-func alphaElemsStats(alpha, aGo, g, a, u []float32, ap *alphaParams, full bool, s *statLanes, simd bool) float64 {
+// shift. kern's vector kernel takes the elements up to the last multiple of
+// lanes.
+func alphaElemsStats(alpha, aGo, g, a, u []float32, ap *alphaParams, full bool, s *statLanes, kern isa) float64 {
 	alphaElems(alpha[:1], aGo[:1], g[:1], a[:1], u[:1], ap, full)
 	shift := float64(alpha[0])
 	nearLo, nearHi := ap.near()
-	done := 0
-	if simd {
-		done = alphaElemsBulk(alpha, aGo, g, a, u, ap, full, shift, nearLo, nearHi, s)
-	}
+	done := alphaElemsBulk(kern, alpha, aGo, g, a, u, ap, full, shift, nearLo, nearHi, s)
 	alpha, aGo, g, a, u = alpha[done:], aGo[done:], g[done:], a[done:], u[done:len(g)]
 	alphaElems(alpha, aGo, g, a, u, ap, full)
 	copy(u, alpha)
@@ -193,7 +190,7 @@ func (o *NeuroPlastic) phaseB(i int, p *param.Param, mult, prog float64) float64
 		if c.ModulationTarget == TargetMomentum {
 			mref = vx.scratch[:n]
 		}
-		base := adamwBase(u, mref, g, vx.bm[i], vx.bv[i], c.BaseMomentum, c.BaseBeta2, c.BaseEps, vx.steps, o.simd)
+		base := adamwBase(u, mref, g, vx.bm[i], vx.bv[i], c.BaseMomentum, c.BaseBeta2, c.BaseEps, vx.steps, o.kern)
 		sumSq = vx.modulate(u, mref, alpha, w, base, vx.modulationGate(i, prog))
 	case BaseSGDMomentum:
 		// The sgd_momentum base folds weight decay into its gradient.

@@ -18,87 +18,87 @@ import (
 // underflow or overflow, and long runs of zero gradients that leave moments
 // subnormal.
 func TestBasicKernelsMatchGo(t *testing.T) {
-	if !haveAVX512 {
-		t.Skip("no vector kernels on this CPU or build")
-	}
-	adamWD := DefaultAdam()
-	adamWD.WeightDecay = 1e-2
-	adamwNoWD := DefaultAdamW()
-	adamwNoWD.WeightDecay = 0
-	sgd := func(lr, mu, wd float64, nesterov bool) SGDConfig {
-		return SGDConfig{LR: lr, Momentum: mu, WeightDecay: wd, Nesterov: nesterov}
-	}
-	configs := []struct {
-		name string
-		cfg  Config
-	}{
-		{"adam", Config{Name: NameAdam, Adam: ptr(DefaultAdam())}},
-		{"adam_wd", Config{Name: NameAdam, Adam: &adamWD}},
-		{"adamw", Config{Name: NameAdamW, Adam: ptr(DefaultAdamW())}},
-		{"adamw_no_wd", Config{Name: NameAdamW, Adam: &adamwNoWD}},
-		{"sgd", Config{Name: NameSGD, SGD: ptr(sgd(0.1, 0, 0, false))}},
-		{"sgd_wd", Config{Name: NameSGD, SGD: ptr(sgd(0.1, 0, 1e-3, false))}},
-		{"sgd_momentum", Config{Name: NameSGD, SGD: ptr(sgd(0.01, 0.9, 0, false))}},
-		{"sgd_momentum_wd", Config{Name: NameSGD, SGD: ptr(sgd(0.01, 0.9, 1e-3, false))}},
-		{"sgd_nesterov_wd", Config{Name: NameSGD, SGD: ptr(sgd(0.01, 0.9, 1e-3, true))}},
-	}
-	special := []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 1e-40, 3e-20, -3e-20,
-		1e-3, -1e-3, 1e19, -1e19, 3e38, 1e-38}
-	for _, c := range configs {
-		for _, n := range []int{1, 15, 16, 17, 1000, 4099} {
-			t.Run(fmt.Sprintf("%s/n%d", c.name, n), func(t *testing.T) {
-				psGo := newParams([][]int{{n}, {n + 33}}, uint64(n))
-				psVec := cloneParams(psGo)
-				oGo := mustNew(t, psGo, c.cfg)
-				setSIMD(oGo, false)
-				oVec := mustNew(t, psVec, c.cfg)
-				r := rand.New(rand.NewPCG(uint64(n), 9))
-				for s := range 40 {
-					for i := range psGo {
-						for j := range psGo[i].Grad {
-							var g float32
-							switch {
-							case s >= 10 && s < 30 && j%3 == 0:
-								g = 0
-							case r.IntN(4) == 0:
-								g = special[r.IntN(len(special))]
-							default:
-								g = float32(r.NormFloat64())
-							}
-							psGo[i].Grad[j], psVec[i].Grad[j] = g, g
-						}
-					}
-					if err := oGo.Step(1); err != nil {
-						t.Fatal(err)
-					}
-					if err := oVec.Step(1); err != nil {
-						t.Fatal(err)
-					}
-					for i := range psGo {
-						if !slices.EqualFunc(psGo[i].Data, psVec[i].Data, sameBits32) {
-							t.Fatalf("step %d: parameter %d differs", s, i)
-						}
-					}
-					bGo, _ := oGo.MarshalBinary()
-					bVec, _ := oVec.MarshalBinary()
-					if !bytes.Equal(bGo, bVec) {
-						t.Fatalf("step %d: state differs", s)
-					}
-				}
-			})
+	forKernels(t, func(t *testing.T, kern isa) {
+		adamWD := DefaultAdam()
+		adamWD.WeightDecay = 1e-2
+		adamwNoWD := DefaultAdamW()
+		adamwNoWD.WeightDecay = 0
+		sgd := func(lr, mu, wd float64, nesterov bool) SGDConfig {
+			return SGDConfig{LR: lr, Momentum: mu, WeightDecay: wd, Nesterov: nesterov}
 		}
-	}
+		configs := []struct {
+			name string
+			cfg  Config
+		}{
+			{"adam", Config{Name: NameAdam, Adam: ptr(DefaultAdam())}},
+			{"adam_wd", Config{Name: NameAdam, Adam: &adamWD}},
+			{"adamw", Config{Name: NameAdamW, Adam: ptr(DefaultAdamW())}},
+			{"adamw_no_wd", Config{Name: NameAdamW, Adam: &adamwNoWD}},
+			{"sgd", Config{Name: NameSGD, SGD: ptr(sgd(0.1, 0, 0, false))}},
+			{"sgd_wd", Config{Name: NameSGD, SGD: ptr(sgd(0.1, 0, 1e-3, false))}},
+			{"sgd_momentum", Config{Name: NameSGD, SGD: ptr(sgd(0.01, 0.9, 0, false))}},
+			{"sgd_momentum_wd", Config{Name: NameSGD, SGD: ptr(sgd(0.01, 0.9, 1e-3, false))}},
+			{"sgd_nesterov_wd", Config{Name: NameSGD, SGD: ptr(sgd(0.01, 0.9, 1e-3, true))}},
+		}
+		special := []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 1e-40, 3e-20, -3e-20,
+			1e-3, -1e-3, 1e19, -1e19, 3e38, 1e-38}
+		for _, c := range configs {
+			for _, n := range []int{1, 15, 16, 17, 1000, 4099} {
+				t.Run(fmt.Sprintf("%s/n%d", c.name, n), func(t *testing.T) {
+					psGo := newParams([][]int{{n}, {n + 33}}, uint64(n))
+					psVec := cloneParams(psGo)
+					oGo := mustNew(t, psGo, c.cfg)
+					setKern(oGo, isaGo)
+					oVec := mustNew(t, psVec, c.cfg)
+					setKern(oVec, kern)
+					r := rand.New(rand.NewPCG(uint64(n), 9))
+					for s := range 40 {
+						for i := range psGo {
+							for j := range psGo[i].Grad {
+								var g float32
+								switch {
+								case s >= 10 && s < 30 && j%3 == 0:
+									g = 0
+								case r.IntN(4) == 0:
+									g = special[r.IntN(len(special))]
+								default:
+									g = float32(r.NormFloat64())
+								}
+								psGo[i].Grad[j], psVec[i].Grad[j] = g, g
+							}
+						}
+						if err := oGo.Step(1); err != nil {
+							t.Fatal(err)
+						}
+						if err := oVec.Step(1); err != nil {
+							t.Fatal(err)
+						}
+						for i := range psGo {
+							if !slices.EqualFunc(psGo[i].Data, psVec[i].Data, sameBits32) {
+								t.Fatalf("step %d: parameter %d differs", s, i)
+							}
+						}
+						bGo, _ := oGo.MarshalBinary()
+						bVec, _ := oVec.MarshalBinary()
+						if !bytes.Equal(bGo, bVec) {
+							t.Fatalf("step %d: state differs", s)
+						}
+					}
+				})
+			}
+		}
+	})
 }
 
 func ptr[T any](v T) *T { return &v }
 
-// setSIMD turns the vector kernels of an SGD or Adam optimizer on or off.
-func setSIMD(o Optimizer, on bool) {
+// setKern sets the vector kernels of an SGD or Adam optimizer.
+func setKern(o Optimizer, kern isa) {
 	switch o := o.(type) {
 	case *SGD:
-		o.simd = on
+		o.kern = kern
 	case *Adam:
-		o.simd = on
+		o.kern = kern
 	}
 }
 
@@ -108,54 +108,53 @@ func setSIMD(o Optimizer, on bool) {
 // base, m-hat, both moments and the returned sum, with m-hat kept apart and
 // written over the base.
 func TestAdamwBaseKernelMatchesGo(t *testing.T) {
-	if !haveAVX512 {
-		t.Skip("no vector kernels on this CPU or build")
-	}
-	special := []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 1e-40, 3e-20, -3e-20,
-		1e-3, -1e-3, 1e19, -1e19, 3e38, 1e-38}
-	for _, n := range []int{1, 15, 16, 17, 1000, 4099} {
-		for _, apart := range []bool{false, true} {
-			t.Run(fmt.Sprintf("n%d/apart=%v", n, apart), func(t *testing.T) {
-				type state struct{ u, mref, bm, bv []float32 }
-				newState := func() state {
-					s := state{u: make([]float32, n), bm: make([]float32, n), bv: make([]float32, n)}
-					s.mref = s.u
-					if apart {
-						s.mref = make([]float32, n)
+	forKernels(t, func(t *testing.T, kern isa) {
+		special := []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 1e-40, 3e-20, -3e-20,
+			1e-3, -1e-3, 1e19, -1e19, 3e38, 1e-38}
+		for _, n := range []int{1, 15, 16, 17, 1000, 4099} {
+			for _, apart := range []bool{false, true} {
+				t.Run(fmt.Sprintf("n%d/apart=%v", n, apart), func(t *testing.T) {
+					type state struct{ u, mref, bm, bv []float32 }
+					newState := func() state {
+						s := state{u: make([]float32, n), bm: make([]float32, n), bv: make([]float32, n)}
+						s.mref = s.u
+						if apart {
+							s.mref = make([]float32, n)
+						}
+						return s
 					}
-					return s
-				}
-				sGo, sVec := newState(), newState()
-				g := make([]float32, n)
-				r := rand.New(rand.NewPCG(uint64(n), 5))
-				for step := 1; step <= 40; step++ {
-					for j := range g {
-						switch {
-						case step > 10 && step <= 30 && j%3 == 0:
-							g[j] = 0
-						case r.IntN(4) == 0:
-							g[j] = special[r.IntN(len(special))]
-						default:
-							g[j] = float32(r.NormFloat64())
+					sGo, sVec := newState(), newState()
+					g := make([]float32, n)
+					r := rand.New(rand.NewPCG(uint64(n), 5))
+					for step := 1; step <= 40; step++ {
+						for j := range g {
+							switch {
+							case step > 10 && step <= 30 && j%3 == 0:
+								g[j] = 0
+							case r.IntN(4) == 0:
+								g[j] = special[r.IntN(len(special))]
+							default:
+								g[j] = float32(r.NormFloat64())
+							}
+						}
+						sumGo := adamwBase(sGo.u, sGo.mref, g, sGo.bm, sGo.bv, 0.9, 0.999, 1e-8, step, isaGo)
+						sumVec := adamwBase(sVec.u, sVec.mref, g, sVec.bm, sVec.bv, 0.9, 0.999, 1e-8, step, kern)
+						if math.Float64bits(sumGo) != math.Float64bits(sumVec) {
+							t.Fatalf("step %d: sum %v, want %v", step, sumVec, sumGo)
+						}
+						for name, pair := range map[string][2][]float32{
+							"base": {sGo.u, sVec.u}, "m-hat": {sGo.mref, sVec.mref},
+							"bm": {sGo.bm, sVec.bm}, "bv": {sGo.bv, sVec.bv},
+						} {
+							if !slices.EqualFunc(pair[0], pair[1], sameBits32) {
+								t.Fatalf("step %d: %s differs", step, name)
+							}
 						}
 					}
-					sumGo := adamwBase(sGo.u, sGo.mref, g, sGo.bm, sGo.bv, 0.9, 0.999, 1e-8, step, false)
-					sumVec := adamwBase(sVec.u, sVec.mref, g, sVec.bm, sVec.bv, 0.9, 0.999, 1e-8, step, true)
-					if math.Float64bits(sumGo) != math.Float64bits(sumVec) {
-						t.Fatalf("step %d: sum %v, want %v", step, sumVec, sumGo)
-					}
-					for name, pair := range map[string][2][]float32{
-						"base": {sGo.u, sVec.u}, "m-hat": {sGo.mref, sVec.mref},
-						"bm": {sGo.bm, sVec.bm}, "bv": {sGo.bv, sVec.bv},
-					} {
-						if !slices.EqualFunc(pair[0], pair[1], sameBits32) {
-							t.Fatalf("step %d: %s differs", step, name)
-						}
-					}
-				}
-			})
+				})
+			}
 		}
-	}
+	})
 }
 
 // TestVariantKernelsMatchGo runs NeuroPlastic with variant options (the
@@ -164,74 +163,74 @@ func TestAdamwBaseKernelMatchesGo(t *testing.T) {
 // tensors of sizes around the vector width, and requires the same bits of
 // parameters, state and epoch diagnostics.
 func TestVariantKernelsMatchGo(t *testing.T) {
-	if !haveAVX512 {
-		t.Skip("no vector kernels on this CPU or build")
-	}
-	base := DefaultNeuroPlastic()
-	base.LR, base.WarmupEpochs, base.PlasticityScale = 0.1, 2, 2
-	modes := []struct {
-		name string
-		f    func(c *NeuroPlasticConfig)
-	}{
-		{"adamw_gain", func(c *NeuroPlasticConfig) { c.HybridBase, c.ModulationTarget = BaseAdamW, TargetGain }},
-		{"adamw_momentum", func(c *NeuroPlasticConfig) { c.HybridBase, c.ModulationTarget = BaseAdamW, TargetMomentum }},
-		{"sgdm_gain_wd", func(c *NeuroPlasticConfig) {
-			c.HybridBase, c.ModulationTarget, c.WeightDecay = BaseSGDMomentum, TargetGain, 1e-3
-		}},
-		{"adamw_grad_only", func(c *NeuroPlasticConfig) {
-			c.HybridBase, c.Mode, c.MinAlpha, c.MaxAlpha = BaseAdamW, ModeGradOnly, 0.5, 1.5
-		}},
-		{"bounded", func(c *NeuroPlasticConfig) { c.BoundedResidual = true }},
-		{"orthogonal", func(c *NeuroPlasticConfig) {
-			c.OrthogonalResidual, c.OrthogonalNormalization, c.OrthogonalSchedule = true, NormRaw, ScheduleConstant
-		}},
-		{"controller_layerwise", func(c *NeuroPlasticConfig) { c.LRControllerMode = ControllerLayerwise }},
-	}
-	for _, tc := range testConfigs() {
-		if np := tc.cfg.NeuroPlastic; np != nil && np.active() {
-			modes = append(modes, struct {
-				name string
-				f    func(c *NeuroPlasticConfig)
-			}{tc.name, func(c *NeuroPlasticConfig) { *c = *np }})
+	forKernels(t, func(t *testing.T, kern isa) {
+		base := DefaultNeuroPlastic()
+		base.LR, base.WarmupEpochs, base.PlasticityScale = 0.1, 2, 2
+		modes := []struct {
+			name string
+			f    func(c *NeuroPlasticConfig)
+		}{
+			{"adamw_gain", func(c *NeuroPlasticConfig) { c.HybridBase, c.ModulationTarget = BaseAdamW, TargetGain }},
+			{"adamw_momentum", func(c *NeuroPlasticConfig) { c.HybridBase, c.ModulationTarget = BaseAdamW, TargetMomentum }},
+			{"sgdm_gain_wd", func(c *NeuroPlasticConfig) {
+				c.HybridBase, c.ModulationTarget, c.WeightDecay = BaseSGDMomentum, TargetGain, 1e-3
+			}},
+			{"adamw_grad_only", func(c *NeuroPlasticConfig) {
+				c.HybridBase, c.Mode, c.MinAlpha, c.MaxAlpha = BaseAdamW, ModeGradOnly, 0.5, 1.5
+			}},
+			{"bounded", func(c *NeuroPlasticConfig) { c.BoundedResidual = true }},
+			{"orthogonal", func(c *NeuroPlasticConfig) {
+				c.OrthogonalResidual, c.OrthogonalNormalization, c.OrthogonalSchedule = true, NormRaw, ScheduleConstant
+			}},
+			{"controller_layerwise", func(c *NeuroPlasticConfig) { c.LRControllerMode = ControllerLayerwise }},
 		}
-	}
-	for _, n := range []int{1, 15, 16, 17, 1000, 4099} {
-		for _, md := range modes {
-			t.Run(fmt.Sprintf("%s/n%d", md.name, n), func(t *testing.T) {
-				c := base
-				md.f(&c)
-				cfg := Config{Name: NameNeuroPlastic, NeuroPlastic: &c}
-				psGo := newParams([][]int{{n}, {n + 33}}, uint64(n))
-				psVec := cloneParams(psGo)
-				oGo := mustNew(t, psGo, cfg).(*NeuroPlastic)
-				oGo.simd = false
-				oVec := mustNew(t, psVec, cfg).(*NeuroPlastic)
-				for s, epoch := range stepEpochs {
-					setGrads(psGo, 7, s)
-					setGrads(psVec, 7, s)
-					if err := oGo.Step(epoch); err != nil {
-						t.Fatal(err)
-					}
-					if err := oVec.Step(epoch); err != nil {
-						t.Fatal(err)
-					}
-					for i := range psGo {
-						if !slices.EqualFunc(psGo[i].Data, psVec[i].Data, sameBits32) {
-							t.Fatalf("step %d: parameter %d differs", s, i)
+		for _, tc := range testConfigs() {
+			if np := tc.cfg.NeuroPlastic; np != nil && np.active() {
+				modes = append(modes, struct {
+					name string
+					f    func(c *NeuroPlasticConfig)
+				}{tc.name, func(c *NeuroPlasticConfig) { *c = *np }})
+			}
+		}
+		for _, n := range []int{1, 15, 16, 17, 1000, 4099} {
+			for _, md := range modes {
+				t.Run(fmt.Sprintf("%s/n%d", md.name, n), func(t *testing.T) {
+					c := base
+					md.f(&c)
+					cfg := Config{Name: NameNeuroPlastic, NeuroPlastic: &c}
+					psGo := newParams([][]int{{n}, {n + 33}}, uint64(n))
+					psVec := cloneParams(psGo)
+					oGo := mustNew(t, psGo, cfg).(*NeuroPlastic)
+					oGo.kern = isaGo
+					oVec := mustNew(t, psVec, cfg).(*NeuroPlastic)
+					oVec.kern = kern
+					for s, epoch := range stepEpochs {
+						setGrads(psGo, 7, s)
+						setGrads(psVec, 7, s)
+						if err := oGo.Step(epoch); err != nil {
+							t.Fatal(err)
+						}
+						if err := oVec.Step(epoch); err != nil {
+							t.Fatal(err)
+						}
+						for i := range psGo {
+							if !slices.EqualFunc(psGo[i].Data, psVec[i].Data, sameBits32) {
+								t.Fatalf("step %d: parameter %d differs", s, i)
+							}
+						}
+						bGo, _ := oGo.MarshalBinary()
+						bVec, _ := oVec.MarshalBinary()
+						if !bytes.Equal(bGo, bVec) {
+							t.Fatalf("step %d: state differs", s)
+						}
+						if dGo, dVec := oGo.EpochDiagnostics(), oVec.EpochDiagnostics(); !maps.Equal(dGo, dVec) {
+							t.Fatalf("step %d: diagnostics differ:\ngo  %+v\nvec %+v", s, dGo, dVec)
 						}
 					}
-					bGo, _ := oGo.MarshalBinary()
-					bVec, _ := oVec.MarshalBinary()
-					if !bytes.Equal(bGo, bVec) {
-						t.Fatalf("step %d: state differs", s)
-					}
-					if dGo, dVec := oGo.EpochDiagnostics(), oVec.EpochDiagnostics(); !maps.Equal(dGo, dVec) {
-						t.Fatalf("step %d: diagnostics differ:\ngo  %+v\nvec %+v", s, dGo, dVec)
-					}
-				}
-			})
+				})
+			}
 		}
-	}
+	})
 }
 
 // TestLogRatiosKernelMatchesGo compares the controller's vector logarithms
@@ -239,35 +238,37 @@ func TestVariantKernelsMatchGo(t *testing.T) {
 // two, 1), at the eps floor and spread over many decades, and checks that a
 // ratio off the fast path (Inf, subnormal) hands the whole bulk back.
 func TestLogRatiosKernelMatchesGo(t *testing.T) {
-	if !haveAVX512 {
-		t.Skip("no vector kernels on this CPU or build")
-	}
-	r := rand.New(rand.NewPCG(3, 4))
-	const n = 4096
-	alpha, aGo, logs := make([]float32, n), make([]float32, n), make([]float32, n)
-	edges := []float32{1, math.Sqrt2, math.Nextafter32(math.Sqrt2, 2), math.Nextafter32(math.Sqrt2, 0), 2, 0.5, 1e-8, 0, -1}
-	for j := range alpha {
-		switch j % 3 {
-		case 0:
-			alpha[j], aGo[j] = edges[r.IntN(len(edges))], edges[r.IntN(len(edges))]
-		case 1:
-			alpha[j], aGo[j] = float32(r.Float64()*3), float32(r.Float64()*3)
-		default:
-			alpha[j], aGo[j] = float32(math.Pow(10, r.Float64()*20-10)), float32(math.Pow(10, r.Float64()*20-10))
+	forKernels(t, func(t *testing.T, kern isa) {
+		r := rand.New(rand.NewPCG(3, 4))
+		const n = 4096
+		alpha, aGo, logs := make([]float32, n), make([]float32, n), make([]float32, n)
+		edges := []float32{1, math.Sqrt2, math.Nextafter32(math.Sqrt2, 2), math.Nextafter32(math.Sqrt2, 0), 2, 0.5, 1e-8, 0, -1}
+		for j := range alpha {
+			switch j % 3 {
+			case 0:
+				alpha[j], aGo[j] = edges[r.IntN(len(edges))], edges[r.IntN(len(edges))]
+			case 1:
+				alpha[j], aGo[j] = float32(r.Float64()*3), float32(r.Float64()*3)
+			default:
+				alpha[j], aGo[j] = float32(math.Pow(10, r.Float64()*20-10)), float32(math.Pow(10, r.Float64()*20-10))
+			}
 		}
-	}
-	if got := logRatiosBulk(logs, alpha, aGo); got != n {
-		t.Fatalf("logRatiosBulk took %d elements, want %d", got, n)
-	}
-	for j := range logs {
-		if want := log32(max32(alpha[j], npEps) / max32(aGo[j], npEps)); !sameBits32(logs[j], want) {
-			t.Fatalf("ratio %v/%v: log %v, want %v", alpha[j], aGo[j], logs[j], want)
+		// The logarithms have an AVX-512 kernel only.
+		if got, want := logRatiosBulk(kern, logs, alpha, aGo), n*b2i(kern == isaAVX512); got != want {
+			t.Fatalf("logRatiosBulk took %d elements, want %d", got, want)
+		} else if got == 0 {
+			return
 		}
-	}
-	for _, x := range []float32{3e38, 1e-38} {
-		alpha[n-5], aGo[n-5] = x, 1/x
-		if got := logRatiosBulk(logs, alpha, aGo); got != 0 {
-			t.Errorf("ratio %v/%v: logRatiosBulk took %d elements, want 0", x, 1/x, got)
+		for j := range logs {
+			if want := log32(max32(alpha[j], npEps) / max32(aGo[j], npEps)); !sameBits32(logs[j], want) {
+				t.Fatalf("ratio %v/%v: log %v, want %v", alpha[j], aGo[j], logs[j], want)
+			}
 		}
-	}
+		for _, x := range []float32{3e38, 1e-38} {
+			alpha[n-5], aGo[n-5] = x, 1/x
+			if got := logRatiosBulk(kern, logs, alpha, aGo); got != 0 {
+				t.Errorf("ratio %v/%v: logRatiosBulk took %d elements, want 0", x, 1/x, got)
+			}
+		}
+	})
 }

@@ -47,8 +47,8 @@ func NewVariant(threads int, name string) (*Engine, error) {
 }
 
 // EnvVariant is the environment variable that forces a micro-kernel family:
-// avx512, avx2 or go. The optimizers' AVX-512 passes follow it too (they
-// run only under avx512).
+// avx512, avx2 or go. NeuroPlastic's passes follow it too (AVX-512 kernels
+// under avx512, AVX2 kernels under avx2, Go loops under go).
 const EnvVariant = "NEUROPLASTIC_KERNEL"
 
 // Variants returns the names of the micro-kernel families this CPU and
