@@ -2,12 +2,15 @@ package optim
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
 // TestBasicKernelsMatchGo runs SGD, Adam and AdamW, with and without weight
@@ -271,4 +274,39 @@ func TestLogRatiosKernelMatchesGo(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCheckGradsEveryPosition puts NaN, +Inf and -Inf at every position of
+// tensors of sizes around the vector kernel's block, beside the largest
+// finite values and subnormals, and requires checkGrads to refuse exactly
+// the non-finite ones, with the Go loop and each vector kernel.
+func TestCheckGradsEveryPosition(t *testing.T) {
+	for _, kern := range append([]isa{isaGo}, slices.Collect(maps.Values(simdKernels()))...) {
+		testCheckGradsEveryPosition(t, kern)
+	}
+}
+
+// testCheckGradsEveryPosition is TestCheckGradsEveryPosition for kern.
+func testCheckGradsEveryPosition(t *testing.T, kern isa) {
+	finite := []float32{math.MaxFloat32, -math.MaxFloat32, 1e-45, -1e-45, 0, float32(math.Copysign(0, -1))}
+	bad := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	for _, n := range []int{1, 31, 32, 33, 64, 100} {
+		p := &param.Param{Name: "w", Shape: []int{n}, Data: make([]float32, n), Grad: make([]float32, n)}
+		for j := range p.Grad {
+			p.Grad[j] = finite[j%len(finite)]
+		}
+		if err := checkGrads([]*param.Param{p}, kern); err != nil {
+			t.Fatalf("kernels %d, n %d, finite values: %v", kern, n, err)
+		}
+		for j := range n {
+			for _, b := range bad {
+				keep := p.Grad[j]
+				p.Grad[j] = b
+				if err := checkGrads([]*param.Param{p}, kern); !errors.Is(err, ErrNonFinite) {
+					t.Fatalf("kernels %d, n %d, %v at %d: error %v, want ErrNonFinite", kern, n, b, j, err)
+				}
+				p.Grad[j] = keep
+			}
+		}
+	}
 }
