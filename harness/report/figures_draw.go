@@ -181,7 +181,7 @@ func linePlot(title, xLabel, yLabel string, quick bool, ss []series) (*plot.Plot
 		return nil, nil
 	}
 	p := newPlot(title, xLabel, yLabel, quick)
-	p.Legend.Top = true
+	p.Legend.Top = !endsHigh(drawn)
 	p.Legend.XOffs = -vg.Points(6)
 	p.Legend.YOffs = -vg.Points(4)
 	if len(drawn) > 4 {
@@ -193,6 +193,21 @@ func linePlot(title, xLabel, yLabel string, quick bool, ss []series) (*plot.Plot
 		}
 	}
 	return p, nil
+}
+
+// endsHigh reports whether the series end, on average, in the upper half of
+// the range of their means: the legend, drawn at the right, then goes to
+// the bottom corner, away from the lines' ends (accuracy curves rise, loss
+// curves fall).
+func endsHigh(ss []series) bool {
+	lo, hi, end := math.Inf(1), math.Inf(-1), 0.0
+	for _, s := range ss {
+		for _, m := range s.mean {
+			lo, hi = math.Min(lo, m), math.Max(hi, m)
+		}
+		end += s.mean[len(s.mean)-1]
+	}
+	return end/float64(len(ss)) > (lo+hi)/2
 }
 
 // margins leaves room on the right and at the top so that edge markers
