@@ -3,6 +3,8 @@ package models
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/neuroplastic/neuroplastic/models/kernel"
 )
 
 // dropoutSource is the random stream shared by the dropout layers of a
@@ -83,9 +85,6 @@ func (d *dropout) backward(dy *tensor, needDx bool) *tensor {
 		return nil
 	}
 	d.dx.resize(dy.n)
-	mask, dx := d.mask[:len(dy.data)], d.dx.data[:len(dy.data)]
-	for i, g := range dy.data {
-		dx[i] = g * mask[i]
-	}
+	kernel.Mul(d.dx.data, dy.data, d.mask)
 	return &d.dx
 }

@@ -1,0 +1,27 @@
+//go:build !purego
+
+package kernel
+
+import "golang.org/x/sys/cpu"
+
+// reluAVX2 is ReLU on 8 values per instruction, with Go's own sequence for
+// max (see elementwise_amd64.s).
+//
+//go:noescape
+func reluAVX2(dst, src []float32)
+
+// reluGradAVX2 is ReLUGrad's mask on 8 values per instruction.
+//
+//go:noescape
+func reluGradAVX2(dst, g, y []float32)
+
+// mulAVX2 is Mul on 8 values per instruction.
+//
+//go:noescape
+func mulAVX2(dst, a, b []float32)
+
+func init() {
+	if cpu.X86.HasAVX2 {
+		vec8.relu, vec8.reluGrad, vec8.mul = reluAVX2, reluGradAVX2, mulAVX2
+	}
+}
