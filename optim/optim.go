@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
@@ -95,15 +96,7 @@ func checkTotalEpochs(algo string, totalEpochs int) {
 // that calls it first leaves parameters and state untouched on error.
 func checkGrads(params []*param.Param) error {
 	for _, p := range params {
-		// A float32 is NaN or +-Inf exactly when its exponent field is all
-		// ones; adding one at the field's lowest bit then carries into bit
-		// 31, which no finite value reaches. OR-ing the results needs no
-		// branch per element.
-		var bad uint32
-		for _, g := range p.Grad {
-			bad |= math.Float32bits(g)&0x7f800000 + 0x00800000
-		}
-		if bad>>31 != 0 {
+		if !kernel.Finite(p.Grad) {
 			return fmt.Errorf("%w in %s", ErrNonFinite, p.Name)
 		}
 	}

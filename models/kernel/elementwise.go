@@ -10,6 +10,7 @@ var vec8 struct {
 	relu     func(dst, src []float32)
 	reluGrad func(dst, g, y []float32)
 	mul      func(dst, a, b []float32)
+	finite   func(x []float32) bool
 }
 
 // ReLU sets dst[i] = max(src[i], 0), Go's max: +0 for zeros and negative
@@ -65,4 +66,28 @@ func Mul(dst, a, b []float32) {
 	for j := i; j < len(a); j++ {
 		dst[j] = a[j] * b[j]
 	}
+}
+
+// Finite reports whether x holds no NaN and no Inf.
+func Finite(x []float32) bool {
+	i := 0
+	if vec8.finite != nil {
+		i = len(x) &^ 7
+		if !vec8.finite(x[:i]) {
+			return false
+		}
+	}
+	return finiteGo(x[i:])
+}
+
+// finiteGo is the portable Finite. A float32 is NaN or +-Inf exactly when
+// its exponent field is all ones; adding one at the field's lowest bit then
+// carries into bit 31, which no finite value reaches. OR-ing the results
+// needs no branch per element.
+func finiteGo(x []float32) bool {
+	var bad uint32
+	for _, v := range x {
+		bad |= math.Float32bits(v)&0x7f800000 + 0x00800000
+	}
+	return bad>>31 == 0
 }

@@ -20,8 +20,14 @@ func reluGradAVX2(dst, g, y []float32)
 //go:noescape
 func mulAVX2(dst, a, b []float32)
 
+// finiteAVX2 is Finite: it compares the exponent fields of 8 values at a
+// time with all ones.
+//
+//go:noescape
+func finiteAVX2(x []float32) bool
+
 func init() {
 	if cpu.X86.HasAVX2 {
-		vec8.relu, vec8.reluGrad, vec8.mul = reluAVX2, reluGradAVX2, mulAVX2
+		vec8.relu, vec8.reluGrad, vec8.mul, vec8.finite = reluAVX2, reluGradAVX2, mulAVX2, finiteAVX2
 	}
 }

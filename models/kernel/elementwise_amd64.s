@@ -88,3 +88,32 @@ mulloop:
 
 muldone:
 	RET
+
+// func finiteAVX2(x []float32) bool
+//
+// ORs together, over all values, the lanes where the exponent field (bits
+// 23 to 30) is all ones, the NaNs and Infs, and reports whether none was.
+TEXT ·finiteAVX2(SB), NOSPLIT, $0-25
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	MOVB         $1, ret+24(FP)
+	SHRQ         $3, CX
+	JZ           finitedone
+	MOVL         $0x7f800000, AX
+	MOVQ         AX, X15
+	VPBROADCASTD X15, Y15 // the exponent field
+	VPXOR        Y2, Y2, Y2
+
+finiteloop:
+	VPAND    (SI), Y15, Y0
+	VPCMPEQD Y15, Y0, Y0
+	VPOR     Y0, Y2, Y2
+	ADDQ     $32, SI
+	DECQ     CX
+	JNZ      finiteloop
+	VPTEST   Y2, Y2
+	SETEQ    ret+24(FP)
+	VZEROUPPER
+
+finitedone:
+	RET

@@ -67,3 +67,53 @@ func TestElementwise(t *testing.T) {
 		}
 	}
 }
+
+// TestFinite checks Finite, and the portable loop it falls back on,
+// against the definition (an exponent field of all ones is an Inf or a NaN)
+// for every such pattern class in every position of every length up to 40
+// (the assembly's blocks of 8 and the tails), among finite values of every
+// kind, and on random bit patterns.
+func TestFinite(t *testing.T) {
+	finite := []float32{0, float32(math.Copysign(0, -1)), 1, -2.5, math.MaxFloat32, -math.MaxFloat32,
+		math.SmallestNonzeroFloat32, 0x1p-126, 0x1p-149 * 3}
+	bad := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)),
+		math.Float32frombits(0x7f800001), math.Float32frombits(0xffffffff)}
+	impls := map[string]func([]float32) bool{"Finite": Finite, "finiteGo": finiteGo}
+	for name, f := range impls {
+		for n := range 41 {
+			g := make([]float32, n)
+			for i := range g {
+				g[i] = finite[i%len(finite)]
+			}
+			if !f(g) {
+				t.Fatalf("%s: length %d: finite values reported non-finite", name, n)
+			}
+			for i := range n {
+				for _, b := range bad {
+					old := g[i]
+					g[i] = b
+					if f(g) {
+						t.Fatalf("%s: length %d: %v at %d not found", name, n, b, i)
+					}
+					g[i] = old
+				}
+			}
+		}
+		rng := rand.New(rand.NewPCG(7, 8))
+		for range 2000 {
+			g := make([]float32, rng.IntN(40))
+			want := true
+			for i := range g {
+				bits := rng.Uint32()
+				if rng.IntN(30) == 0 {
+					bits |= 0x7f800000
+				}
+				g[i] = math.Float32frombits(bits)
+				want = want && bits&0x7f800000 != 0x7f800000
+			}
+			if got := f(g); got != want {
+				t.Fatalf("%s(%v) = %v, want %v", name, g, got, want)
+			}
+		}
+	}
+}
