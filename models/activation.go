@@ -1,10 +1,6 @@
 package models
 
-import (
-	"math"
-
-	"github.com/neuroplastic/neuroplastic/models/kernel"
-)
+import "github.com/neuroplastic/neuroplastic/models/kernel"
 
 // relu is the rectifier y = max(x, 0). Its gradient at 0 is taken as 0, as
 // in PyTorch. Large batches are split by elements between the engine's
@@ -37,10 +33,7 @@ func (r *relu) forward(x *tensor, _ bool) *tensor {
 type reluForward relu
 
 func (r *reluForward) Range(lo, hi int) {
-	y := r.y.data[lo:hi]
-	for i, v := range r.x.data[lo:hi] {
-		y[i] = max(v, 0)
-	}
+	kernel.ReLU(r.y.data[lo:hi], r.x.data[lo:hi])
 }
 
 func (r *relu) backward(dy *tensor, needDx bool) *tensor {
@@ -57,20 +50,5 @@ func (r *relu) backward(dy *tensor, needDx bool) *tensor {
 type reluBackward relu
 
 func (r *reluBackward) Range(lo, hi int) {
-	y, dx := r.y.data[lo:hi], r.dx.data[lo:hi]
-	for i, g := range r.dy.data[lo:hi] {
-		dx[i] = reluGrad(g, y[i])
-	}
-}
-
-// reluGrad returns the gradient g of a ReLU output y passed to its input:
-// g where y > 0, else +0.
-func reluGrad(g, y float32) float32 {
-	// y is +0, positive or NaN, so apart from positive NaNs (which pass g
-	// on) y > 0 exactly when its bits are in [1, 2^31]. A mask keeps g
-	// instead of a branch, which the signs of real activations would
-	// mispredict half the time: int32(bits-1)>>31 is all ones for bits 0
-	// and above 2^31, else 0.
-	drop := uint32(int32(math.Float32bits(y)-1) >> 31)
-	return math.Float32frombits(math.Float32bits(g) &^ drop)
+	kernel.ReLUGrad(r.dx.data[lo:hi], r.dy.data[lo:hi], r.y.data[lo:hi])
 }

@@ -171,11 +171,7 @@ func (f *bnBackward) Range(lo, hi int) {
 			// The gradient reaching the BatchNorm output, written to dx
 			// (which the formula below then updates in place).
 			for i := range x.n {
-				ds, ys, dxs := bn.plane(dy, i, c), bn.plane(&bn.y, i, c), bn.plane(&bn.dx, i, c)
-				ys, dxs = ys[:len(ds)], dxs[:len(ds)]
-				for j, g := range ds {
-					dxs[j] = reluGrad(g, ys[j])
-				}
+				kernel.ReLUGrad(bn.plane(&bn.dx, i, c), bn.plane(dy, i, c), bn.plane(&bn.y, i, c))
 			}
 			dy = &bn.dx
 		}

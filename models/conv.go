@@ -117,10 +117,8 @@ func (c *convBiasGrad) Range(lo, hi int) {
 		for i := range dy.n {
 			g := dy.sample(i)[o*ps : (o+1)*ps]
 			if c.relu {
-				z, y := c.dz.sample(i)[o*ps:(o+1)*ps], c.y.sample(i)[o*ps:(o+1)*ps]
-				for j, v := range g {
-					z[j] = reluGrad(v, y[j])
-				}
+				z := c.dz.sample(i)[o*ps : (o+1)*ps]
+				kernel.ReLUGrad(z, g, c.y.sample(i)[o*ps:(o+1)*ps])
 				g = z
 			}
 			if c.bias != nil {

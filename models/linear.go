@@ -55,10 +55,10 @@ func (l *linear) backward(dy *tensor, needDx bool) *tensor {
 	// dW (out x in) += dy^T (out x n) * x (n x in)
 	l.eng.Sgemm(true, false, l.out, l.in, n, 1, dy.data, l.out, l.x.data, l.in, 1, l.weight.Grad, l.in)
 	// db += sum over the batch of dy, in sample order
+	db := l.bias.Grad[:l.out]
 	for i := range n {
-		row := dy.data[i*l.out : (i+1)*l.out]
-		for j, g := range row {
-			l.bias.Grad[j] += g
+		for j, g := range dy.data[i*l.out:][:len(db)] {
+			db[j] += g
 		}
 	}
 	if !needDx {

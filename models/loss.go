@@ -13,10 +13,12 @@ type crossEntropy struct {
 	classes  int
 	maxBatch int
 	dz       tensor
+	exps     []float64 // exp(z_ij - max_j z_ij) of the sample being computed
 }
 
 func newCrossEntropy(classes, maxBatch int) *crossEntropy {
-	return &crossEntropy{classes: classes, maxBatch: maxBatch, dz: newTensor(maxBatch, shape{classes, 1, 1})}
+	return &crossEntropy{classes: classes, maxBatch: maxBatch, dz: newTensor(maxBatch, shape{classes, 1, 1}),
+		exps: make([]float64, classes)}
 }
 
 // forward returns the mean loss of the logits z for labels y and the number
@@ -47,14 +49,16 @@ func (ce *crossEntropy) forward(z *tensor, y []uint8, grad bool) (loss float64, 
 		}
 		m := float64(zs[best])
 		var sum float64
-		for _, v := range zs {
-			sum += exp64(float64(v) - m)
+		exps := ce.exps[:len(zs)]
+		for j, v := range zs {
+			exps[j] = exp64(float64(v) - m)
+			sum += exps[j]
 		}
 		loss += log64(sum) + m - float64(zs[label])
 		if grad {
 			dzs := ce.dz.sample(i)
-			for j, v := range zs {
-				p := exp64(float64(v)-m) / sum
+			for j, e := range exps {
+				p := e / sum
 				if j == int(label) {
 					p--
 				}

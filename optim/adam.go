@@ -118,7 +118,7 @@ func newAdam(name string, params []*param.Param, c AdamConfig) (*Adam, error) {
 // depend on the epoch.
 func (o *Adam) Step(epoch int) error {
 	checkStep(o.name, epoch, o.params, o.numel)
-	if err := checkGrads(o.params, o.kern); err != nil {
+	if err := checkGrads(o.params); err != nil {
 		return err
 	}
 	o.step++

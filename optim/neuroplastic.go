@@ -73,7 +73,7 @@ func NewNeuroPlastic(params []*param.Param, c NeuroPlasticConfig, totalEpochs in
 // error wrapping ErrNonFinite before anything is changed.
 func (o *NeuroPlastic) Step(epoch int) error {
 	checkStep(NameNeuroPlastic, epoch, o.params, o.numel)
-	if err := checkGrads(o.params, o.kern); err != nil {
+	if err := checkGrads(o.params); err != nil {
 		return err
 	}
 	// k = plasticity_scale * gate(epoch), rounded to float32 as torch rounds

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
@@ -92,22 +93,10 @@ func checkTotalEpochs(algo string, totalEpochs int) {
 
 // checkGrads returns an error wrapping ErrNonFinite naming the first
 // parameter whose gradient holds a NaN or an Inf. It only reads, so a Step
-// that calls it first leaves parameters and state untouched on error. kern
-// selects the vector kernel of the test (none with isaGo).
-func checkGrads(params []*param.Param, kern isa) error {
+// that calls it first leaves parameters and state untouched on error.
+func checkGrads(params []*param.Param) error {
 	for _, p := range params {
-		// A float32 is NaN or +-Inf exactly when its exponent field is all
-		// ones; adding one at the field's lowest bit then carries into bit
-		// 31, which no finite value reaches. OR-ing the results needs no
-		// branch per element. A vector kernel takes the bulk unless kern
-		// is isaGo (the test is integer arithmetic: any CPU with AVX-512
-		// or AVX2 kernels has AVX2).
-		badBulk, done := nonFiniteBulk(kern, p.Grad)
-		var bad uint32
-		for _, g := range p.Grad[done:] {
-			bad |= math.Float32bits(g)&0x7f800000 + 0x00800000
-		}
-		if badBulk || bad>>31 != 0 {
+		if !kernel.Finite(p.Grad) {
 			return fmt.Errorf("%w in %s", ErrNonFinite, p.Name)
 		}
 	}

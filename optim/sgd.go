@@ -71,7 +71,7 @@ func NewSGD(params []*param.Param, c SGDConfig) (*SGD, error) {
 // the epoch.
 func (o *SGD) Step(epoch int) error {
 	checkStep(NameSGD, epoch, o.params, o.numel)
-	if err := checkGrads(o.params, o.kern); err != nil {
+	if err := checkGrads(o.params); err != nil {
 		return err
 	}
 	k := sgdScalars{lr: float32(o.cfg.LR), wd: float32(o.cfg.WeightDecay), mu: float32(o.cfg.Momentum)}

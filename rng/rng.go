@@ -16,7 +16,15 @@ import (
 // are the same whatever the worker count, run order, shard or resume point,
 // and two optimizer arms with the same seed see the same weights and batches.
 func Stream(seed uint64, purpose string, epoch int) *rand.Rand {
+	return rand.New(Source(seed, purpose, epoch))
+}
+
+// Source returns the generator underneath Stream(seed, purpose, epoch):
+// drawing Uint64 from it advances it exactly as one draw of the stream's
+// Float32, Float64, Uint32 or Uint64 does, so a hot loop can draw from the
+// concrete PCG without the rand.Rand interface and get the same stream.
+func Source(seed uint64, purpose string, epoch int) *rand.PCG {
 	h := fnv.New64a()
 	h.Write([]byte(purpose))
-	return rand.New(rand.NewPCG(seed, h.Sum64()^uint64(epoch)*0x9e3779b97f4a7c15))
+	return rand.NewPCG(seed, h.Sum64()^uint64(epoch)*0x9e3779b97f4a7c15)
 }

@@ -45,48 +45,99 @@ func (d *dense) Pack(dst []float32, w, k0, kc, j0, nc int) {
 		strip := dst[s*kc*w : (s+1)*kc*w]
 		if d.colMajor {
 			d.packColMajor(strip, w, k0, kc, js, cols)
-			continue
-		}
-		for p := range kc {
-			off := (k0+p)*d.ld + js
-			copy(strip[p*w:p*w+cols], d.data[off:off+cols])
+		} else {
+			copyRows(strip, w, d.data[k0*d.ld+js:], d.ld, cols, kc)
 		}
 	}
 	padStrip(dst, w, kc, nc)
 }
 
 // packColMajor packs one strip of cols (<= w) columns starting at column js
-// from a column-major matrix (Pack zero-fills the remaining columns).
-// Four columns are moved at a time so that each k step writes 16 adjacent
-// bytes of the strip.
+// from a column-major matrix (Pack zero-fills the remaining columns): a
+// transpose of each run of k indices that lies within one group.
 func (d *dense) packColMajor(strip []float32, w, k0, kc, js, cols int) {
-	jj := 0
-	for ; jj+4 <= cols; jj += 4 {
-		for p := 0; p < kc; {
-			q, r := (k0+p)/d.g, (k0+p)%d.g
-			run := min(kc-p, d.g-r)
-			off := q*d.gs + r + (js+jj)*d.ld
-			s0 := d.data[off : off+run]
-			s1 := d.data[off+d.ld : off+d.ld+run]
-			s2 := d.data[off+2*d.ld : off+2*d.ld+run]
-			s3 := d.data[off+3*d.ld : off+3*d.ld+run]
-			out := strip[p*w+jj:]
-			for t := range s0 {
-				o := out[t*w : t*w+4]
-				o[0], o[1], o[2], o[3] = s0[t], s1[t], s2[t], s3[t]
-			}
-			p += run
+	for p := 0; p < kc; {
+		q, r := (k0+p)/d.g, (k0+p)%d.g
+		run := min(kc-p, d.g-r)
+		transposeCols(strip[p*w:], w, d.data[q*d.gs+r+js*d.ld:], d.ld, cols, run)
+		p += run
+	}
+}
+
+// copyRows copies n rows of cols values from src, whose rows start ld
+// apart, into dst, whose rows start w apart. Rows whose width is a multiple
+// of 8 go through copyRows8, in place of a copy call per row, which costs
+// more than the move itself for such short rows.
+func copyRows(dst []float32, w int, src []float32, ld, cols, n int) {
+	if n > 0 && cols > 0 && cols%8 == 0 {
+		// The last values read and written, checked here so that copyRows8
+		// may go without bounds checks.
+		_ = src[(n-1)*ld+cols-1]
+		_ = dst[(n-1)*w+cols-1]
+		copyRows8(dst, w, src, ld, cols, n)
+		return
+	}
+	for p := range n {
+		copy(dst[p*w:p*w+cols], src[p*ld:p*ld+cols])
+	}
+}
+
+// copyRows8 is copyRows for widths that are multiples of 8, once copyRows
+// has checked both slices: copyRowsGo, or an assembly version where the
+// CPU runs one (pack_amd64.go).
+var copyRows8 = copyRowsGo
+
+// copyRowsGo is the portable copyRows8, a copy call per row.
+func copyRowsGo(dst []float32, w int, src []float32, ld, cols, n int) {
+	for p := range n {
+		copy(dst[p*w:p*w+cols], src[p*ld:p*ld+cols])
+	}
+}
+
+// transposeCols writes the transpose of a cols x n block: dst[t*w+j] =
+// src[j*ld+t] for j < cols and t < n. Blocks of 8 columns by 8 steps go
+// through transpose8 (eight 32-byte rows written per block); the remaining
+// columns and steps are moved one value at a time.
+func transposeCols(dst []float32, w int, src []float32, ld, cols, n int) {
+	n8 := n &^ 7
+	j := 0
+	if n8 > 0 {
+		for ; j+8 <= cols; j += 8 {
+			// The block's last source and destination values, checked here
+			// so that transpose8 may go without bounds checks.
+			_ = src[(j+7)*ld+n8-1]
+			_ = dst[(n8-1)*w+j+7]
+			transpose8(dst[j:], w, src[j*ld:], ld, n8)
 		}
 	}
-	for ; jj < cols; jj++ {
-		for p := 0; p < kc; {
-			q, r := (k0+p)/d.g, (k0+p)%d.g
-			run := min(kc-p, d.g-r)
-			off := q*d.gs + r + (js+jj)*d.ld
-			for t, x := range d.data[off : off+run] {
-				strip[(p+t)*w+jj] = x
-			}
-			p += run
+	for ; j < cols; j++ {
+		col := src[j*ld : j*ld+n]
+		for t, x := range col {
+			dst[t*w+j] = x
 		}
+	}
+	for j := range min(cols, j) {
+		col := src[j*ld : j*ld+n]
+		for t := n8; t < n; t++ {
+			dst[t*w+j] = col[t]
+		}
+	}
+}
+
+// transpose8 writes dst[t*w+j] = src[j*ld+t] for j < 8 and t < n, n a
+// multiple of 8; transposeCols has checked both slices. It is
+// transpose8Go, or an assembly version where the CPU runs one
+// (pack_amd64.go).
+var transpose8 = transpose8Go
+
+// transpose8Go is the portable transpose8: for each step, the eight
+// columns' values are read and written as one 32-byte row.
+func transpose8Go(dst []float32, w int, src []float32, ld, n int) {
+	s0, s1, s2, s3 := src[:n], src[ld:ld+n], src[2*ld:2*ld+n], src[3*ld:3*ld+n]
+	s4, s5, s6, s7 := src[4*ld:4*ld+n], src[5*ld:5*ld+n], src[6*ld:6*ld+n], src[7*ld:7*ld+n]
+	for t := range s0 {
+		o := (*[8]float32)(dst[t*w:])
+		o[0], o[1], o[2], o[3] = s0[t], s1[t], s2[t], s3[t]
+		o[4], o[5], o[6], o[7] = s4[t], s5[t], s6[t], s7[t]
 	}
 }

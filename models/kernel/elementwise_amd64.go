@@ -1,0 +1,33 @@
+//go:build !purego
+
+package kernel
+
+import "golang.org/x/sys/cpu"
+
+// reluAVX2 is ReLU on 8 values per instruction, with Go's own sequence for
+// max (see elementwise_amd64.s).
+//
+//go:noescape
+func reluAVX2(dst, src []float32)
+
+// reluGradAVX2 is ReLUGrad's mask on 8 values per instruction.
+//
+//go:noescape
+func reluGradAVX2(dst, g, y []float32)
+
+// mulAVX2 is Mul on 8 values per instruction.
+//
+//go:noescape
+func mulAVX2(dst, a, b []float32)
+
+// finiteAVX2 is Finite: it compares the exponent fields of 8 values at a
+// time with all ones.
+//
+//go:noescape
+func finiteAVX2(x []float32) bool
+
+func init() {
+	if cpu.X86.HasAVX2 {
+		vec8.relu, vec8.reluGrad, vec8.mul, vec8.finite = reluAVX2, reluGradAVX2, mulAVX2, finiteAVX2
+	}
+}

@@ -1,0 +1,119 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The elementwise loops of elementwise.go on 8 values at a time. The length
+// (of src, g or a) is a positive multiple of 8 or zero and the other slices
+// are as long.
+
+// func reluAVX2(dst, src []float32)
+//
+// max(v, 0) as the Go compiler computes it, -min(-v, -0) with its min
+// being MINPS(MINPS(a, b), a) OR MINPS(a, b); VMINPS gives each lane what
+// MINSS gives the scalar, so every bit pattern (NaNs and zeros included)
+// maps as in Go.
+TEXT ·reluAVX2(SB), NOSPLIT, $0-48
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         src_base+24(FP), SI
+	MOVQ         src_len+32(FP), CX
+	SHRQ         $3, CX
+	JZ           reludone
+	MOVL         $0x80000000, AX
+	MOVQ         AX, X15
+	VPBROADCASTD X15, Y15 // the sign bit, also -0
+
+reluloop:
+	VMOVUPS (SI), Y0
+	VXORPS  Y15, Y0, Y0 // a = -v
+	VMINPS  Y15, Y0, Y1 // m = a < -0 ? a : -0
+	VMINPS  Y0, Y1, Y2  // m < a ? m : a
+	VORPS   Y1, Y2, Y2
+	VXORPS  Y15, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     reluloop
+	VZEROUPPER
+
+reludone:
+	RET
+
+// func reluGradAVX2(dst, g, y []float32)
+//
+// g with its bits cleared where int32(bits(y)-1) >> 31 is all ones.
+TEXT ·reluGradAVX2(SB), NOSPLIT, $0-72
+	MOVQ     dst_base+0(FP), DI
+	MOVQ     g_base+24(FP), SI
+	MOVQ     g_len+32(FP), CX
+	MOVQ     y_base+48(FP), BX
+	SHRQ     $3, CX
+	JZ       graddone
+	VPCMPEQD Y15, Y15, Y15 // -1 in every lane
+
+gradloop:
+	VPADDD  (BX), Y15, Y0
+	VPSRAD  $31, Y0, Y0
+	VPANDN  (SI), Y0, Y0
+	VMOVDQU Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     gradloop
+	VZEROUPPER
+
+graddone:
+	RET
+
+// func mulAVX2(dst, a, b []float32)
+TEXT ·mulAVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ a_len+32(FP), CX
+	MOVQ b_base+48(FP), BX
+	SHRQ $3, CX
+	JZ   muldone
+
+mulloop:
+	VMOVUPS (SI), Y0
+	VMULPS  (BX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     mulloop
+	VZEROUPPER
+
+muldone:
+	RET
+
+// func finiteAVX2(x []float32) bool
+//
+// ORs together, over all values, the lanes where the exponent field (bits
+// 23 to 30) is all ones, the NaNs and Infs, and reports whether none was.
+TEXT ·finiteAVX2(SB), NOSPLIT, $0-25
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	MOVB         $1, ret+24(FP)
+	SHRQ         $3, CX
+	JZ           finitedone
+	MOVL         $0x7f800000, AX
+	MOVQ         AX, X15
+	VPBROADCASTD X15, Y15 // the exponent field
+	VPXOR        Y2, Y2, Y2
+
+finiteloop:
+	VPAND    (SI), Y15, Y0
+	VPCMPEQD Y15, Y0, Y0
+	VPOR     Y0, Y2, Y2
+	ADDQ     $32, SI
+	DECQ     CX
+	JNZ      finiteloop
+	VPTEST   Y2, Y2
+	SETEQ    ret+24(FP)
+	VZEROUPPER
+
+finitedone:
+	RET

@@ -1,0 +1,68 @@
+package kernel
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestDensePack checks dense.Pack against the definition of PanelSource
+// and of dense (the value V[p][j] read the obvious way) on row-major and
+// grouped column-major matrices, over strip widths, blocks that start and
+// end anywhere (ragged strips, k runs that are not multiples of 8, runs
+// that cross groups) and with both the assembly helpers this CPU runs and
+// the portable ones.
+func TestDensePack(t *testing.T) {
+	impls := []struct {
+		name      string
+		transpose func(dst []float32, w int, src []float32, ld, n int)
+		copyRows  func(dst []float32, w int, src []float32, ld, cols, n int)
+	}{{"selected", transpose8, copyRows8}, {"go", transpose8Go, copyRowsGo}}
+	defer func(t8 func([]float32, int, []float32, int, int), c8 func([]float32, int, []float32, int, int, int)) {
+		transpose8, copyRows8 = t8, c8
+	}(transpose8, copyRows8)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, impl := range impls {
+		transpose8, copyRows8 = impl.transpose, impl.copyRows
+		for trial := range 400 {
+			k, n := 1+rng.IntN(70), 1+rng.IntN(70)
+			w := []int{4, 6, 8, 16, 32}[rng.IntN(5)]
+			var d dense
+			var at func(p, j int) float32
+			data := randSlice(rng, 4*k*n+400)
+			switch trial % 3 {
+			case 0:
+				ld := n + rng.IntN(5)
+				d.setRowMajor(data, ld)
+				at = func(p, j int) float32 { return data[p*ld+j] }
+			case 1:
+				ld := k + rng.IntN(5)
+				d.setColMajor(data, ld, k, 0)
+				at = func(p, j int) float32 { return data[j*ld+p] }
+			default:
+				g := 1 + rng.IntN(k)
+				gs := g + rng.IntN(3)
+				ld := (k+g-1)/g*gs + rng.IntN(3)
+				d.setColMajor(data, ld, g, gs)
+				at = func(p, j int) float32 { return data[j*ld+p/g*gs+p%g] }
+			}
+			k0, j0 := rng.IntN(k), rng.IntN(n)
+			kc, nc := 1+rng.IntN(k-k0), 1+rng.IntN(n-j0)
+			got := randSlice(rng, roundUp(nc, w)*kc) // Pack overwrites every value
+			d.Pack(got, w, k0, kc, j0, nc)
+			for s := 0; s*w < nc; s++ {
+				for p := range kc {
+					for jj := range w {
+						var want float32
+						if j := j0 + s*w + jj; j < j0+nc {
+							want = at(k0+p, j)
+						}
+						if x := got[s*kc*w+p*w+jj]; x != want {
+							t.Fatalf("%s: ld %d, colMajor %v, groups %d/%d, w %d, block k %d+%d, columns %d+%d: strip %d, k %d, column %d: %v, want %v",
+								impl.name, d.ld, d.colMajor, d.g, d.gs, w, k0, kc, j0, nc, s, p, jj, x, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
