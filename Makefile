@@ -17,7 +17,7 @@ TORCH_PY ?= /usr/bin/python3
 OUT_FLAGS := $(strip $(if $(RESULTS),--results $(RESULTS)) $(if $(QUICK),--quick) $(if $(SEEDS),--seeds $(SEEDS)))
 RUN_FLAGS := $(strip $(if $(STUDIES),--studies $(STUDIES)) $(if $(WORKERS),--workers $(WORKERS)))
 
-.PHONY: all build data reproduce reproduce-resnet18 report verify test fmt-check vet staticcheck \
+.PHONY: all build data reproduce reproduce-resnet18 reproduce-extensions report verify test fmt-check vet staticcheck \
 	test-go test-race test-store test-slurm test-arm64 bench bench-torch clean help
 
 all: build
@@ -33,6 +33,9 @@ data: build ## fetch and verify the datasets (MNIST, Fashion-MNIST; CIFAR-10 if 
 
 reproduce: data ## run the studies and write results/ (QUICK=1: results/quick/; SEEDS=10: results/powered/)
 	$(BIN) reproduce $(OUT_FLAGS) $(RUN_FLAGS)
+
+reproduce-extensions: data ## the two studies beyond the preprint (mnist_tuning_validation, variants: 351 runs)
+	$(BIN) reproduce $(OUT_FLAGS) $(if $(WORKERS),--workers $(WORKERS)) --studies mnist_tuning_validation,variants
 
 reproduce-resnet18: data ## the cluster-sized CIFAR-10 ResNet-18 study (about 10 hours on 2 cores)
 	$(BIN) reproduce $(OUT_FLAGS) --studies cifar10_resnet18 --workers 1

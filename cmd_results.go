@@ -47,7 +47,9 @@ Reproduces the preprint: runs the studies whose spec says "reproduce: first"
 configuration), then every other study of --specs whose data is present, at
 the paper's protocol, and writes the report of all of them (see report).
 Studies whose spec says "reproduce: deferred" (the cluster-sized CIFAR-10
-ResNet-18 study) run only when named in --studies. Every finished run whose
+ResNet-18 study, and the two beyond the preprint's: mnist_tuning_validation
+and variants) run only when named in --studies; their committed records
+still render in the report. Every finished run whose
 record is committed under DIR/records/ is compared with it, and the count of
 identical runs is printed at the end (a difference exits 1). With --seeds N
 it runs the powered protocol instead: seeds 41..40+N into results/powered/,

@@ -361,7 +361,7 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
 	w := Estimate(jobs)
 	shards := len(jobs)
-	return fmt.Sprintf("Cluster-sized, so `make reproduce` leaves it out: %s. "+
+	return fmt.Sprintf("Deferred (`reproduce: deferred`), so a plain `make reproduce` leaves it out: %s. "+
 		"Run it here with `neuroplastic reproduce --studies %s --workers 1`, "+
 		"or as a Slurm array of %d tasks: `neuroplastic slurm %s --shards %d --cpus-per-task 2 -o %s.sbatch && sbatch %s.sbatch`, "+
 		"then `neuroplastic report`.",

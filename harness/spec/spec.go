@@ -86,8 +86,9 @@ const (
 	// report at once: a tuning study whose selection (locked_config.json)
 	// later specs read with `from: selected`.
 	ReproduceFirst = "first"
-	// ReproduceDeferred leaves a cluster-sized study out unless it is asked
-	// for by name; the report lists it with its work estimate and the
+	// ReproduceDeferred leaves a study out unless it is asked for by name:
+	// a cluster-sized one, or one beyond the preprint's studies. Without
+	// runs or records the report lists it with its work estimate and the
 	// commands that run it.
 	ReproduceDeferred = "deferred"
 )
