@@ -70,22 +70,7 @@ func TestBasicKernelsMatchGo(t *testing.T) {
 								psGo[i].Grad[j], psVec[i].Grad[j] = g, g
 							}
 						}
-						if err := oGo.Step(1); err != nil {
-							t.Fatal(err)
-						}
-						if err := oVec.Step(1); err != nil {
-							t.Fatal(err)
-						}
-						for i := range psGo {
-							if !slices.EqualFunc(psGo[i].Data, psVec[i].Data, sameBits32) {
-								t.Fatalf("step %d: parameter %d differs", s, i)
-							}
-						}
-						bGo, _ := oGo.MarshalBinary()
-						bVec, _ := oVec.MarshalBinary()
-						if !bytes.Equal(bGo, bVec) {
-							t.Fatalf("step %d: state differs", s)
-						}
+						stepBoth(t, s, 1, psGo, psVec, oGo, oVec)
 					}
 				})
 			}
@@ -94,6 +79,28 @@ func TestBasicKernelsMatchGo(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// stepBoth takes step s (at epoch) with oGo on psGo and oVec on psVec and
+// requires the same bits of parameters and state.
+func stepBoth(t *testing.T, s, epoch int, psGo, psVec []*param.Param, oGo, oVec Optimizer) {
+	t.Helper()
+	if err := oGo.Step(epoch); err != nil {
+		t.Fatal(err)
+	}
+	if err := oVec.Step(epoch); err != nil {
+		t.Fatal(err)
+	}
+	for i := range psGo {
+		if !slices.EqualFunc(psGo[i].Data, psVec[i].Data, sameBits32) {
+			t.Fatalf("step %d: parameter %d differs", s, i)
+		}
+	}
+	bGo, _ := oGo.MarshalBinary()
+	bVec, _ := oVec.MarshalBinary()
+	if !bytes.Equal(bGo, bVec) {
+		t.Fatalf("step %d: state differs", s)
+	}
+}
 
 // setKern sets the vector kernels of an SGD or Adam optimizer.
 func setKern(o Optimizer, kern isa) {
@@ -210,22 +217,7 @@ func TestVariantKernelsMatchGo(t *testing.T) {
 					for s, epoch := range stepEpochs {
 						setGrads(psGo, 7, s)
 						setGrads(psVec, 7, s)
-						if err := oGo.Step(epoch); err != nil {
-							t.Fatal(err)
-						}
-						if err := oVec.Step(epoch); err != nil {
-							t.Fatal(err)
-						}
-						for i := range psGo {
-							if !slices.EqualFunc(psGo[i].Data, psVec[i].Data, sameBits32) {
-								t.Fatalf("step %d: parameter %d differs", s, i)
-							}
-						}
-						bGo, _ := oGo.MarshalBinary()
-						bVec, _ := oVec.MarshalBinary()
-						if !bytes.Equal(bGo, bVec) {
-							t.Fatalf("step %d: state differs", s)
-						}
+						stepBoth(t, s, epoch, psGo, psVec, oGo, oVec)
 						if dGo, dVec := oGo.EpochDiagnostics(), oVec.EpochDiagnostics(); !maps.Equal(dGo, dVec) {
 							t.Fatalf("step %d: diagnostics differ:\ngo  %+v\nvec %+v", s, dGo, dVec)
 						}
