@@ -346,7 +346,7 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 		st.Skipped = missing
 	}
 	if sp.Reproduce == spec.ReproduceDeferred {
-		st.Note = deferredNote(path, sp, jobs)
+		st.Note = deferredNote(path, sp, jobs, o.Seeds)
 	}
 	if o.Seeds > 0 && !powered(sp) {
 		st.Skipped = fmt.Sprintf("not in the powered protocol (datasets %s)", strings.Join(sp.Datasets, ", "))
@@ -357,15 +357,21 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 	return st, nil
 }
 
-// deferredNote says what a deferred study costs and how to run it.
-func deferredNote(path string, sp *spec.Spec, jobs []spec.Job) string {
+// deferredNote says what a deferred study costs and how to run it: under
+// the powered protocol (seeds > 0) with reproduce --seeds, else also as a
+// Slurm array.
+func deferredNote(path string, sp *spec.Spec, jobs []spec.Job, seeds int) string {
 	w := Estimate(jobs)
+	lead := fmt.Sprintf("Deferred (`reproduce: deferred`), so a plain `make reproduce` leaves it out: %s. ", w.Describe(DefaultGFLOPS))
+	if seeds > 0 {
+		return lead + fmt.Sprintf("Run it with `neuroplastic reproduce --studies %s --seeds %d --workers 1`, then `neuroplastic report --seeds %d`.",
+			sp.Study, seeds, seeds)
+	}
 	shards := len(jobs)
-	return fmt.Sprintf("Deferred (`reproduce: deferred`), so a plain `make reproduce` leaves it out: %s. "+
-		"Run it here with `neuroplastic reproduce --studies %s --workers 1`, "+
+	return lead + fmt.Sprintf("Run it here with `neuroplastic reproduce --studies %s --workers 1`, "+
 		"or as a Slurm array of %d tasks: `neuroplastic slurm %s --shards %d --cpus-per-task 2 -o %s.sbatch && sbatch %s.sbatch`, "+
 		"then `neuroplastic report`.",
-		w.Describe(DefaultGFLOPS), sp.Study, shards, path, shards, sp.Study, sp.Study)
+		sp.Study, shards, path, shards, sp.Study, sp.Study)
 }
 
 // missingData returns why a spec's datasets are not all present ("" when
