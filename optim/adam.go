@@ -210,10 +210,8 @@ func adamGo(w, g, m, v []float32, k *adamScalars) {
 		case adamCoupled:
 			gj += float32(k.wd * w[j])
 		}
-		// m <- beta1*m + (1-beta1)*g
-		m[j] = float32(k.b1*m[j]) + float32(k.ob1*gj)
-		// v <- beta2*v + (1-beta2)*g*g
-		v[j] = float32(k.b2*v[j]) + float32(float32(k.ob2*gj)*gj)
+		// m <- beta1*m + (1-beta1)*g;  v <- beta2*v + (1-beta2)*g*g
+		m[j], v[j] = ema(k.b1, m[j], k.ob1, gj), emaSq(k.b2, v[j], k.ob2, gj)
 		// p <- p - lr/(1-beta1^t) * m / (sqrt(v)/sqrt(1-beta2^t) + eps)
 		w[j] -= float32(k.stepSize * (m[j] / (quo(sqrt32(v[j]), k.rbc2) + k.eps)))
 	}

@@ -2,22 +2,7 @@
 
 #include "textflag.h"
 #include "go_asm.h"
-
-// MOMENTS updates Adam's moments of the 16 gradients in Z0 at index CX:
-// m <- d1*m + r1*g at (R8) into M, v <- d2*v + (r2*g)*g at (R9) into V,
-// each product rounded before its sum; T1 and T2 are clobbered.
-#define MOMENTS(D1, R1, D2, R2, M, V, T1, T2) \
-	VMOVUPS (R8)(CX*4), M; \
-	VMULPS  D1, M, M; \
-	VMULPS  R1, Z0, T1; \
-	VADDPS  T1, M, M; \
-	VMOVUPS M, (R8)(CX*4); \
-	VMOVUPS (R9)(CX*4), V; \
-	VMULPS  D2, V, V; \
-	VMULPS  R2, Z0, T2; \
-	VMULPS  Z0, T2, T2; \
-	VADDPS  T2, V, V; \
-	VMOVUPS V, (R9)(CX*4)
+#include "moments_amd64.h"
 
 // func adamAVX512(w, grad, mom, sq *float32, n int, k *adamScalars)
 //
@@ -61,7 +46,7 @@ adamDecoupledStep:
 	VMULPS Z29, Z1, Z1
 
 adamMoments:
-	MOMENTS(Z27, Z25, Z26, Z24, Z3, Z5, Z4, Z6)
+	MOMENTS(R8, R9, Z27, Z25, Z26, Z24, Z3, Z5, Z4, Z6)
 	// d <- quo(sqrt(v), rbc2) + eps
 	VSQRTPS       Z5, Z7
 	VCVTPS2PD     Y7, Z8
@@ -166,7 +151,7 @@ TEXT ·adamwBaseAVX512(SB), NOSPLIT, $0-56
 
 adamwBaseLoop:
 	VMOVUPS (SI)(CX*4), Z0 // g
-	MOMENTS(Z31, Z30, Z29, Z28, Z1, Z3, Z2, Z4)
+	MOMENTS(R8, R9, Z31, Z30, Z29, Z28, Z1, Z3, Z2, Z4)
 	// mref <- m/bc1
 	VDIVPS  Z27, Z1, Z1
 	VMOVUPS Z1, (BX)(CX*4)

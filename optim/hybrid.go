@@ -49,8 +49,7 @@ type adamwBaseScalars struct {
 func adamwBaseGo(u, mref, g, bm, bv []float32, k *adamwBaseScalars) {
 	u, mref, bm, bv = u[:len(g)], mref[:len(g)], bm[:len(g)], bv[:len(g)]
 	for j, gj := range g {
-		m := float32(k.d1*bm[j]) + float32(k.r1*gj)
-		v := float32(k.d2*bv[j]) + float32(float32(k.r2*gj)*gj)
+		m, v := ema(k.d1, bm[j], k.r1, gj), emaSq(k.d2, bv[j], k.r2, gj)
 		bm[j], bv[j] = m, v
 		mh := m / k.bc1
 		mref[j] = mh

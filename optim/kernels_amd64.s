@@ -3,6 +3,7 @@
 #include "textflag.h"
 #include "go_asm.h"
 #include "kernels_amd64.h"
+#include "moments_amd64.h"
 
 // ABSMASK sets every float32 of Z to the mask that clears the sign bit.
 #define ABSMASK(Z) MOVL $0x7fffffff, AX; VPBROADCASTD AX, Z
@@ -124,17 +125,7 @@
 	VMULPS  Z29, Z1, Z3; \
 	VADDPS  Z3, Z2, Z2; \
 	VMOVUPS Z2, (R10)(CX*4); \
-	VMOVUPS (R11)(CX*4), Z4; \
-	VMULPS  Z28, Z4, Z4; \
-	VMULPS  Z27, Z0, Z5; \
-	VADDPS  Z5, Z4, Z4; \
-	VMOVUPS Z4, (R11)(CX*4); \
-	VMOVUPS (R12)(CX*4), Z6; \
-	VMULPS  Z26, Z6, Z6; \
-	VMULPS  Z25, Z0, Z7; \
-	VMULPS  Z0, Z7, Z7; \
-	VADDPS  Z7, Z6, Z6; \
-	VMOVUPS Z6, (R12)(CX*4)
+	MOMENTS(R11, R12, Z28, Z27, Z26, Z25, Z4, Z6, Z5, Z7)
 
 // func tracesAVX512(grad, a, m, v *float32, n int, s *traceLanes)
 TEXT ·tracesAVX512(SB), NOSPLIT, $0-48

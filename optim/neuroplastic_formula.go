@@ -17,13 +17,21 @@ const (
 // The formula pieces, each one line of the update in docs/algorithm.md, in float32.
 
 // trace returns the new activity trace 0.95*A + 0.05*|g|.
-func trace(a, g float32) float32 { return float32(traceDecay*a) + float32(traceRate*abs32(g)) }
+func trace(a, g float32) float32 { return ema(traceDecay, a, traceRate, abs32(g)) }
 
 // memory returns the new memory 0.9*m + 0.1*g (no bias correction).
-func memory(m, g float32) float32 { return float32(memDecay*m) + float32(memRate*g) }
+func memory(m, g float32) float32 { return ema(memDecay, m, memRate, g) }
 
 // second returns the new second-moment trace 0.99*v + 0.01*g*g.
-func second(v, g float32) float32 { return float32(sqDecay*v) + float32(float32(sqRate*g)*g) }
+func second(v, g float32) float32 { return emaSq(sqDecay, v, sqRate, g) }
+
+// ema returns the moving average d*m + r*x, each product rounded to float32
+// before the sum (never fused), as NeuroPlastic's traces and Adam's first
+// moment are kept.
+func ema(d, m, r, x float32) float32 { return float32(d*m) + float32(r*x) }
+
+// emaSq returns the moving average of squares d*v + (r*g)*g, rounded as ema.
+func emaSq(d, v, r, g float32) float32 { return float32(d*v) + float32(float32(r*g)*g) }
 
 // memSignal returns r = |m| / (sqrt(v) + 1e-8), the memory term a_full
 // standardises.

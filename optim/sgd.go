@@ -89,15 +89,12 @@ func (o *SGD) Step(epoch int) error {
 	for i, p := range o.params {
 		w := p.Data
 		g := p.Grad[:len(w)]
-		b := w[:0] // unused without momentum
-		if k.mu != 0 {
+		var b []float32 // the momentum buffer: none in the sgdPlain mode
+		if k.momentumMode != sgdPlain {
 			b = o.mom[i][:len(w)]
 		}
 		j := sgdBulk(o.kern, w, g, b, &k)
-		if k.mu != 0 {
-			b = b[j:]
-		}
-		sgdGo(w[j:], g[j:], b, &k)
+		sgdGo(w[j:], g[j:], b[min(j, len(b)):], &k)
 	}
 	return nil
 }
