@@ -82,10 +82,11 @@ func copyRows(dst []float32, w int, src []float32, ld, cols, n int) {
 	}
 }
 
-// copyRows8 is copyRows for widths that are multiples of 8, once copyRows
-// has checked both slices: copyRowsGo, or an assembly version where the
-// CPU runs one (pack_amd64.go).
-var copyRows8 = copyRowsGo
+// packAsm reports whether copyRows8 and transpose8 run their assembly
+// versions (pack_amd64.go), set where the CPU has AVX2; tests clear it to
+// run the portable ones. They are direct calls, not function values, so
+// that a caller's stack buffer passed to them stays on the stack.
+var packAsm bool
 
 // copyRowsGo is the portable copyRows8, a copy call per row.
 func copyRowsGo(dst []float32, w int, src []float32, ld, cols, n int) {
@@ -124,12 +125,6 @@ func transposeCols(dst []float32, w int, src []float32, ld, cols, n int) {
 	}
 }
 
-// transpose8 writes dst[t*w+j] = src[j*ld+t] for j < 8 and t < n, n a
-// multiple of 8; transposeCols has checked both slices. It is
-// transpose8Go, or an assembly version where the CPU runs one
-// (pack_amd64.go).
-var transpose8 = transpose8Go
-
 // transpose8Go is the portable transpose8: for each step, the eight
 // columns' values are read and written as one 32-byte row.
 func transpose8Go(dst []float32, w int, src []float32, ld, n int) {
@@ -139,5 +134,17 @@ func transpose8Go(dst []float32, w int, src []float32, ld, n int) {
 		o := (*[8]float32)(dst[t*w:])
 		o[0], o[1], o[2], o[3] = s0[t], s1[t], s2[t], s3[t]
 		o[4], o[5], o[6], o[7] = s4[t], s5[t], s6[t], s7[t]
+	}
+}
+
+// padStrip zeroes the columns past nc of the last strip of a packed panel.
+func padStrip(dst []float32, w, kc, nc int) {
+	cols := nc % w
+	if cols == 0 {
+		return
+	}
+	last := dst[nc/w*kc*w : (nc/w+1)*kc*w]
+	for p := range kc {
+		clear(last[p*w+cols : p*w+w])
 	}
 }

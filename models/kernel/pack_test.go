@@ -12,17 +12,14 @@ import (
 // that cross groups) and with both the assembly helpers this CPU runs and
 // the portable ones.
 func TestDensePack(t *testing.T) {
-	impls := []struct {
-		name      string
-		transpose func(dst []float32, w int, src []float32, ld, n int)
-		copyRows  func(dst []float32, w int, src []float32, ld, cols, n int)
-	}{{"selected", transpose8, copyRows8}, {"go", transpose8Go, copyRowsGo}}
-	defer func(t8 func([]float32, int, []float32, int, int), c8 func([]float32, int, []float32, int, int, int)) {
-		transpose8, copyRows8 = t8, c8
-	}(transpose8, copyRows8)
+	asm := packAsm
+	defer func() { packAsm = asm }()
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, impl := range impls {
-		transpose8, copyRows8 = impl.transpose, impl.copyRows
+	for _, impl := range []struct {
+		name string
+		asm  bool
+	}{{"selected", asm}, {"go", false}} {
+		packAsm = impl.asm
 		for trial := range 400 {
 			k, n := 1+rng.IntN(70), 1+rng.IntN(70)
 			w := []int{4, 6, 8, 16, 32}[rng.IntN(5)]
