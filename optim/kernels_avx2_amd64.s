@@ -7,16 +7,17 @@
 // The AVX2 kernels do what the AVX-512 kernels of kernels_amd64.s do, with
 // ymm registers: 16 elements per iteration in two halves of 8, the first
 // half adding into lanes 0-7 of each float64 sum (two ymm of 4 lanes), the
-// second into lanes 8-15. Every instruction of an AVX-512 kernel becomes
-// one per half (or per quarter, on float64) with the same operation and
-// operand order, so the two compute the same bits. No FMA: each product is
-// rounded before its sum, as in the AVX-512 kernels and the Go loops.
+// second into lanes 8-15. Each element goes through the same rounded
+// operations as in an AVX-512 kernel, with the same operand order wherever
+// a NaN can meet a NaN, so the two compute the same bits. No product is
+// fused into a sum: each is rounded before it, as in the AVX-512 kernels
+// and the Go loops (the FMAs below multiply by exactly 1, see WIDENM).
 //
-// There are 16 ymm registers against 32 zmm, so the constants are memory
+// There are 16 ymm registers against 32 zmm, so most constants are memory
 // operands (the file's constants, or pass 2's scalars in the frame), and
 // the kernels with more sums than registers take them in two loops over
-// each block of up to `block` elements: the first computes the elements
-// and some sums, the second reads back what the first stored (from L1) for
+// each block of up to 512 elements: the first computes the elements and
+// some sums, the second reads back what the first stored (from L1) for
 // the other sums. Each lane still adds its elements in increasing order.
 // A sum kept in memory across iterations instead would cost a store per
 // iteration and a store-to-load forwarding delay in its chain.
@@ -40,31 +41,85 @@
 	VMOVUPD C, OFF+64(R); \
 	VMOVUPD D, OFF+96(R)
 
-// WIDEN8 converts the 8 float32 of Y (xmm X) to float64: elements 0-3
-// into LO, 4-7 into HI (xmm HIX). LO must differ from Y; HI may be Y.
+// CONST4D defines NAME<> as 4 copies of the 64-bit pattern BITS.
+#define CONST4D(NAME, BITS) \
+	DATA NAME<>+0(SB)/8, BITS; \
+	DATA NAME<>+8(SB)/8, BITS; \
+	DATA NAME<>+16(SB)/8, BITS; \
+	DATA NAME<>+24(SB)/8, BITS; \
+	GLOBL NAME<>(SB), RODATA|NOPTR, $32
+
+// The mask that clears a float64's sign bit, and 1 in float64 and float32.
+CONST4D(absMask64, $0x7fffffffffffffff)
+CONST4D(one64, $0x3ff0000000000000)
+CONST8(one32, $0x3f800000)
+
+// The float32 to float64 conversions read their operands from memory
+// (VCVTPS2PD from a 16-byte operand): on the Zen 4 we measure, a
+// conversion from a register costs about a third more and needs a
+// VEXTRACTF128 for the upper 4 elements, and conversions, additions,
+// comparisons, the extremes and the lane moves share two pipes, which
+// bound the alpha kernels. |g| is taken after the conversion
+// (float64(|g|) is |float64(g)|, NaN included). The additions of alpha's
+// blend and statistics run on the two multiply pipes instead, as FMAs with
+// a factor of exactly 1: 1*x is exact, so x*1 + y rounds once, to x + y,
+// as VADDPS or VADDPD do. The two could differ only in which NaN they
+// return when both operands are NaN; these operands are never NaN but for
+// the default NaN of an invalid operation (alpha is blended from clamped
+// values), so either choice gives the same bits.
+
+// WIDENM converts the 8 float32 at OFF(B)(I*4) to float64: elements 0-3
+// into LO, 4-7 into HI.
+#define WIDENM(OFF, B, I, LO, HI) \
+	VCVTPS2PD OFF(B)(I*4), LO; \
+	VCVTPS2PD OFF+16(B)(I*4), HI
+
+// QUO8 sets LO (xmm LOX) to quo(x, R) of the 8 float64 x in LO (elements
+// 0-3) and HI (xmm HIX, 4-7), widened from float32: float32(x*r) with R
+// the broadcast float64 r; HI is clobbered.
+#define QUO8(R, LO, LOX, HI, HIX) \
+	VMULPD R, LO, LO; \
+	VMULPD R, HI, HI; \
+	VCVTPD2PSY LO, LOX; \
+	VCVTPD2PSY HI, HIX; \
+	VINSERTF128 $1, HIX, LO, LO
+
+// ABSQUO8 sets LO (xmm LOX) to quo(|g|, R) of the 8 gradients at OFF from
+// index CX at SI; HI (xmm HIX) is clobbered.
+#define ABSQUO8(OFF, R, LO, LOX, HI, HIX) \
+	WIDENM(OFF, SI, CX, LO, HI); \
+	VANDPD absMask64<>(SB), LO, LO; \
+	VANDPD absMask64<>(SB), HI, HI; \
+	QUO8(R, LO, LOX, HI, HIX)
+
+// ACCM adds the 8 float32 at OFF(B)(I*4), converted to float64, into the
+// lanes of LO (elements 0-3) and HI (4-7); T1 and T2 are clobbered.
+#define ACCM(OFF, B, I, LO, HI, T1, T2) \
+	WIDENM(OFF, B, I, T1, T2); \
+	VADDPD T1, LO, LO; \
+	VADDPD T2, HI, HI
+
+// SQACCM adds the squares, in float64, of the 8 float32 at OFF(B)(I*4)
+// into the lanes of LO and HI as ACCM adds them.
+#define SQACCM(OFF, B, I, LO, HI, T1, T2) \
+	WIDENM(OFF, B, I, T1, T2); \
+	VMULPD T1, T1, T1; \
+	VMULPD T2, T2, T2; \
+	VADDPD T1, LO, LO; \
+	VADDPD T2, HI, HI
+
+// WIDEN8 converts the 8 float32 of Y (xmm X), a result in a register, to
+// float64: elements 0-3 into LO, 4-7 into HI (xmm HIX). LO must differ
+// from Y; HI may be Y.
 #define WIDEN8(Y, X, LO, HI, HIX) VCVTPS2PD X, LO; VEXTRACTF128 $1, Y, HIX; VCVTPS2PD HIX, HI
 
-// QUO8 sets OUT (xmm OUTX) to quo(Y, R) of the 8 float32 of Y (xmm X):
-// float32(float64(y)*r) with R the broadcast float64 r, a memory operand;
-// T (xmm TX) is clobbered and may be Y. OUT must differ from Y.
-#define QUO8(Y, X, R, OUT, OUTX, T, TX) \
-	WIDEN8(Y, X, OUT, T, TX); \
-	VMULPD R, OUT, OUT; \
-	VMULPD R, T, T; \
-	VCVTPD2PSY OUT, OUTX; \
-	VCVTPD2PSY T, TX; \
-	VINSERTF128 $1, TX, OUT, OUT
-
-// ACC8 adds the 8 float32 of Y (xmm X), converted to float64, into the
-// lanes of LO (elements 0-3) and HI (4-7); T1 and T2 (xmm T2X) are
-// clobbered.
+// ACC8 is ACCM for the 8 float32 of Y (xmm X); T2 (xmm T2X) is clobbered.
 #define ACC8(Y, X, LO, HI, T1, T2, T2X) \
 	WIDEN8(Y, X, T1, T2, T2X); \
 	VADDPD T1, LO, LO; \
 	VADDPD T2, HI, HI
 
-// SQACC8 adds the squares, in float64, of the 8 float32 of Y (xmm X) into
-// the lanes of LO and HI as ACC8 adds them.
+// SQACC8 is SQACCM for the 8 float32 of Y (xmm X).
 #define SQACC8(Y, X, LO, HI, T1, T2, T2X) \
 	WIDEN8(Y, X, T1, T2, T2X); \
 	VMULPD T1, T1, T1; \
@@ -106,11 +161,19 @@
 	VADDPS  Y7, Y6, Y6; \
 	VMOVUPS Y6, OFF(R12)(CX*4)
 
-// GRADSUMS8 adds |g| (Y1) into the lanes of ABSLO and ABSHI and g*g (g in
-// Y0) into SQLO and SQHI; it clobbers Y3 and Y5.
-#define GRADSUMS8(ABSLO, ABSHI, SQLO, SQHI) \
-	ACC8(Y1, X1, ABSLO, ABSHI, Y3, Y5, X5); \
-	SQACC8(Y0, X0, SQLO, SQHI, Y3, Y5, X5)
+// GRADSUMS8 adds |g| and g*g of the 8 gradients at OFF from index CX at
+// SI into the lanes of ABSLO, ABSHI and SQLO, SQHI, from one conversion;
+// it clobbers Y1, Y3 and Y5.
+#define GRADSUMS8(OFF, ABSLO, ABSHI, SQLO, SQHI) \
+	WIDENM(OFF, SI, CX, Y3, Y5); \
+	VANDPD  absMask64<>(SB), Y3, Y1; \
+	VADDPD  Y1, ABSLO, ABSLO; \
+	VANDPD  absMask64<>(SB), Y5, Y1; \
+	VADDPD  Y1, ABSHI, ABSHI; \
+	VMULPD  Y3, Y3, Y3; \
+	VMULPD  Y5, Y5, Y5; \
+	VADDPD  Y3, SQLO, SQLO; \
+	VADDPD  Y5, SQHI, SQHI
 
 // func tracesAVX2(grad, a, m, v *float32, n int, s *traceLanes)
 TEXT ·tracesAVX2(SB), NOSPLIT, $0-48
@@ -126,9 +189,9 @@ TEXT ·tracesAVX2(SB), NOSPLIT, $0-48
 
 tracesLoop:
 	TRACE8(0)
-	GRADSUMS8(Y8, Y9, Y12, Y13)
+	GRADSUMS8(0, Y8, Y9, Y12, Y13)
 	TRACE8(32)
-	GRADSUMS8(Y10, Y11, Y14, Y15)
+	GRADSUMS8(32, Y10, Y11, Y14, Y15)
 	ADDQ $16, CX
 	CMPQ CX, DX
 	JLT  tracesLoop
@@ -148,15 +211,13 @@ tracesLoop:
 	VANDPS  absMask<>(SB), Y4, Y7; \
 	VDIVPS  Y3, Y7, Y7; \
 	VMOVUPS Y7, OFF(R13)(CX*4); \
-	GRADSUMS8(ABSLO, ABSHI, SQLO, SQHI)
+	GRADSUMS8(OFF, ABSLO, ABSHI, SQLO, SQHI)
 
 // ASUMS8 adds the 8 new A (at R10) and r (at R13) at OFF from index BX
 // into the lanes of ALO, AHI and RLO, RHI; it clobbers Y0-Y3.
 #define ASUMS8(OFF, ALO, AHI, RLO, RHI) \
-	VMOVUPS OFF(R10)(BX*4), Y0; \
-	ACC8(Y0, X0, ALO, AHI, Y2, Y3, X3); \
-	VMOVUPS OFF(R13)(BX*4), Y1; \
-	ACC8(Y1, X1, RLO, RHI, Y2, Y3, X3)
+	ACCM(OFF, R10, BX, ALO, AHI, Y0, Y1); \
+	ACCM(OFF, R13, BX, RLO, RHI, Y2, Y3)
 
 // func tracesFullAVX2(grad, a, m, v, r *float32, n int, s *traceLanes)
 TEXT ·tracesFullAVX2(SB), NOSPLIT, $0-56
@@ -204,9 +265,10 @@ tracesFullSums:
 // The kernels of pass 2 keep its scalars in their frame from R11, each
 // broadcast to a ymm: the reciprocals of the standardisations, the clamp
 // (as float32 bits), a_full's weights and k from *alphaParams, then
-// alpha's shift and the thresholds of the near counts. R11 is the first
-// multiple of 32 in the frame (which has 32 bytes to spare), so that no
-// operand straddles two cache lines, which costs a second access.
+// alpha's shift, the thresholds of the near counts and the running
+// extremes between blocks. R11 is the first multiple of 32 in the frame
+// (which has 32 bytes to spare), so that no operand straddles two cache
+// lines, which costs a second access.
 #define F_RG 0(R11)
 #define F_RA 32(R11)
 #define F_RR 64(R11)
@@ -219,6 +281,8 @@ tracesFullSums:
 #define F_SHIFT 288(R11)
 #define F_NEARLO 320(R11)
 #define F_NEARHI 352(R11)
+#define F_MIN 384(R11)
+#define F_MAX 416(R11)
 
 // PARAMS sets R11 (see F_RG) and broadcasts the fields of *R13, an
 // alphaParams, into the frame; it clobbers Y0.
@@ -245,22 +309,29 @@ tracesFullSums:
 	VBROADCASTSS alphaParams_k(R13), Y0; \
 	VMOVUPS Y0, F_K
 
-// The statistics of the alpha kernels (statsRawGo), for *R12, a
-// statLanes: the lanes of sumD in Y6-Y9 (lanes 0-3, 4-7, 8-11, 12-15) and
-// of sumD2 in Y10-Y13 in each block's first loop, of rawSq in Y6-Y9 in its
-// second, the running min in Y14 and max in Y15, the counts near the clamp
-// ends in R8 and R9. The min and max keep 8 lanes, where the AVX-512
-// kernels keep 16: alpha is never NaN or -0 (it is blended from two
-// values clampBits keeps in [min_alpha, max_alpha]), so the extremes do
-// not depend on the order in which they are taken.
+// The alpha kernels (alphaGradOnly's and alphaFull's loops and
+// statsRawGo, for *R12, a statLanes) take each block in two loops. The
+// first computes alpha and stores it in u (over r, which it has read),
+// with the running min in Y14 and max in Y15 and the counts near the clamp
+// ends in the 8 int32 lanes of Y12 and Y13; it keeps rG, rA, rR, the clamp
+// bounds and float32 1 in Y6-Y11. The second reads alpha back, stores the
+// raw update alpha*g in its place and adds d = alpha - shift, d*d and
+// (alpha*g)^2 into the lanes of sumD (Y4-Y7: lanes 0-3, 4-7, 8-11,
+// 12-15), sumD2 (Y8-Y11) and rawSq (Y12-Y15), with the shift in Y3. The
+// min and max keep 8 lanes, where the AVX-512 kernels keep 16: alpha is
+// never NaN or -0 (it is blended from two values clampBits keeps in
+// [min_alpha, max_alpha]), so the extremes do not depend on the order in
+// which they are taken; for the same reason d and its sums are never NaN,
+// and are added by FMAs with a factor of 1.
 
-// STATS_LOAD loads sumD2, the extremes and the counts from *R12 and puts
-// the scalars at the argument offsets SHIFT, NEARLO and NEARHI into the
-// frame; it clobbers Y0.
+// STATS_LOAD puts the extremes of *R12 and the scalars at the argument
+// offsets SHIFT, NEARLO and NEARHI into the frame and loads the counts
+// into R8 and R9; it clobbers Y0.
 #define STATS_LOAD(SHIFT, NEARLO, NEARHI) \
-	LOAD4(statLanes_sumD2, R12, Y10, Y11, Y12, Y13); \
-	VBROADCASTSS statLanes_min(R12), Y14; \
-	VBROADCASTSS statLanes_max(R12), Y15; \
+	VBROADCASTSS statLanes_min(R12), Y0; \
+	VMOVUPS Y0, F_MIN; \
+	VBROADCASTSS statLanes_max(R12), Y0; \
+	VMOVUPS Y0, F_MAX; \
 	MOVQ statLanes_nearLo(R12), R8; \
 	MOVQ statLanes_nearHi(R12), R9; \
 	VBROADCASTSD SHIFT, Y0; \
@@ -270,62 +341,109 @@ tracesFullSums:
 	VBROADCASTSS NEARHI, Y0; \
 	VMOVUPS Y0, F_NEARHI
 
-// STATS8 stores the raw update alpha*g of the 8 alphas in Y3 and the
-// gradients in Y0 at OFF from index CX at DI and adds alpha's statistics
-// but rawSq: d and d*d into the lanes of DLO, DHI and D2LO, D2HI. It
-// clobbers Y1, Y2, Y4 and AX.
-#define STATS8(OFF, DLO, DHI, D2LO, D2HI) \
-	VMULPS  Y3, Y0, Y1; \
-	VMOVUPS Y1, OFF(DI)(CX*4); \
+// ALPHA_START starts a block's first loop: the scalars into Y6-Y11, the
+// extremes into Y14 and Y15, zero counts.
+#define ALPHA_START \
+	VMOVUPD F_RG, Y6; \
+	VMOVUPD F_RA, Y7; \
+	VMOVUPD F_RR, Y8; \
+	VMOVUPS F_LO, Y9; \
+	VMOVUPS F_HI, Y10; \
+	VMOVUPS one32<>(SB), Y11; \
+	VMOVUPS F_MIN, Y14; \
+	VMOVUPS F_MAX, Y15; \
+	VPXOR   Y12, Y12, Y12; \
+	VPXOR   Y13, Y13, Y13
+
+// COUNT adds the 8 int32 lanes of Y (xmm X) to R; it clobbers X0 and AX.
+#define COUNT(Y, X, R) \
+	VEXTRACTI128 $1, Y, X0; \
+	VPADDD  X0, X, X; \
+	VPSHUFD $0x4e, X, X0; \
+	VPADDD  X0, X, X; \
+	VPSHUFD $0xb1, X, X0; \
+	VPADDD  X0, X, X; \
+	VMOVD   X, AX; \
+	ADDQ    AX, R
+
+// ALPHA_END ends a block's first loop: the extremes back into the frame,
+// the counts into R8 and R9.
+#define ALPHA_END \
+	VMOVUPS Y14, F_MIN; \
+	VMOVUPS Y15, F_MAX; \
+	COUNT(Y12, X12, R8); \
+	COUNT(Y13, X13, R9)
+
+// ALPHA_STATS8 stores the 8 alphas in Y3 at OFF from index CX at DI and
+// takes their extremes and near counts (a comparison's true lane is -1);
+// it clobbers Y2.
+#define ALPHA_STATS8(OFF) \
+	VMOVUPS Y3, OFF(DI)(CX*4); \
 	VMINPS  Y3, Y14, Y14; \
 	VMAXPS  Y3, Y15, Y15; \
 	VCMPPS  $2, F_NEARLO, Y3, Y2; \
-	VMOVMSKPS Y2, AX; \
-	POPCNTL AX, AX; \
-	ADDQ    AX, R8; \
+	VPSUBD  Y2, Y12, Y12; \
 	VCMPPS  $13, F_NEARHI, Y3, Y2; \
-	VMOVMSKPS Y2, AX; \
-	POPCNTL AX, AX; \
-	ADDQ    AX, R9; \
-	WIDEN8(Y3, X3, Y2, Y4, X4); \
-	VSUBPD  F_SHIFT, Y2, Y2; \
-	VSUBPD  F_SHIFT, Y4, Y4; \
-	VADDPD  Y2, DLO, DLO; \
-	VADDPD  Y4, DHI, DHI; \
-	VMULPD  Y2, Y2, Y2; \
-	VMULPD  Y4, Y4, Y4; \
-	VADDPD  Y2, D2LO, D2LO; \
-	VADDPD  Y4, D2HI, D2HI
+	VPSUBD  Y2, Y13, Y13
 
-// RAWSQ8 adds the squares of the 8 raw updates at OFF from index BX at DI
-// into the lanes of LO and HI; it clobbers Y1, Y2 and Y4.
-#define RAWSQ8(OFF, LO, HI) \
-	VMOVUPS OFF(DI)(BX*4), Y1; \
-	SQACC8(Y1, X1, LO, HI, Y2, Y4, X4)
+// RAW8 replaces the 8 alphas at OFF from index BX at DI by the raw update
+// g*alpha (g at SI) and adds d = alpha - shift, d*d and the raw update's
+// square into the lanes of DLO, DHI, D2LO, D2HI and RLO, RHI. It clobbers
+// Y0-Y2; the square reads back the raw update just stored.
+#define RAW8(OFF, DLO, DHI, D2LO, D2HI, RLO, RHI) \
+	WIDENM(OFF, DI, BX, Y0, Y1); \
+	VMOVUPS OFF(SI)(BX*4), Y2; \
+	VMULPS  OFF(DI)(BX*4), Y2, Y2; \
+	VMOVUPS Y2, OFF(DI)(BX*4); \
+	VFMSUB132PD one64<>(SB), Y3, Y0; \
+	VFMSUB132PD one64<>(SB), Y3, Y1; \
+	VFMADD231PD one64<>(SB), Y0, DLO; \
+	VFMADD231PD one64<>(SB), Y1, DHI; \
+	VMULPD  Y0, Y0, Y0; \
+	VMULPD  Y1, Y1, Y1; \
+	VFMADD231PD one64<>(SB), Y0, D2LO; \
+	VFMADD231PD one64<>(SB), Y1, D2HI; \
+	SQACCM(OFF, DI, BX, RLO, RHI, Y0, Y1)
 
-// STATS_STORE stores sumD2, the extremes and the counts to *R12; it
-// clobbers X0.
+// RAW_LOOP is the second loop over the block from BX to R13 (NAME its
+// label); BX ends at R13.
+#define RAW_LOOP(NAME) \
+	VMOVUPD F_SHIFT, Y3; \
+	LOAD4(statLanes_sumD, R12, Y4, Y5, Y6, Y7); \
+	LOAD4(statLanes_sumD2, R12, Y8, Y9, Y10, Y11); \
+	LOAD4(statLanes_rawSq, R12, Y12, Y13, Y14, Y15); \
+NAME: \
+	RAW8(0, Y4, Y5, Y8, Y9, Y12, Y13); \
+	RAW8(32, Y6, Y7, Y10, Y11, Y14, Y15); \
+	ADDQ $16, BX; \
+	CMPQ BX, R13; \
+	JLT  NAME; \
+	STORE4(Y4, Y5, Y6, Y7, statLanes_sumD, R12); \
+	STORE4(Y8, Y9, Y10, Y11, statLanes_sumD2, R12); \
+	STORE4(Y12, Y13, Y14, Y15, statLanes_rawSq, R12)
+
+// STATS_STORE stores the extremes and the counts to *R12; it clobbers
+// Y0, Y14 and Y15.
 #define STATS_STORE \
-	STORE4(Y10, Y11, Y12, Y13, statLanes_sumD2, R12); \
+	VMOVUPS F_MIN, Y14; \
 	HREDUCE8(VMINPS, Y14, X14); \
 	VMOVSS X14, statLanes_min(R12); \
+	VMOVUPS F_MAX, Y15; \
 	HREDUCE8(VMAXPS, Y15, X15); \
 	VMOVSS X15, statLanes_max(R12); \
 	MOVQ R8, statLanes_nearLo(R12); \
 	MOVQ R9, statLanes_nearHi(R12)
 
 // GRADONLY8 computes alpha = a_go = clamp(n(|g|)) of the 8 elements at OFF
-// from index CX at SI into Y3, g in Y0, and then STATS8.
-#define GRADONLY8(OFF, DLO, DHI, D2LO, D2HI) \
-	VMOVUPS OFF(SI)(CX*4), Y0; \
-	VANDPS  absMask<>(SB), Y0, Y1; \
-	QUO8(Y1, X1, F_RG, Y2, X2, Y1, X1); \
-	VPMAXSD F_LO, Y2, Y3; \
-	VPMINSD F_HI, Y3, Y3; \
-	STATS8(OFF, DLO, DHI, D2LO, D2HI)
+// from index CX at SI into Y3, and then ALPHA_STATS8.
+#define GRADONLY8(OFF) \
+	ABSQUO8(OFF, Y6, Y1, X1, Y2, X2); \
+	VPMAXSD Y9, Y1, Y3; \
+	VPMINSD Y10, Y3, Y3; \
+	ALPHA_STATS8(OFF)
 
 // func alphaGradOnlyAVX2(grad, u *float32, n int, ap *alphaParams, shift float64, nearLo, nearHi float32, s *statLanes)
-TEXT ·alphaGradOnlyAVX2(SB), NOSPLIT, $416-56
+TEXT ·alphaGradOnlyAVX2(SB), NOSPLIT, $480-56
 	MOVQ grad+0(FP), SI
 	MOVQ u+8(FP), DI
 	MOVQ n+16(FP), DX
@@ -338,26 +456,17 @@ TEXT ·alphaGradOnlyAVX2(SB), NOSPLIT, $416-56
 alphaGradOnlyBlock:
 	BLOCK_END(R13)
 	MOVQ CX, BX
-	LOAD4(statLanes_sumD, R12, Y6, Y7, Y8, Y9)
+	ALPHA_START
 
 alphaGradOnlyLoop:
-	GRADONLY8(0, Y6, Y7, Y10, Y11)
-	GRADONLY8(32, Y8, Y9, Y12, Y13)
+	GRADONLY8(0)
+	GRADONLY8(32)
 	ADDQ $16, CX
 	CMPQ CX, R13
 	JLT  alphaGradOnlyLoop
 
-	STORE4(Y6, Y7, Y8, Y9, statLanes_sumD, R12)
-	LOAD4(statLanes_rawSq, R12, Y6, Y7, Y8, Y9)
-
-alphaGradOnlySums:
-	RAWSQ8(0, Y6, Y7)
-	RAWSQ8(32, Y8, Y9)
-	ADDQ $16, BX
-	CMPQ BX, R13
-	JLT  alphaGradOnlySums
-
-	STORE4(Y6, Y7, Y8, Y9, statLanes_rawSq, R12)
+	ALPHA_END
+	RAW_LOOP(alphaGradOnlySums)
 	CMPQ CX, DX
 	JLT  alphaGradOnlyBlock
 	STATS_STORE
@@ -365,32 +474,31 @@ alphaGradOnlySums:
 	RET
 
 // FULL8 computes alpha = a_go + k*(a_full - a_go) of the full rule for the
-// 8 elements at OFF from index CX (g at SI, A at R10, r at DI) into Y3, g
-// in Y0, and then STATS8, which overwrites r by the raw update.
-#define FULL8(OFF, DLO, DHI, D2LO, D2HI) \
-	VMOVUPS OFF(SI)(CX*4), Y0; \
-	VANDPS  absMask<>(SB), Y0, Y1; \
-	QUO8(Y1, X1, F_RG, Y2, X2, Y1, X1); \
-	VPMAXSD F_LO, Y2, Y3; \
-	VPMINSD F_HI, Y3, Y3; \
-	VMOVUPS OFF(R10)(CX*4), Y1; \
-	QUO8(Y1, X1, F_RA, Y4, X4, Y1, X1); \
-	VMOVUPS OFF(DI)(CX*4), Y1; \
-	QUO8(Y1, X1, F_RR, Y5, X5, Y1, X1); \
-	VMULPS  F_WA, Y4, Y4; \
-	VMULPS  F_WG, Y2, Y1; \
-	VADDPS  Y1, Y4, Y4; \
-	VMULPS  F_WM, Y5, Y5; \
-	VADDPS  Y5, Y4, Y4; \
-	VPMAXSD F_LO, Y4, Y4; \
-	VPMINSD F_HI, Y4, Y4; \
-	VSUBPS  Y3, Y4, Y4; \
-	VMULPS  F_K, Y4, Y4; \
-	VADDPS  Y4, Y3, Y3; \
-	STATS8(OFF, DLO, DHI, D2LO, D2HI)
+// 8 elements at OFF from index CX (g at SI, A at R10, r at DI) into Y3,
+// and then ALPHA_STATS8, which overwrites r by alpha. The blend's
+// subtraction and addition are FMAs with a factor of 1 (Y11).
+#define FULL8(OFF) \
+	ABSQUO8(OFF, Y6, Y1, X1, Y2, X2); \
+	VPMAXSD Y9, Y1, Y3; \
+	VPMINSD Y10, Y3, Y3; \
+	WIDENM(OFF, R10, CX, Y2, Y4); \
+	QUO8(Y7, Y2, X2, Y4, X4); \
+	WIDENM(OFF, DI, CX, Y4, Y5); \
+	QUO8(Y8, Y4, X4, Y5, X5); \
+	VMULPS  F_WA, Y2, Y2; \
+	VMULPS  F_WG, Y1, Y1; \
+	VADDPS  Y1, Y2, Y2; \
+	VMULPS  F_WM, Y4, Y4; \
+	VADDPS  Y4, Y2, Y2; \
+	VPMAXSD Y9, Y2, Y2; \
+	VPMINSD Y10, Y2, Y2; \
+	VFMSUB132PS Y11, Y3, Y2; \
+	VMULPS  F_K, Y2, Y2; \
+	VFMADD231PS Y11, Y2, Y3; \
+	ALPHA_STATS8(OFF)
 
 // func alphaFullAVX2(grad, a, u *float32, n int, ap *alphaParams, shift float64, nearLo, nearHi float32, s *statLanes)
-TEXT ·alphaFullAVX2(SB), NOSPLIT, $416-64
+TEXT ·alphaFullAVX2(SB), NOSPLIT, $480-64
 	MOVQ grad+0(FP), SI
 	MOVQ a+8(FP), R10
 	MOVQ u+16(FP), DI
@@ -404,26 +512,17 @@ TEXT ·alphaFullAVX2(SB), NOSPLIT, $416-64
 alphaFullBlock:
 	BLOCK_END(R13)
 	MOVQ CX, BX
-	LOAD4(statLanes_sumD, R12, Y6, Y7, Y8, Y9)
+	ALPHA_START
 
 alphaFullLoop:
-	FULL8(0, Y6, Y7, Y10, Y11)
-	FULL8(32, Y8, Y9, Y12, Y13)
+	FULL8(0)
+	FULL8(32)
 	ADDQ $16, CX
 	CMPQ CX, R13
 	JLT  alphaFullLoop
 
-	STORE4(Y6, Y7, Y8, Y9, statLanes_sumD, R12)
-	LOAD4(statLanes_rawSq, R12, Y6, Y7, Y8, Y9)
-
-alphaFullSums:
-	RAWSQ8(0, Y6, Y7)
-	RAWSQ8(32, Y8, Y9)
-	ADDQ $16, BX
-	CMPQ BX, R13
-	JLT  alphaFullSums
-
-	STORE4(Y6, Y7, Y8, Y9, statLanes_rawSq, R12)
+	ALPHA_END
+	RAW_LOOP(alphaFullSums)
 	CMPQ CX, DX
 	JLT  alphaFullBlock
 	STATS_STORE
@@ -433,9 +532,7 @@ alphaFullSums:
 // TENSOR8 adds G = n(|g|) of the 8 elements at OFF from index CX at SI
 // into the lanes of LO and HI, R the broadcast rG.
 #define TENSOR8(OFF, R, LO, HI) \
-	VMOVUPS OFF(SI)(CX*4), Y0; \
-	VANDPS  absMask<>(SB), Y0, Y1; \
-	QUO8(Y1, X1, R, Y2, X2, Y1, X1); \
+	ABSQUO8(OFF, R, Y2, X2, Y1, X1); \
 	ACC8(Y2, X2, LO, HI, Y3, Y4, X4)
 
 // func tensorSumsAVX2(grad *float32, n int, ap *alphaParams, s *tensorLanes)
@@ -463,13 +560,11 @@ tensorSumsLoop:
 // + wm*n(r) of the 8 elements at OFF from index CX (g at SI, A at R10, r at
 // DI) into the lanes of GSLO, GSHI and MIXLO, MIXHI.
 #define TENSORFULL8(OFF, GSLO, GSHI, MIXLO, MIXHI) \
-	VMOVUPS OFF(SI)(CX*4), Y0; \
-	VANDPS  absMask<>(SB), Y0, Y1; \
-	QUO8(Y1, X1, F_RG, Y2, X2, Y1, X1); \
-	VMOVUPS OFF(R10)(CX*4), Y1; \
-	QUO8(Y1, X1, F_RA, Y3, X3, Y1, X1); \
-	VMOVUPS OFF(DI)(CX*4), Y1; \
-	QUO8(Y1, X1, F_RR, Y5, X5, Y1, X1); \
+	ABSQUO8(OFF, F_RG, Y2, X2, Y1, X1); \
+	WIDENM(OFF, R10, CX, Y3, Y1); \
+	QUO8(F_RA, Y3, X3, Y1, X1); \
+	WIDENM(OFF, DI, CX, Y5, Y1); \
+	QUO8(F_RR, Y5, X5, Y1, X1); \
 	VMULPS  F_WA, Y3, Y3; \
 	VMULPS  F_WG, Y2, Y4; \
 	VADDPS  Y4, Y3, Y3; \
