@@ -473,6 +473,16 @@ alphaGradOnlyLoop:
 	VZEROUPPER
 	RET
 
+// MIX8 sets A = (wa*A + wg*G) + wm*R, the unclamped a_full of 8 quotients
+// n(A), n(|g|) and n(r), each product rounded; T receives wg*G (it may be
+// G) and R is overwritten.
+#define MIX8(A, G, R, T) \
+	VMULPS F_WA, A, A; \
+	VMULPS F_WG, G, T; \
+	VADDPS T, A, A; \
+	VMULPS F_WM, R, R; \
+	VADDPS R, A, A
+
 // FULL8 computes alpha = a_go + k*(a_full - a_go) of the full rule for the
 // 8 elements at OFF from index CX (g at SI, A at R10, r at DI) into Y3,
 // and then ALPHA_STATS8, which overwrites r by alpha. The blend's
@@ -485,11 +495,7 @@ alphaGradOnlyLoop:
 	QUO8(Y7, Y2, X2, Y4, X4); \
 	WIDENM(OFF, DI, CX, Y4, Y5); \
 	QUO8(Y8, Y4, X4, Y5, X5); \
-	VMULPS  F_WA, Y2, Y2; \
-	VMULPS  F_WG, Y1, Y1; \
-	VADDPS  Y1, Y2, Y2; \
-	VMULPS  F_WM, Y4, Y4; \
-	VADDPS  Y4, Y2, Y2; \
+	MIX8(Y2, Y1, Y4, Y1); \
 	VPMAXSD Y9, Y2, Y2; \
 	VPMINSD Y10, Y2, Y2; \
 	VFMSUB132PS Y11, Y3, Y2; \
@@ -565,11 +571,7 @@ tensorSumsLoop:
 	QUO8(F_RA, Y3, X3, Y1, X1); \
 	WIDENM(OFF, DI, CX, Y5, Y1); \
 	QUO8(F_RR, Y5, X5, Y1, X1); \
-	VMULPS  F_WA, Y3, Y3; \
-	VMULPS  F_WG, Y2, Y4; \
-	VADDPS  Y4, Y3, Y3; \
-	VMULPS  F_WM, Y5, Y5; \
-	VADDPS  Y5, Y3, Y3; \
+	MIX8(Y3, Y2, Y5, Y4); \
 	ACC8(Y2, X2, GSLO, GSHI, Y4, Y5, X5); \
 	ACC8(Y3, X3, MIXLO, MIXHI, Y4, Y5, X5)
 

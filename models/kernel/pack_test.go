@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -44,22 +45,8 @@ func TestDensePack(t *testing.T) {
 			}
 			k0, j0 := rng.IntN(k), rng.IntN(n)
 			kc, nc := 1+rng.IntN(k-k0), 1+rng.IntN(n-j0)
-			got := randSlice(rng, roundUp(nc, w)*kc) // Pack overwrites every value
-			d.Pack(got, w, k0, kc, j0, nc)
-			for s := 0; s*w < nc; s++ {
-				for p := range kc {
-					for jj := range w {
-						var want float32
-						if j := j0 + s*w + jj; j < j0+nc {
-							want = at(k0+p, j)
-						}
-						if x := got[s*kc*w+p*w+jj]; x != want {
-							t.Fatalf("%s: ld %d, colMajor %v, groups %d/%d, w %d, block k %d+%d, columns %d+%d: strip %d, k %d, column %d: %v, want %v",
-								impl.name, d.ld, d.colMajor, d.g, d.gs, w, k0, kc, j0, nc, s, p, jj, x, want)
-						}
-					}
-				}
-			}
+			name := fmt.Sprintf("%s: ld %d, colMajor %v, groups %d/%d", impl.name, d.ld, d.colMajor, d.g, d.gs)
+			checkPack(t, name, &d, w, k0, kc, j0, nc, at, rng)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -55,14 +56,16 @@ func TestPatchesPack(t *testing.T) {
 		if trial%4 == 1 && rng.IntN(2) == 0 {
 			w = 32 // a multiple of the output width: packRows
 		}
-		checkPack(t, "patches", &patches{g}, w, k0, kc, j0, nc, at, rng)
+		name := fmt.Sprintf("c %d, h %d, w %d, r %d, s %d, oh %d, ow %d, stride %d, pad %d/%d",
+			g.c, g.h, g.w, g.r, g.s, g.oh, g.ow, g.stride, g.padH, g.padW)
+		checkPack(t, "patches "+name, &patches{g}, w, k0, kc, j0, nc, at, rng)
 		// patchesT: k runs over positions, columns over taps.
 		k0, j0 = rng.IntN(positions), rng.IntN(taps)
 		kc, nc = 1+rng.IntN(positions-k0), 1+rng.IntN(taps-j0)
 		if rng.IntN(4) == 0 && positions > posBlock {
 			k0, kc = 0, positions // more positions than one block
 		}
-		checkPack(t, "patchesT", &patchesT{g}, w, k0, kc, j0, nc,
+		checkPack(t, "patchesT "+name, &patchesT{g}, w, k0, kc, j0, nc,
 			func(pos, tap int) float32 { return at(tap, pos) }, rng)
 	}
 }
@@ -81,8 +84,8 @@ func checkPack(t *testing.T, name string, src PanelSource, w, k0, kc, j0, nc int
 					want = at(k0+p, j)
 				}
 				if x := got[s*kc*w+p*w+jj]; x != want {
-					t.Fatalf("%s %+v: w %d, block k %d+%d, columns %d+%d: strip %d, k %d, column %d: %v, want %v",
-						name, src, w, k0, kc, j0, nc, s, p, jj, x, want)
+					t.Fatalf("%s: w %d, block k %d+%d, columns %d+%d: strip %d, k %d, column %d: %v, want %v",
+						name, w, k0, kc, j0, nc, s, p, jj, x, want)
 				}
 			}
 		}
