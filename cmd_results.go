@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"time"
 
@@ -62,13 +61,13 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("reproduce", "[flags]", reproduceAbout, log)
 	f := addStudyFlags(fs)
 	studies := fs.String("studies", "", "comma-separated `studies` to run (default: all but the deferred ones)")
-	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
+	workers := addWorkers(fs)
 	imp := fs.String("import", "", "copy finished runs with the same ID from the store of results `DIR` instead of training them (default with --seeds: results, or results/quick with --quick)")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	if *workers < 1 || *f.seeds < 0 {
-		return &usageError{"--workers must be >= 1 and --seeds >= 0"}
+	if *workers < 0 || *f.seeds < 0 {
+		return &usageError{"--workers and --seeds must be >= 0"}
 	}
 	var names []string
 	if *studies != "" {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/neuroplastic/neuroplastic/data"
@@ -27,17 +26,17 @@ the data command). Exits 1 if any run failed or was skipped.`
 
 func cmdRun(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("run", "SPEC [flags]", runAbout, log)
-	sf := addSpecFlags(fs)
+	sf := addSpecFlags(fs, true)
 	sel := addSelection(fs)
-	workers := fs.Int("workers", runtime.NumCPU(), "runs trained at once; each gets max(1, cores/workers) threads")
+	workers := addWorkers(fs)
 	retries := fs.Int("retries", 0, "extra attempts for a failed run within this invocation")
 	dataDir := fs.String("data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
 	pos, err := parseArgs(fs, args, 1)
 	if err != nil {
 		return err
 	}
-	if *workers < 1 || *retries < 0 {
-		return &usageError{"--workers must be >= 1 and --retries >= 0"}
+	if *workers < 0 || *retries < 0 {
+		return &usageError{"--workers and --retries must be >= 0"}
 	}
 	sp, jobs, err := sel.load(fs, sf, pos[0])
 	if err != nil {
@@ -58,7 +57,7 @@ estimates the work (epochs, sample passes, TFLOP, time at --gflops).`
 
 func cmdPlan(_ context.Context, args []string, out, log io.Writer) error {
 	fs := newFlags("plan", "SPEC [flags]", planAbout, log)
-	sf := addSpecFlags(fs)
+	sf := addSpecFlags(fs, true)
 	sel := addSelection(fs)
 	gflops := fs.Float64("gflops", harness.DefaultGFLOPS, "assumed sustained throughput for the time estimate, GFLOP/s")
 	pos, err := parseArgs(fs, args, 1)
@@ -105,7 +104,7 @@ with sbatch (the script is written without the execute bit).`
 
 func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	fs := newFlags("slurm", "SPEC --shards N [flags]", slurmAbout, log)
-	sf := addSpecFlags(fs)
+	sf := addSpecFlags(fs, false)
 	shards := fs.Int("shards", 0, "number of array tasks (required)")
 	parallel := fs.Int("parallel", 0, "run at most `P` tasks at once (0: no limit)")
 	limit := fs.String("time", "", "time limit per task, `[D-]HH:MM:SS` (default: the largest shard's estimated work, doubled, plus 10 minutes)")

@@ -60,9 +60,16 @@ type specFlags struct {
 	quick   bool
 }
 
-func addSpecFlags(fs *flag.FlagSet) *specFlags {
+// addSpecFlags registers the spec flags on fs; powered says whether the
+// command also has --seeds, which its --results help then mentions.
+func addSpecFlags(fs *flag.FlagSet, powered bool) *specFlags {
 	f := &specFlags{}
-	fs.StringVar(&f.results, "results", "results", "results `DIR` (default results; results/quick with --quick; .../powered with --seeds)")
+	usage := "results `DIR` (default results, or results/quick with --quick)"
+	if powered {
+		usage = "results `DIR` (default results, or results/quick with --quick; with --seeds, their powered subdirectory)"
+	}
+	// The default is resolved by resultsDir, not given here.
+	fs.StringVar(&f.results, "results", "", usage)
 	fs.Var(&f.sets, "set", "override a spec value, `key=value`: epochs=3, quick.epochs=1, full.lr=0.05 (one arm), lr=0.05 (every arm); repeatable")
 	fs.BoolVar(&f.quick, "quick", false, "use the spec's quick profile (fewer epochs and seeds, smaller fractions)")
 	return f
@@ -126,11 +133,17 @@ type studyFlags struct {
 }
 
 func addStudyFlags(fs *flag.FlagSet) *studyFlags {
-	f := &studyFlags{specFlags: addSpecFlags(fs)}
+	f := &studyFlags{specFlags: addSpecFlags(fs, true)}
 	fs.StringVar(&f.specs, "specs", "experiments", "spec files or directories, comma-separated")
 	fs.StringVar(&f.dataDir, "data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
 	f.seeds = fs.Int("seeds", 0, "the powered protocol: replace every spec's seeds by 41..40+`N` (recorded in each run's config) and default --results to results/powered")
 	return f
+}
+
+// addWorkers registers --workers on fs: runs trained at once, 0 (the
+// default) for one per CPU (harness.RunOptions.Workers).
+func addWorkers(fs *flag.FlagSet) *int {
+	return fs.Int("workers", 0, "runs trained at once (default: one per CPU); each gets max(1, cores/workers) threads")
 }
 
 // resultsDir returns the results directory: --results when given, else

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -94,14 +95,14 @@ func dispatch(ctx context.Context, args []string, out, log io.Writer) int {
 		help(log)
 		return 2
 	}
-	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		if len(args) > 1 {
+	if isHelp(args[0]) {
+		if len(args) > 1 && !isHelp(args[1]) {
 			return dispatch(ctx, []string{args[1], "--help"}, out, log)
 		}
 		help(out)
 		return 0
 	}
-	if _, err := kernel.SelectedVariant(); err != nil {
+	if _, err := kernel.SelectedVariant(); err != nil && !slices.ContainsFunc(args, isHelp) {
 		// A bad NEUROPLASTIC_KERNEL is refused before any command starts.
 		fmt.Fprintf(log, "neuroplastic: %v\n", err)
 		return 2
@@ -128,13 +129,16 @@ func dispatch(ctx context.Context, args []string, out, log io.Writer) int {
 	return 2
 }
 
+// isHelp reports whether arg asks for help: help, -h or --help.
+func isHelp(arg string) bool { return arg == "help" || arg == "-h" || arg == "--help" }
+
 // help prints the list of subcommands.
 func help(w io.Writer) {
 	fmt.Fprintln(w, "Usage: neuroplastic COMMAND [flags] [SPEC]")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "  help     print this, or `help COMMAND` for a command's flags")
+	fmt.Fprintln(w, "  help       print this, or `help COMMAND` for a command's flags")
 	fmt.Fprintln(w, "\nFlags may come before or after the spec path. Exit codes: 0 ok, 1 error or failed runs, 2 usage,\n130/143 stopped by SIGINT/SIGTERM.")
 }

@@ -32,6 +32,8 @@ func TestCLIExitCodes(t *testing.T) {
 		{"help", []string{"help"}, 0, "slurm"},
 		{"help run", []string{"help", "run"}, 0, "-only FILTER"},
 		{"run --help", []string{"run", "--help"}, 0, "Trains every run of SPEC"},
+		{"help help", []string{"help", "help"}, 0, "Usage: neuroplastic COMMAND"},
+		{"--help -h", []string{"--help", "-h"}, 0, "Usage: neuroplastic COMMAND"},
 		{"unknown command", []string{"train"}, 2, `unknown command "train"`},
 		{"missing spec", []string{"plan"}, 2, "want 1 argument(s), got 0"},
 		{"bad flag", []string{"plan", spec, "--bogus"}, 2, "flag provided but not defined: -bogus"},
@@ -56,12 +58,18 @@ func TestCLIExitCodes(t *testing.T) {
 }
 
 // TestCLIBadKernel checks that an unknown NEUROPLASTIC_KERNEL is refused
-// with exit 2 and a message naming the variants, before any command runs.
+// with exit 2 and a message naming the variants, before any command runs,
+// while a command's help is still printed.
 func TestCLIBadKernel(t *testing.T) {
 	t.Setenv("NEUROPLASTIC_KERNEL", "avx9000")
 	code, out, log := cli(t, "plan", filepath.Join("harness", "testdata", "tiny.yaml"), "--results", t.TempDir())
 	if code != 2 || !strings.Contains(log, "NEUROPLASTIC_KERNEL=avx9000") || !strings.Contains(log, "avx512") {
 		t.Errorf("exit %d, output:\n%s%s", code, out, log)
+	}
+	// Help is still printed.
+	code, out, log = cli(t, "plan", "--help")
+	if code != 0 || !strings.Contains(out+log, "Usage: neuroplastic plan") {
+		t.Errorf("plan --help: exit %d, output:\n%s%s", code, out, log)
 	}
 }
 

@@ -139,7 +139,7 @@ func (o ReproduceOptions) study(ctx context.Context, log io.Writer, path, stage 
 		fmt.Fprintf(log, "study %s: not run (not in --studies)\n", name)
 		return nil
 	case len(o.Studies) == 0 && stage == spec.ReproduceDeferred:
-		fmt.Fprintf(log, "study %s: not run (cluster-sized; ask for it with --studies %s)\n", name, name)
+		fmt.Fprintf(log, "study %s: not run (reproduce: deferred; ask for it with --studies %s)\n", name, name)
 		return nil
 	}
 	sp, err := spec.Load(path, spec.Options{Results: o.Run.Results, Set: WithSeeds(o.Set, o.Seeds), Quick: o.Quick})

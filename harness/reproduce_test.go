@@ -95,7 +95,7 @@ func TestReproduceStages(t *testing.T) {
 			studies = append(studies, line)
 		}
 	}
-	want := []string{"study z_first: 1 runs", "study a_plain: 1 runs", "study b_deferred: not run (cluster-sized; ask for it with --studies b_deferred)"}
+	want := []string{"study z_first: 1 runs", "study a_plain: 1 runs", "study b_deferred: not run (reproduce: deferred; ask for it with --studies b_deferred)"}
 	if len(studies) != len(want) {
 		t.Fatalf("study lines %q, want %q", studies, want)
 	}

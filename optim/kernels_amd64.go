@@ -20,8 +20,8 @@ var passISA = isaOf(kernel.SelectedVariant())
 // err is SelectedVariant's: with an error, none.
 func isaOf(name string, err error) isa {
 	switch {
-	case err != nil || !cpu.X86.HasPOPCNT:
-	case name == "avx512" && cpu.X86.HasAVX512F:
+	case err != nil:
+	case name == "avx512" && cpu.X86.HasAVX512F && cpu.X86.HasPOPCNT:
 		return isaAVX512
 	case name == "avx2" && cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		return isaAVX2
@@ -33,7 +33,8 @@ func isaOf(name string, err error) isa {
 // to the last multiple of lanes and returns how many it took (none with
 // isaGo); the caller's portable loop does the rest, its lanes starting
 // again at 0. The kernels compute every element with the portable loop's
-// float32 operations in the same order (no fused multiply-add) and add
+// float32 operations in the same order (no product fused into a sum: the
+// AVX2 kernels' FMAs multiply by exactly 1) and add
 // into the lanes of the same sums, so the three give the same bits.
 
 // tracesBulk is tracesGo's bulk.

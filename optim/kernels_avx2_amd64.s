@@ -321,8 +321,9 @@ tracesFullSums:
 // min and max keep 8 lanes, where the AVX-512 kernels keep 16: alpha is
 // never NaN or -0 (it is blended from two values clampBits keeps in
 // [min_alpha, max_alpha]), so the extremes do not depend on the order in
-// which they are taken; for the same reason d and its sums are never NaN,
-// and are added by FMAs with a factor of 1.
+// which they are taken; d and its sums are never NaN but for the default
+// NaN (inf - inf, when a large k makes alpha*g overflow), whichever
+// operation returns it, so they are added by FMAs with a factor of 1.
 
 // STATS_LOAD puts the extremes of *R12 and the scalars at the argument
 // offsets SHIFT, NEARLO and NEARHI into the frame and loads the counts
@@ -355,7 +356,7 @@ tracesFullSums:
 	VPXOR   Y12, Y12, Y12; \
 	VPXOR   Y13, Y13, Y13
 
-// COUNT adds the 8 int32 lanes of Y (xmm X) to R; it clobbers X0 and AX.
+// COUNT adds the 8 int32 lanes of Y (xmm X) to R; it clobbers Y, X0 and AX.
 #define COUNT(Y, X, R) \
 	VEXTRACTI128 $1, Y, X0; \
 	VPADDD  X0, X, X; \

@@ -50,3 +50,25 @@ func TestDensePack(t *testing.T) {
 		}
 	}
 }
+
+// checkPack packs the block k0+kc by j0+nc of src in strips w wide and
+// compares every value, zero columns past the block included, with at.
+func checkPack(t *testing.T, name string, src PanelSource, w, k0, kc, j0, nc int, at func(p, j int) float32, rng *rand.Rand) {
+	t.Helper()
+	got := randSlice(rng, roundUp(nc, w)*kc) // Pack overwrites every value
+	src.Pack(got, w, k0, kc, j0, nc)
+	for s := 0; s*w < nc; s++ {
+		for p := range kc {
+			for jj := range w {
+				var want float32
+				if j := j0 + s*w + jj; j < j0+nc {
+					want = at(k0+p, j)
+				}
+				if x := got[s*kc*w+p*w+jj]; x != want {
+					t.Fatalf("%s: w %d, block k %d+%d, columns %d+%d: strip %d, k %d, column %d: %v, want %v",
+						name, w, k0, kc, j0, nc, s, p, jj, x, want)
+				}
+			}
+		}
+	}
+}

@@ -121,8 +121,10 @@ func col(q, w int) int {
 // per (ch, r, s) and one column per (n, oy, ox), without materialising it.
 type patches struct{ window }
 
-// Pack implements PanelSource. Each row of a strip is filled by runs along
-// an output row of the image.
+// Pack implements PanelSource. Blocks of whole output rows of at least
+// rowsMinWidth go to packRows; otherwise each row of a strip is filled by
+// gathers along an output row, or along the whole sample for a flat window
+// (see window.run).
 func (g *patches) Pack(dst []float32, w, k0, kc, j0, nc int) {
 	if g.ow >= rowsMinWidth && w%g.ow == 0 && j0%g.ow == 0 {
 		g.packRows(dst, w, k0, kc, j0, nc)
@@ -145,7 +147,8 @@ func (g *patches) Pack(dst []float32, w, k0, kc, j0, nc int) {
 }
 
 // rowsMinWidth is the narrowest output row packRows handles: narrower rows
-// are packed faster by the runs of gatherFlat, which span image rows.
+// of a flat window are packed faster by the runs of gatherFlat, which span
+// image rows (other narrow rows are gathered one output row at a time).
 const rowsMinWidth = 16
 
 // packRows is Pack when every strip holds whole output rows (w is a

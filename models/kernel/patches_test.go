@@ -9,31 +9,36 @@ import (
 // TestPatchesPack checks patches.Pack and patchesT.Pack against the
 // definition of the im2col matrix (the value of patch row (ch, r, s) at
 // output position (n, oy, ox) read the obvious way) on random windows:
-// strides 1 to 3, paddings that differ between height and width (as the
-// input gradient's phases have), flat windows, output rows of 16 and 32
-// (packRows), strip widths of every variant and blocks that start and end
-// anywhere, with the assembly transposes where the CPU runs them and
-// without.
+// strides 1 to 3, paddings from -1 to past the filter that differ between
+// height and width (as the input gradient's phases have), flat windows,
+// output rows of 16 and 32 at strides 1 and 2 (packRows), strip widths of
+// every variant and blocks that start and end anywhere, with the assembly
+// transposes where the CPU runs them and without.
 func TestPatchesPack(t *testing.T) {
 	asm := packAsm
 	defer func() { packAsm = asm }()
 	rng := rand.New(rand.NewPCG(7, 8))
 	for trial := range 3000 {
-		packAsm = asm && trial%2 == 0 // and the portable transposes
+		packAsm = asm && rng.IntN(2) == 0 // and the portable transposes
 		g := window{c: 1 + rng.IntN(4), h: 1 + rng.IntN(12), w: 1 + rng.IntN(12),
 			r: 1 + rng.IntN(3), s: 1 + rng.IntN(3), stride: 1 + rng.IntN(3)}
-		g.padH, g.padW = rng.IntN(g.r), rng.IntN(g.s)
-		switch trial % 4 {
-		case 0: // a flat window
+		// Paddings from -1 (the input gradient's phases) to past the filter.
+		g.padH, g.padW = rng.IntN(g.r+3)-1, rng.IntN(g.s+3)-1
+		rowsCase := trial%4 == 1
+		switch {
+		case trial%4 == 0: // a flat window
 			g.stride, g.ow = 1, g.w
-		case 1: // whole output rows per strip
-			g.w = []int{16, 32}[rng.IntN(2)]
-			g.ow = g.w
-			g.stride = 1
+		case rowsCase: // whole output rows per strip: packRows
+			g.stride = 1 + rng.IntN(2)
+			g.ow = []int{16, 32}[rng.IntN(2)]
+			g.w = g.ow*g.stride + rng.IntN(4) - 2
 		default:
 			g.ow = 1 + rng.IntN(max((g.w+2*g.padW-g.s)/g.stride+1, 1))
 		}
-		g.oh = 1 + rng.IntN(max((g.h+2*g.padH-g.r)/g.stride+1, 1))
+		if g.h+2*g.padH < g.r || g.w+2*g.padW < g.s {
+			continue // no output position
+		}
+		g.oh = 1 + rng.IntN((g.h+2*g.padH-g.r)/g.stride+1)
 		n := 1 + rng.IntN(3)
 		g.x = randSlice(rng, n*g.c*g.h*g.w)
 		at := func(tap, pos int) float32 {
@@ -49,12 +54,12 @@ func TestPatchesPack(t *testing.T) {
 		w := []int{4, 6, 8, 16, 32}[rng.IntN(5)]
 		// patches: k runs over taps, columns over positions.
 		k0, j0 := rng.IntN(taps), rng.IntN(positions)
-		if trial%2 == 0 {
+		if rowsCase || rng.IntN(2) == 0 {
 			j0 -= j0 % g.ow
 		}
 		kc, nc := 1+rng.IntN(taps-k0), 1+rng.IntN(positions-j0)
-		if trial%4 == 1 && rng.IntN(2) == 0 {
-			w = 32 // a multiple of the output width: packRows
+		if rowsCase {
+			w = []int{g.ow, 32}[rng.IntN(2)] // a multiple of the output width
 		}
 		name := fmt.Sprintf("c %d, h %d, w %d, r %d, s %d, oh %d, ow %d, stride %d, pad %d/%d",
 			g.c, g.h, g.w, g.r, g.s, g.oh, g.ow, g.stride, g.padH, g.padW)
@@ -67,27 +72,5 @@ func TestPatchesPack(t *testing.T) {
 		}
 		checkPack(t, "patchesT "+name, &patchesT{g}, w, k0, kc, j0, nc,
 			func(pos, tap int) float32 { return at(tap, pos) }, rng)
-	}
-}
-
-// checkPack packs the block k0+kc by j0+nc of src in strips w wide and
-// compares every value, zero columns past the block included, with at.
-func checkPack(t *testing.T, name string, src PanelSource, w, k0, kc, j0, nc int, at func(p, j int) float32, rng *rand.Rand) {
-	t.Helper()
-	got := randSlice(rng, roundUp(nc, w)*kc) // Pack overwrites every value
-	src.Pack(got, w, k0, kc, j0, nc)
-	for s := 0; s*w < nc; s++ {
-		for p := range kc {
-			for jj := range w {
-				var want float32
-				if j := j0 + s*w + jj; j < j0+nc {
-					want = at(k0+p, j)
-				}
-				if x := got[s*kc*w+p*w+jj]; x != want {
-					t.Fatalf("%s: w %d, block k %d+%d, columns %d+%d: strip %d, k %d, column %d: %v, want %v",
-						name, w, k0, kc, j0, nc, s, p, jj, x, want)
-				}
-			}
-		}
 	}
 }
