@@ -28,7 +28,7 @@ help: ## list the targets
 build: ## build the neuroplastic binary into bin/ (static: nothing needs cgo)
 	CGO_ENABLED=0 $(GO) build -o $(BIN) .
 
-data: build ## fetch and verify the datasets (MNIST, Fashion-MNIST; CIFAR-10 if placed by hand)
+data: build ## fetch and verify the datasets (MNIST, Fashion-MNIST; CIFAR-10 when its site is reachable or the archive is in place)
 	$(BIN) data
 
 reproduce: data ## run the studies and write results/ (QUICK=1: results/quick/; SEEDS=10: results/powered/)
@@ -37,7 +37,7 @@ reproduce: data ## run the studies and write results/ (QUICK=1: results/quick/; 
 reproduce-extensions: data ## the two studies beyond the preprint (mnist_tuning_validation, variants: 351 runs)
 	$(BIN) reproduce $(OUT_FLAGS) $(if $(WORKERS),--workers $(WORKERS)) --studies mnist_tuning_validation,variants
 
-reproduce-resnet18: data ## the cluster-sized CIFAR-10 ResNet-18 study (about 10 hours on 2 cores)
+reproduce-resnet18: data ## the cluster-sized CIFAR-10 ResNet-18 study (about a day on 2 cores)
 	$(BIN) reproduce $(OUT_FLAGS) --studies cifar10_resnet18 --workers 1
 
 report: build ## re-render tables, figures, records and README.md from the run store and the committed records

@@ -107,7 +107,7 @@ func cmdSlurm(_ context.Context, args []string, out, log io.Writer) error {
 	sf := addSpecFlags(fs, false)
 	shards := fs.Int("shards", 0, "number of array tasks (required)")
 	parallel := fs.Int("parallel", 0, "run at most `P` tasks at once (0: no limit)")
-	limit := fs.String("time", "", "time limit per task, `[D-]HH:MM:SS` (default: the largest shard's estimated work, doubled, plus 10 minutes)")
+	limit := fs.String("time", "", "time limit per task, `[D-]HH:MM:SS` (default: the largest shard's estimated work, tripled, plus 10 minutes)")
 	var sbatchArgs setList
 	fs.Var(&sbatchArgs, "sbatch-arg", "an extra `#SBATCH option` for the site, e.g. --account=proj or --qos=long; repeatable")
 	partition := fs.String("partition", "", "Slurm partition (default: the cluster's)")

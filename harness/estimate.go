@@ -16,9 +16,12 @@ const trainPassCost = 3
 
 // DefaultGFLOPS is the sustained whole-machine training throughput that time
 // estimates assume unless told otherwise, measured on this project's 2-core
-// machines (make bench): a ResNet-18 CIFAR-10 epoch (about 178 TFLOP) takes
-// about 700 s on 2 threads, and two mlp runs at once each train an MNIST
-// epoch (about 0.1 TFLOP) in about 0.84 s; both come to about 250 GFLOP/s.
+// Intel machines (make bench): a ResNet-18 CIFAR-10 epoch (about 178 TFLOP)
+// takes about 700 s on 2 threads, and two mlp runs at once each train an
+// MNIST epoch (about 0.1 TFLOP) in about 0.84 s; both come to about 250
+// GFLOP/s. The 2-core AMD Zen 4 machines sustain about 135 (1325 s a
+// ResNet-18 epoch), so estimates there are about half the time taken;
+// plan's --gflops gives another rate.
 const DefaultGFLOPS = 250.0
 
 // Work estimates the compute of a set of runs.

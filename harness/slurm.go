@@ -120,10 +120,13 @@ var modelMemory = map[string]struct{ runPeakMB, inputValues int }{
 }
 
 // Margins of SlurmResources: memory and time are multiplied by these and
-// the time gets a fixed allowance for start-up and data loading.
+// the time gets a fixed allowance for start-up and data loading. The time
+// margin covers nodes that sustain half of DefaultGFLOPS (the Zen 4
+// machines of docs/performance.md train at about 135 GFLOP/s on 2 cores)
+// with room to spare.
 const (
 	memMargin   = 1.5
-	timeMargin  = 2.0
+	timeMargin  = 3.0
 	timeStartup = 10 * time.Minute
 )
 

@@ -77,12 +77,12 @@ func TestSlurmResources(t *testing.T) {
 		limit        string
 	}{
 		// (703 MB of data + 2 workers x 2106 MB + 256 MB) x 1.5; shard 0
-		// holds 2 epochs of ~178 TFLOP at 250 GFLOP/s: 2 x 1424 s + 600 s.
-		{"resnet18, 2 shards", resnet, 2, 2, 7757, "00:57:24"},
-		// (703 + 1 x 2106 + 256) x 1.5; 2 x 356 s + 600 s.
-		{"resnet18, 1 run on 4 cores", resnet[:1], 1, 4, 4598, "00:21:51"},
+		// holds 2 epochs of ~178 TFLOP at 250 GFLOP/s: 3 x 1422 s + 600 s.
+		{"resnet18, 2 shards", resnet, 2, 2, 7757, "01:21:06"},
+		// (703 + 1 x 2106 + 256) x 1.5; 3 x 356 s + 600 s.
+		{"resnet18, 1 run on 4 cores", resnet[:1], 1, 4, 4598, "00:27:47"},
 		// (209 MB of MNIST + 25 + 256) x 1.5.
-		{"mlp", []spec.Job{job(0, "mlp", "mnist")}, 1, 1, 735, "00:10:02"},
+		{"mlp", []spec.Job{job(0, "mlp", "mnist")}, 1, 1, 735, "00:10:03"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mem, limit := SlurmResources(tc.jobs, tc.shards, tc.cpus)

@@ -22,7 +22,7 @@
 //	    optimizer: {name: neuroplastic, mode: ablation_grad_only, lr: 0.1, min_alpha: 0.5, max_alpha: 1.5}
 //	  - name: full
 //	    optimizer: {name: neuroplastic, from: paper, lr: [0.1, 0.05]}  # a list is a grid
-//	report: {kind: paired, figures: [fig2b, fig5]}
+//	report: {kind: paired, figures: [curves]}
 //	quick: {epochs: 2, seeds: 2, fraction_scale: 0.1}                 # optional; these are the defaults
 //	reproduce: first            # optional: first or deferred (see below)
 //
