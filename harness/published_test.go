@@ -198,7 +198,7 @@ func TestVerifyRefuses(t *testing.T) {
 			cfg := good
 			c.edit(&cfg)
 			id := spec.RunID(cfg)
-			rec := records.Record{ID: id, Status: store.Completed, Config: cfg, Metrics: []store.EpochMetrics{{Epoch: 1}}}
+			rec := records.Record{ID: id, Status: store.Completed, BestEpoch: 1, Config: cfg, Metrics: []store.EpochMetrics{{Epoch: 1}}}
 			if err := records.Write(records.Path(results, "s"), []records.Record{rec}); err != nil {
 				t.Fatal(err)
 			}

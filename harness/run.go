@@ -429,11 +429,7 @@ func (p *pool) writeSummary(dir string, j spec.Job, status, msg string, attempts
 	s.Manifest.Threads = p.trainer.threads
 	s.Manifest.Start, s.Manifest.End = start, time.Now()
 	s.Manifest.WallSeconds = s.Manifest.End.Sub(start).Seconds()
-	for i := range ms {
-		if i == 0 || ms[i].TestAcc > s.BestAcc {
-			s.BestAcc, s.BestEpoch = ms[i].TestAcc, ms[i].Epoch
-		}
-	}
+	s.BestAcc, s.BestEpoch = store.Best(ms)
 	if len(ms) > 0 {
 		s.Final = &ms[len(ms)-1]
 	}

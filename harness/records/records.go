@@ -106,8 +106,9 @@ func Write(path string, recs []Record) error {
 }
 
 // Read reads the record file at path, keyed by run ID. A missing file is no
-// records; a malformed line, a record whose config does not hash to its ID
-// and one of a run not finished are errors naming the file and line.
+// records; a malformed line, a record whose config does not hash to its ID,
+// one of a run not finished and one whose metrics do not make a finished
+// run (see inconsistency) are errors naming the file and line.
 func Read(path string) (map[string]Record, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -136,12 +137,38 @@ func Read(path string) (map[string]Record, error) {
 		if r.Status != store.Completed && r.Status != store.Diverged {
 			return nil, fmt.Errorf("records: %s:%d: run %s has status %q; records hold finished runs only (completed or diverged)", path, i+1, r.ID, r.Status)
 		}
+		if why := r.inconsistency(); why != "" {
+			return nil, fmt.Errorf("records: %s:%d: run %s: %s (the record was edited or cut short)", path, i+1, r.ID, why)
+		}
 		if _, dup := recs[r.ID]; dup {
 			return nil, fmt.Errorf("records: %s:%d: run %s listed twice", path, i+1, r.ID)
 		}
 		recs[r.ID] = r
 	}
 	return recs, nil
+}
+
+// inconsistency returns why r's metrics cannot be those of the finished run
+// it says it is, or "": epochs must run 1..k in order, a completed run has
+// all of its config's epochs (a diverged one at most that many), and the
+// best epoch is the one its metrics give (store.Best).
+func (r Record) inconsistency() string {
+	n := len(r.Metrics)
+	for i, m := range r.Metrics {
+		if m.Epoch != i+1 {
+			return fmt.Sprintf("metrics line %d is epoch %d, want %d (epochs must be 1..k in order)", i+1, m.Epoch, i+1)
+		}
+	}
+	switch {
+	case r.Status == store.Completed && n != r.Config.Epochs:
+		return fmt.Sprintf("completed after %d of %d epochs", n, r.Config.Epochs)
+	case n > r.Config.Epochs:
+		return fmt.Sprintf("%d epochs, the config asks for %d", n, r.Config.Epochs)
+	}
+	if acc, epoch := store.Best(r.Metrics); acc != r.BestAcc || epoch != r.BestEpoch {
+		return fmt.Sprintf("best test accuracy %v at epoch %d, but its metrics give %v at epoch %d", r.BestAcc, r.BestEpoch, acc, epoch)
+	}
+	return ""
 }
 
 // ReadAll reads every record file under results/records, keyed by study

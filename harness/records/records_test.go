@@ -32,7 +32,7 @@ func storeRun(seed int64) store.Run {
 		ID:     id,
 		Config: c,
 		Status: store.Completed, Metrics: ms,
-		Summary: &store.Summary{ID: id, Status: store.Completed, EpochsDone: 3, Final: &last, BestAcc: 0.3, BestEpoch: 3,
+		Summary: &store.Summary{ID: id, Status: store.Completed, EpochsDone: 3, Final: &last, BestAcc: last.TestAcc, BestEpoch: 3,
 			Attempts: 2, Manifest: store.Manifest{Host: "h", WallSeconds: 9}},
 	}
 }
@@ -137,5 +137,36 @@ func TestReadErrors(t *testing.T) {
 	recs, err := Read(filepath.Join(t.TempDir(), "none.jsonl"))
 	if err != nil || len(recs) != 0 {
 		t.Errorf("a missing file: %v, %d records; want none and no error", err, len(recs))
+	}
+}
+
+// TestReadInconsistent checks that a record whose metrics cannot be those of
+// the finished run it claims to be is refused, naming the file and line.
+func TestReadInconsistent(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(r *Record)
+		want string
+	}{
+		{"cut short", func(r *Record) { r.Metrics = r.Metrics[:1]; r.BestAcc, r.BestEpoch = r.Metrics[0].TestAcc, 1 }, "completed after 1 of 3 epochs"},
+		{"epochs out of order", func(r *Record) { r.Metrics[1].Epoch = 7 }, "metrics line 2 is epoch 7, want 2"},
+		{"best not from the metrics", func(r *Record) { r.BestAcc = 0.99 }, "best test accuracy 0.99 at epoch 3, but its metrics give"},
+		{"diverged past the config", func(r *Record) {
+			r.Status = store.Diverged
+			r.Metrics = append(r.Metrics, epochs(4)[3])
+		}, "4 epochs, the config asks for 3"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec := FromRun(storeRun(1))
+			c.edit(&rec)
+			path := Path(t.TempDir(), "s")
+			if err := Write(path, []Record{rec}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Read(path)
+			if err == nil || !strings.Contains(err.Error(), path+":1: run "+rec.ID+": "+c.want) {
+				t.Errorf("got %v, want an error naming %s:1 and %q", err, path, c.want)
+			}
+		})
 	}
 }

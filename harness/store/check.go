@@ -154,8 +154,10 @@ func Quarantine(dir string) (string, error) {
 	if err := os.Rename(dir, dst); err != nil {
 		return "", fmt.Errorf("store: quarantining: %w", err)
 	}
-	if err := atomicfile.SyncDir(filepath.Dir(dir)); err != nil {
-		return "", fmt.Errorf("store: %w", err)
+	for _, d := range []string{filepath.Dir(dir), root} {
+		if err := atomicfile.SyncDir(d); err != nil {
+			return "", fmt.Errorf("store: %w", err)
+		}
 	}
 	return dst, nil
 }

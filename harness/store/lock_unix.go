@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
@@ -27,14 +28,12 @@ func TryLock(dir string) (*Lock, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: locking: %w", err)
 		}
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if err := lockExclusive(f); err != nil {
 			holder := readHolder(f)
 			f.Close()
-			return nil, &HeldError{Dir: dir, Holder: holder}
-		}
-		if err != nil {
-			f.Close()
+			if errors.Is(err, syscall.EWOULDBLOCK) {
+				return nil, &HeldError{Dir: dir, Holder: holder}
+			}
 			return nil, fmt.Errorf("store: locking %s: %w", path, err)
 		}
 		// The holder before us may have moved the run aside (Quarantine)
@@ -59,9 +58,48 @@ func TryLock(dir string) (*Lock, error) {
 	}
 }
 
+// probeWaits bounds how many times lockExclusive waits probeWait for
+// Holder's probes (shared locks held for a moment) to end: about a second
+// in all, far longer than a probe, so a run is never skipped as held
+// because a `check` looked at it.
+const (
+	probeWaits = 1000
+	probeWait  = time.Millisecond
+)
+
+// lockExclusive takes an exclusive flock on f without waiting for a holder.
+// It returns syscall.EWOULDBLOCK when a process holds the lock exclusively,
+// the lock of a run it trains. Shared locks are only Holder's probes, which
+// are dropped at once: lockExclusive waits them out.
+func lockExclusive(f *os.File) error {
+	fd := int(f.Fd())
+	for try := 0; ; try++ {
+		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return err
+		}
+		// A shared lock still granted means no exclusive holder.
+		if err := syscall.Flock(fd, syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+			return err
+		}
+		if err := syscall.Flock(fd, syscall.LOCK_UN); err != nil {
+			return err
+		}
+		if try == probeWaits {
+			return syscall.EWOULDBLOCK
+		}
+		time.Sleep(probeWait)
+	}
+}
+
 // Unlock releases the lock. The lock file stays: removing it would let two
-// processes lock two different files of one run.
+// processes lock two different files of one run. Its holder text is cleared
+// first, so that it never names a process that is gone.
 func (l *Lock) Unlock() error {
+	if err := l.f.Truncate(0); err != nil {
+		l.f.Close()
+		return fmt.Errorf("store: unlocking: %w", err)
+	}
 	if err := l.f.Close(); err != nil {
 		return fmt.Errorf("store: unlocking: %w", err)
 	}
@@ -69,7 +107,8 @@ func (l *Lock) Unlock() error {
 }
 
 // Holder returns who holds the lock of the run in dir ("host H pid P"), or
-// "" when nobody does.
+// "" when nobody does. It probes with a shared lock, dropped at once, which
+// TryLock waits out (lockExclusive).
 func Holder(dir string) (string, error) {
 	f, err := os.Open(filepath.Join(dir, LockFile))
 	if errors.Is(err, os.ErrNotExist) {

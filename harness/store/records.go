@@ -52,6 +52,17 @@ type EpochMetrics struct {
 	Diagnostics map[string]float64 `json:"diagnostics,omitempty"`  // the optimizer's, by name; nil when it keeps none
 }
 
+// Best returns the highest test accuracy of ms and its epoch, the first to
+// reach it (0, 0 without epochs): a summary's best_test_acc and best_epoch.
+func Best(ms []EpochMetrics) (acc float64, epoch int) {
+	for i, m := range ms {
+		if i == 0 || m.TestAcc > acc {
+			acc, epoch = m.TestAcc, m.Epoch
+		}
+	}
+	return acc, epoch
+}
+
 // Summary is summary.json, written last.
 type Summary struct {
 	ID         string        `json:"id"`

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // testConfig returns a run config of epochs epochs and seed seed.
@@ -299,6 +300,87 @@ func TestLock(t *testing.T) {
 		t.Fatalf("lock after unlock: %v", err)
 	}
 	l.Unlock()
+}
+
+// TestLockDuringHolderProbes checks that Holder's probes (what `check` runs
+// on every run directory) never make TryLock report an unheld run as held,
+// and that Unlock clears the holder text.
+func TestLockDuringHolderProbes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	stop, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if _, err := Holder(dir); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	defer close(stop)
+	for i := range 5000 {
+		l, err := TryLock(dir)
+		if err != nil {
+			t.Fatalf("lock %d of an unheld run: %v", i, err)
+		}
+		if err := l.Unlock(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, LockFile)); err != nil || len(b) != 0 {
+		t.Errorf("lock file after unlock: %q, %v; want it empty", b, err)
+	}
+}
+
+// TestCheckRepair checks what `check --repair` does: a damaged run whose
+// checkpoint is intact is cut back to it (as `run` would), not moved aside,
+// and a temporary file outside the run directories is removed only once it
+// is older than a report's write could be.
+func TestCheckRepair(t *testing.T) {
+	results := t.TempDir()
+	dir := writeRun(t, results, testConfig(41, 3), 3, 0, Completed)
+	if err := os.WriteFile(filepath.Join(dir, SummaryFile), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCheckpoint(dir, Checkpoint{ID: filepath.Base(dir), Epoch: 2}); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(results, "tables", ".st.md.tmp-123")
+	if err := os.MkdirAll(filepath.Dir(tmp), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tmp, []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	found, err := Check(results, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"cut back to its checkpoint at epoch 2", "being written, or left by a killed process"}
+	if len(found) != 2 || !strings.Contains(found[0].Detail, want[0]) || !strings.Contains(found[1].Detail, want[1]) {
+		t.Fatalf("findings %+v, want %q", found, want)
+	}
+	if r, err := LoadRun(dir); err != nil || r.Status != Partial || len(r.Metrics) != 2 {
+		t.Errorf("after repair: %s with %d epochs, %v; want partial with 2", r.Status, len(r.Metrics), err)
+	}
+	if _, err := os.Stat(tmp); err != nil {
+		t.Errorf("a fresh temporary file was removed: %v", err)
+	}
+	old := time.Now().Add(-2 * staleTemp)
+	if err := os.Chtimes(tmp, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if found, err = Check(results, true); err != nil || len(found) != 2 || !strings.HasSuffix(found[1].Detail, "; removed") {
+		t.Fatalf("findings %+v, %v; want the stale temporary file removed", found, err)
+	}
+	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale temporary file left: %v", err)
+	}
 }
 
 func TestLoadStudySorted(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
@@ -29,9 +30,11 @@ type Finding struct {
 
 // Check walks the run store under the results directory and reports its
 // damaged, partial, held and orphaned runs and its leftover files (also
-// those outside runs/, e.g. of tables). With repair it removes leftovers and
-// quarantines damaged runs (Quarantine) that no process holds. Findings are
-// in path order.
+// those outside runs/, e.g. of tables). With repair it removes leftovers
+// (outside run directories only those older than staleTemp) and repairs
+// the damaged runs that no process holds as `run` does (Repair: back to
+// their checkpoint, or into quarantine), deciding under each run's lock.
+// Findings are in path order.
 func Check(results string, repair bool) ([]Finding, error) {
 	var out []Finding
 	runs := filepath.Join(results, "runs")
@@ -50,13 +53,33 @@ func Check(results string, repair bool) ([]Finding, error) {
 			}
 			return filepath.SkipDir
 		case !d.IsDir() && atomicfile.IsTemp(d.Name()):
-			out = append(out, leftover(path, repair))
+			// Outside run directories no lock guards a file being
+			// written (a report's tables, figures and records): only
+			// temporary files older than staleTemp are a killed
+			// process's.
+			info, err := d.Info()
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil // renamed into place meanwhile
+				}
+				return fmt.Errorf("store: checking: %w", err)
+			}
+			if age := time.Since(info.ModTime()); age < staleTemp {
+				out = append(out, Finding{FindLeftover, path, fmt.Sprintf("a temporary file %s old: being written, or left by a killed process; kept until it is %s old", age.Round(time.Second), staleTemp)})
+			} else {
+				out = append(out, leftover(path, repair))
+			}
 		}
 		return nil
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, err
 }
+
+// staleTemp is the age from which Check takes a temporary file outside run
+// directories for a killed process's: a report writes and renames its
+// files within seconds.
+const staleTemp = 10 * time.Minute
 
 // checkRun reports on the run in dir, repairing it when asked and nobody
 // holds it.
@@ -74,12 +97,17 @@ func checkRun(dir string, repair bool) ([]Finding, error) {
 		// Whatever else is there is the holder's work in progress.
 		return []Finding{{FindHeld, dir, holder}}, nil
 	}
-	var lock *Lock
 	if repair && (r.Damage != nil || len(r.Leftovers) > 0) {
-		if lock, err = TryLock(dir); err != nil {
+		lock, err := TryLock(dir)
+		if err != nil {
 			return []Finding{{FindHeld, dir, err.Error()}}, nil
 		}
 		defer lock.Unlock()
+		// Decide from what is there now that the run is ours: a process
+		// may have repaired or finished it since it was read.
+		if r, err = LoadRun(dir); err != nil {
+			return nil, err
+		}
 	}
 	for _, p := range r.Leftovers {
 		out = append(out, leftover(p, repair))
@@ -88,10 +116,14 @@ func checkRun(dir string, repair bool) ([]Finding, error) {
 	case Damaged:
 		f := Finding{FindDamaged, dir, r.Damage.Reason + "; fix: " + r.Damage.Fix}
 		if repair {
-			if moved, err := Quarantine(dir); err != nil {
+			// As `run` repairs it: back to its checkpoint, or aside.
+			switch moved, err := Repair(dir, r); {
+			case err != nil:
 				f.Detail += "; repair failed: " + err.Error()
-			} else {
+			case moved != "":
 				f.Detail = r.Damage.Reason + "; moved to " + moved
+			default:
+				f.Detail = fmt.Sprintf("%s; cut back to its checkpoint at epoch %d: `run` resumes it", r.Damage.Reason, r.Damage.Resume)
 			}
 		}
 		out = append(out, f)
