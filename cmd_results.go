@@ -117,14 +117,17 @@ func cmdVerify(ctx context.Context, args []string, out, log io.Writer) error {
 const checkAbout = `
 Walks the run store under DIR and lists damaged runs (with the reason and the
 fix), partial and failed runs, runs another process holds, run directories
-with nothing trained, and leftover temporary files. With --repair it removes
-the leftovers and moves damaged runs to DIR/quarantine/ (nothing is deleted;
-` + "`run`" + ` retrains them). Exits 1 when a damaged run remains.`
+with nothing trained, and leftover temporary files. With --repair it repairs
+each damaged run as ` + "`run`" + ` would, under the run's lock: back to its
+checkpoint when that is intact (` + "`run`" + ` resumes it), otherwise moved to
+DIR/quarantine/ (nothing is deleted; ` + "`run`" + ` retrains it); and it removes
+the leftovers (outside run directories only those over 10 minutes old, which
+no report is still writing). Exits 1 when a damaged run remains.`
 
 func cmdCheck(_ context.Context, args []string, out, log io.Writer) error {
 	fs := newFlags("check", "[flags]", checkAbout, log)
 	results := fs.String("results", "results", "results `DIR`")
-	repair := fs.Bool("repair", false, "remove leftovers and quarantine damaged runs")
+	repair := fs.Bool("repair", false, "repair damaged runs (back to their checkpoint, or into quarantine) and remove leftovers")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
@@ -140,7 +143,7 @@ func cmdCheck(_ context.Context, args []string, out, log io.Writer) error {
 	fmt.Fprintf(out, "%s: %d damaged, %d partial or failed, %d held, %d orphaned, %d leftover files\n", *results,
 		counts[store.FindDamaged], counts[store.FindPartial], counts[store.FindHeld], counts[store.FindOrphaned], counts[store.FindLeftover])
 	if n := counts[store.FindDamaged]; n > 0 && !*repair {
-		return fmt.Errorf("%d damaged runs in %s; `neuroplastic check --repair` moves them aside", n, *results)
+		return fmt.Errorf("%d damaged runs in %s; `neuroplastic check --repair` repairs them", n, *results)
 	}
 	return nil
 }
