@@ -34,8 +34,8 @@ func isaOf(name string, err error) isa {
 // isaGo); the caller's portable loop does the rest, its lanes starting
 // again at 0. The kernels compute every element with the portable loop's
 // float32 operations in the same order (no product fused into a sum: the
-// AVX2 kernels' FMAs multiply by exactly 1) and add
-// into the lanes of the same sums, so the three give the same bits.
+// kernels' FMAs multiply by exactly 1) and add into the lanes of the same
+// sums, so the three give the same bits.
 
 // tracesBulk is tracesGo's bulk.
 func tracesBulk(kern isa, g, a, m, v []float32, s *traceLanes) int {
