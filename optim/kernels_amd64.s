@@ -105,10 +105,10 @@
 	ADDQ    AX, M; \
 	VPXORD  Z, Z, Z
 
-// RAW replaces the 16 alphas at (B)(BX*4) by the raw update g*alpha (g at
-// SI) at (DI)(BX*4) and adds d, d*d and the raw update's square into the
-// lanes of the sums; it clobbers Z0-Z2. The square reads back the raw
-// update just stored.
+// RAW stores the raw update g*alpha of the 16 alphas at (B)(BX*4) (g at
+// SI) at (DI)(BX*4), over them when B is DI, and adds d, d*d and the raw
+// update's square into the lanes of the sums; it clobbers Z0-Z2. The
+// square reads back the raw update just stored.
 #define RAW(B) \
 	WIDENM(B, BX, Z0, Z1); \
 	VMOVUPS (SI)(BX*4), Z2; \
