@@ -16,12 +16,12 @@ var passISA = isaOf(kernel.SelectedVariant())
 // isaOf returns the pass kernels of the models' kernel variant name:
 // AVX-512 for "avx512", AVX2 for "avx2", provided this CPU and OS support
 // them (the variants imply AVX512F, and AVX2 with FMA, which the AVX2
-// kernels use; the AVX-512 kernels also count with POPCNT), else none.
+// kernels use), else none.
 // err is SelectedVariant's: with an error, none.
 func isaOf(name string, err error) isa {
 	switch {
 	case err != nil:
-	case name == "avx512" && cpu.X86.HasAVX512F && cpu.X86.HasPOPCNT:
+	case name == "avx512" && cpu.X86.HasAVX512F:
 		return isaAVX512
 	case name == "avx2" && cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		return isaAVX2
@@ -34,8 +34,8 @@ func isaOf(name string, err error) isa {
 // isaGo); the caller's portable loop does the rest, its lanes starting
 // again at 0. The kernels compute every element with the portable loop's
 // float32 operations in the same order (no product fused into a sum: the
-// AVX2 kernels' FMAs multiply by exactly 1) and add
-// into the lanes of the same sums, so the three give the same bits.
+// kernels' FMAs multiply by exactly 1) and add into the lanes of the same
+// sums, so the three give the same bits.
 
 // tracesBulk is tracesGo's bulk.
 func tracesBulk(kern isa, g, a, m, v []float32, s *traceLanes) int {

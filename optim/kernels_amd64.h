@@ -1,7 +1,13 @@
-// Constants shared by the AVX-512 and AVX2 kernels of the NeuroPlastic
-// passes. Each is a 32-byte vector of 8 equal float32 (one ymm register,
-// usable as a memory operand); the AVX-512 kernels broadcast its first
-// element. DATA symbols with <> are local to the file that includes this.
+// A macro and constants shared by the AVX-512 and AVX2 kernels of the
+// NeuroPlastic passes. Each constant is a 32-byte vector of 8 equal
+// float32 (one ymm register, usable as a memory operand); the AVX-512
+// kernels broadcast its first element. DATA symbols with <> are local to
+// the file that includes this.
+
+// BLOCK_END sets R to the end of the block of up to 512 elements that
+// starts at index CX: min(CX + 512, DX). The kernels that take a block in
+// two loops read back in the second, from L1, what the first stored.
+#define BLOCK_END(R) LEAQ 512(CX), R; CMPQ R, DX; CMOVQGT DX, R
 
 // CONST8 defines NAME<> as 8 copies of the 32-bit pattern BITS.
 #define CONST8(NAME, BITS) \

@@ -22,10 +22,6 @@
 // A sum kept in memory across iterations instead would cost a store per
 // iteration and a store-to-load forwarding delay in its chain.
 
-// BLOCK_END sets R to the end of the block that starts at index CX:
-// min(CX + 512, DX).
-#define BLOCK_END(R) LEAQ 512(CX), R; CMPQ R, DX; CMOVQGT DX, R
-
 // LOAD4 loads the 16 float64 lanes at OFF(R) into A (lanes 0-3), B (4-7),
 // C (8-11) and D (12-15).
 #define LOAD4(OFF, R, A, B, C, D) \

@@ -16,9 +16,15 @@ type passInputs struct {
 	ap               alphaParams
 }
 
+// passDataKinds are the kinds of data of TestPassesMatchGo: dataKinds and
+// "nans", where every input is NaN at about every other element, a quiet
+// NaN of random sign and payload, so that wherever two NaNs meet in an
+// operation the kernels' choice of operand order shows.
+var passDataKinds = append(slices.Clip(dataKinds), "nans")
+
 // newPassInputs returns inputs of n elements: gradients and parameters
 // around 0.1 and positive traces and r, shaped into the kind of data of
-// dataKinds (with NaN and infinities in every input, for "special").
+// passDataKinds (with NaN and infinities in every input, for "special").
 func newPassInputs(n int, data string) passInputs {
 	r := rand.New(rand.NewPCG(uint64(n), 3))
 	fill := func(scale float64, positive bool) []float32 {
@@ -32,7 +38,15 @@ func newPassInputs(n int, data string) passInputs {
 				x[j] = 0
 			}
 		}
-		shapeData(x, data, r, true)
+		if data != "nans" {
+			shapeData(x, data, r, true)
+			return x
+		}
+		for j := range x {
+			if r.IntN(2) == 0 {
+				x[j] = math.Float32frombits(uint32(r.IntN(2))<<31 | 0x7fc00000 | uint32(r.IntN(1<<22)))
+			}
+		}
 		return x
 	}
 	in := passInputs{
@@ -168,11 +182,14 @@ var kernelPasses = []struct {
 // TestPassesMatchGo runs every pass the kernels take with each assembly
 // kernel family the CPU runs and with the portable loops on the same
 // inputs, around the vector width, and compares every output (slices,
-// sums and statistics), on each kind of data of dataKinds. The "special"
-// inputs mix signed zeros, subnormals, huge values, infinities and NaN
-// into every input, which a step never sees (its gradients are finite), so
-// that the kernels' comparisons, clamps, absolute values and conversions
-// are held to the loops' on every class of value.
+// sums and statistics), on each kind of data of passDataKinds. The
+// "special" inputs mix signed zeros, subnormals, huge values, infinities
+// and NaN into every input, which a step never sees (its gradients are
+// finite), so that the kernels' comparisons, clamps, absolute values and
+// conversions are held to the loops' on every class of value; the "nans"
+// inputs hold the kernels' operand order (and their additions, where
+// either operand can be NaN, against an FMA by 1, which may return the
+// other NaN) to one another's.
 //
 // The kernel families must agree in every bit: they run the same
 // operations with the same operands in the same order. The loops must too,
@@ -188,7 +205,7 @@ func TestPassesMatchGo(t *testing.T) {
 		t.Skip("no assembly kernels on this CPU or build")
 	}
 	names := slices.Sorted(maps.Keys(ks))
-	for _, data := range dataKinds {
+	for _, data := range passDataKinds {
 		for _, n := range []int{1, 15, 16, 17, 31, 32, 33, 100, 1000, 4099} {
 			in := newPassInputs(n, data)
 			for _, p := range kernelPasses {
