@@ -172,8 +172,10 @@ func (s *datasetSpec) load(dir string, log io.Writer) (*Dataset, error) {
 	cache := filepath.Join(dir, s.name, decodedName)
 	var r *raw
 	key, keyErr := s.decodedKey(d) // an input that vanished: the files' own load says why
+	seen, _ := os.Stat(cache)      // nil when there is none
 	if keyErr == nil {
-		if r, err = readDecoded(cache, key); err != nil {
+		nTrain, nTest := s.format.sizes()
+		if r, err = readDecoded(cache, key, nTrain, nTest); err != nil {
 			fmt.Fprintf(log, "data: ignoring the decoded cache: %v\n", err)
 		}
 	}
@@ -185,7 +187,7 @@ func (s *datasetSpec) load(dir string, log io.Writer) (*Dataset, error) {
 			return nil, err
 		}
 		if keyErr == nil {
-			if err := writeDecoded(cache, key, r); err != nil {
+			if err := writeDecoded(cache, key, r, seen); err != nil {
 				fmt.Fprintf(log, "data: could not write the decoded cache: %v\n", err)
 			}
 		}

@@ -9,6 +9,11 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
 // The decoded cache. Reading a dataset from its files (decompressing,
@@ -18,11 +23,15 @@ import (
 // map that file instead (docs/performance.md, "Start-up"). The file is used
 // only when its key matches: a SHA-256 over the cache layout version, the
 // dataset's format description (its pinned checksums and shapes) and the
-// path, size and modification time of every input file, so replacing or
-// touching a source invalidates it. Its own content is checked on every open
-// by its size and a CRC-32C over the payload (about 7 ms for MNIST), and its
-// labels are validated again. A missing, stale or damaged cache is simply
-// rebuilt from the files; failing to write one costs only speed.
+// name, size and modification time of every input file, so replacing or
+// touching a source invalidates it (names, not paths: one folder reached by
+// two spellings, a symbolic link say, has one cache). Its own content is
+// checked on every open by its size, a CRC-32C over the header's fields and
+// the payload (about 7 ms for MNIST) and the split sizes the format
+// expects, and its labels are validated again. A missing, stale or damaged
+// cache is simply rebuilt from the files; failing to write one costs only
+// speed. A valid cache is never replaced: processes map it (MAP_SHARED),
+// and replacing a mapped file on a network filesystem can fault them.
 //
 // Layout, little-endian: the 64-byte header
 //
@@ -31,7 +40,7 @@ import (
 //	c, h, w uint32   shape of one image
 //	nTrain  uint32   training examples
 //	nTest   uint32   test examples
-//	crc     uint32   CRC-32C (Castagnoli) of the payload
+//	crc     uint32   CRC-32C (Castagnoli) of header bytes 8-59, then the payload
 //
 // then the payload: training images, test images, training labels, test
 // labels (raw bytes, images CHW).
@@ -40,7 +49,7 @@ import (
 const decodedName = "decoded.cache"
 
 // decodedMagic starts every cache file; its last byte is the layout version.
-const decodedMagic = "NPDECOD\x01"
+const decodedMagic = "NPDECOD\x02"
 
 // decodedHeader is the size of the header in bytes.
 const decodedHeader = 64
@@ -59,17 +68,18 @@ func (s *datasetSpec) decodedKey(dir string) ([32]byte, error) {
 		if err != nil {
 			return [32]byte{}, fmt.Errorf("data: %w", err)
 		}
-		fmt.Fprintf(h, "%s\n%d %d\n", p, st.Size(), st.ModTime().UnixNano())
+		fmt.Fprintf(h, "%s\n%d %d\n", filepath.Base(p), st.Size(), st.ModTime().UnixNano())
 	}
 	var key [32]byte
 	h.Sum(key[:0])
 	return key, nil
 }
 
-// readDecoded returns the dataset cached at path when its key is key. It
-// returns nil and no error when there is no cache or it is stale, and nil
-// and an error naming the file when the cache is unreadable or damaged.
-func readDecoded(path string, key [32]byte) (*raw, error) {
+// readDecoded returns the dataset cached at path when its key is key and
+// its splits have nTrain and nTest examples. It returns nil and no error
+// when there is no cache or it is stale, and nil and an error naming the
+// file when the cache is unreadable or damaged.
+func readDecoded(path string, key [32]byte, nTrain, nTest int) (*raw, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -87,7 +97,11 @@ func readDecoded(path string, key [32]byte) (*raw, error) {
 	}
 	u := func(i int) int { return int(binary.LittleEndian.Uint32(hdr[40+4*i:])) }
 	r := &raw{c: u(0), h: u(1), w: u(2)}
-	nTrain, nTest, crc := u(3), u(4), uint32(u(5))
+	crc := uint32(u(5))
+	if u(3) != nTrain || u(4) != nTest || r.c > 4 || r.h > 1<<12 || r.w > 1<<12 {
+		return nil, fmt.Errorf("data: %s is damaged: its header says %d training and %d test examples of %dx%dx%d, want %d and %d",
+			path, u(3), u(4), r.c, r.h, r.w, nTrain, nTest)
+	}
 	img := r.c * r.h * r.w
 	size := (nTrain + nTest) * (img + 1)
 	st, err := f.Stat()
@@ -101,17 +115,17 @@ func readDecoded(path string, key [32]byte) (*raw, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: %w", path, err)
 	}
-	if err := splitDecoded(r, b[decodedHeader:], nTrain, nTest, crc); err != nil {
+	if err := splitDecoded(r, b[8:decodedHeader-4], b[decodedHeader:], nTrain, nTest, crc); err != nil {
 		release()
 		return nil, fmt.Errorf("data: %s is damaged: %w", path, err)
 	}
 	return r, nil
 }
 
-// splitDecoded checks the payload b against its CRC-32C and labels, and
-// points r's splits into it.
-func splitDecoded(r *raw, b []byte, nTrain, nTest int, crc uint32) error {
-	if got := crc32.Checksum(b, castagnoli); got != crc {
+// splitDecoded checks the header fields hdr and the payload b against
+// their CRC-32C, and the labels, and points r's splits into b.
+func splitDecoded(r *raw, hdr, b []byte, nTrain, nTest int, crc uint32) error {
+	if got := crc32.Update(crc32.Checksum(hdr, castagnoli), castagnoli, b); got != crc {
 		return fmt.Errorf("CRC-32C %08x, its header says %08x", got, crc)
 	}
 	take := func(n int) []byte {
@@ -128,22 +142,83 @@ func splitDecoded(r *raw, b []byte, nTrain, nTest int, crc uint32) error {
 	return checkLabels(r.test.y)
 }
 
-// writeDecoded writes r with key to path, atomically.
-func writeDecoded(path string, key [32]byte, r *raw) error {
-	payload := [][]byte{r.train.x, r.test.x, r.train.y, r.test.y}
-	crc := uint32(0)
-	for _, p := range payload {
-		crc = crc32.Update(crc, castagnoli, p)
-	}
+// writeDecoded writes r with key to path, atomically, unless another
+// process has put a cache of key there since seen (the file at path when
+// the caller read it, nil for none): a cache others may have mapped is not
+// replaced, while the stale or damaged one seen is. Temporary files of
+// killed writers older than staleTemp are removed first.
+func writeDecoded(path string, key [32]byte, r *raw, seen os.FileInfo) error {
+	removeStaleTemps(path)
 	hdr := make([]byte, 0, decodedHeader)
 	hdr = append(append(hdr, decodedMagic...), key[:]...)
 	for _, v := range []int{r.c, r.h, r.w, len(r.train.y), len(r.test.y)} {
 		hdr = binary.LittleEndian.AppendUint32(hdr, uint32(v))
+	}
+	payload := [][]byte{r.train.x, r.test.x, r.train.y, r.test.y}
+	crc := crc32.Checksum(hdr[8:], castagnoli)
+	for _, p := range payload {
+		crc = crc32.Update(crc, castagnoli, p)
 	}
 	hdr = binary.LittleEndian.AppendUint32(hdr, crc)
 	parts := []io.Reader{bytes.NewReader(hdr)}
 	for _, p := range payload {
 		parts = append(parts, bytes.NewReader(p))
 	}
-	return writeAtomic(path, io.MultiReader(parts...), nil)
+	err := writeAtomic(path, io.MultiReader(parts...), func(string) error {
+		st, err := os.Stat(path)
+		if err == nil && (seen == nil || !os.SameFile(seen, st)) && decodedPresent(path, key) {
+			return errDecodedPresent
+		}
+		return nil
+	})
+	if errors.Is(err, errDecodedPresent) {
+		return nil
+	}
+	return err
+}
+
+// errDecodedPresent stops writeDecoded when another process's cache of the
+// same key is in place.
+var errDecodedPresent = errors.New("data: the decoded cache is already there")
+
+// decodedPresent reports whether path holds a cache of key whose size
+// matches its header (its content is checked when it is read).
+func decodedPresent(path string, key [32]byte) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var hdr [decodedHeader]byte
+	st, err := f.Stat()
+	if err != nil || st.Size() < decodedHeader {
+		return false
+	}
+	if _, err := io.ReadFull(f, hdr[:]); err != nil || string(hdr[:8]) != decodedMagic || !bytes.Equal(hdr[8:40], key[:]) {
+		return false
+	}
+	u := func(i int) int64 { return int64(binary.LittleEndian.Uint32(hdr[40+4*i:])) }
+	return st.Size() == decodedHeader+(u(3)+u(4))*(u(0)*u(1)*u(2)+1)
+}
+
+// staleTemp is the age from which a temporary file next to the cache is
+// taken for a killed writer's: writing a cache takes seconds.
+const staleTemp = time.Hour
+
+// removeStaleTemps removes the temporary files of path (atomicfile's
+// ".<name>.tmp-*") older than staleTemp, which killed writers left.
+func removeStaleTemps(path string) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "."+base) || !atomicfile.IsTemp(e.Name()) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleTemp {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }

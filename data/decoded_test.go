@@ -44,6 +44,17 @@ func TestDecodedCache(t *testing.T) {
 		{"header cut", func(t *testing.T, _, cache string) {
 			writeFile(t, filepath.Dir(cache), filepath.Base(cache), []byte(decodedMagic))
 		}, "header"},
+		{"header counts swapped", func(t *testing.T, _, cache string) {
+			b := readTestFile(t, cache)
+			copy(b[52:56], []byte{3, 0, 0, 0}) // 3 training examples
+			copy(b[56:60], []byte{6, 0, 0, 0}) // and 6 test ones: the size still fits
+			writeFile(t, filepath.Dir(cache), filepath.Base(cache), b)
+		}, "is damaged: its header says 3 training and 6 test examples"},
+		{"header shape edited", func(t *testing.T, _, cache string) {
+			b := readTestFile(t, cache)
+			b[40], b[44] = b[44], b[40] // c and h swapped: the size still fits
+			writeFile(t, filepath.Dir(cache), filepath.Base(cache), b)
+		}, "is damaged"},
 		{"other format", func(t *testing.T, _, cache string) {
 			b := readTestFile(t, cache)
 			b[7]++ // the layout version
@@ -81,6 +92,77 @@ func TestDecodedCache(t *testing.T) {
 				t.Errorf("third load (%v) did not use the rewritten cache: %q", err, log.String())
 			}
 		})
+	}
+}
+
+// TestDecodedCacheShared checks what processes sharing a data directory
+// rely on: one folder reached by another path (a symbolic link) uses the
+// same cache; a cache another process put in place is not replaced by one
+// that was built meanwhile (they may have mapped it); and temporary files
+// of killed writers are removed once they are old, not while fresh.
+func TestDecodedCacheShared(t *testing.T) {
+	idx := newTinyIDX()
+	spec := &datasetSpec{name: "tiny", title: "Tiny", format: idx.set}
+	dir := t.TempDir()
+	idx.writeGz(t, filepath.Join(dir, "tiny"))
+	cache := filepath.Join(dir, "tiny", decodedName)
+	if _, err := spec.load(dir, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	first, err := os.Stat(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "data")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	if _, err := spec.load(link, &log); err != nil || !strings.Contains(log.String(), "(decoded from ") {
+		t.Fatalf("load through a link: %v, log %q; want the cache used", err, log.String())
+	}
+	if st, err := os.Stat(cache); err != nil || !os.SameFile(first, st) {
+		t.Fatalf("the cache was rewritten: %v", err)
+	}
+
+	// Another process replaces the cache seen (first) by a valid one; a
+	// process that read first and built its own keeps the other's.
+	key, err := spec.decodedKey(filepath.Join(dir, "tiny"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := readTestFile(t, cache)
+	if err := os.Remove(cache); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Dir(cache), filepath.Base(cache), b)
+	other, err := os.Stat(cache)
+	if err != nil || os.SameFile(first, other) {
+		t.Fatalf("no new file: %v", err)
+	}
+	r, err := readDecoded(cache, key, 6, 3)
+	if err != nil || r == nil {
+		t.Fatalf("reading the cache: %v", err)
+	}
+	if err := writeDecoded(cache, key, r, first); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(cache); err != nil || !os.SameFile(other, st) {
+		t.Errorf("another process's valid cache was replaced: %v", err)
+	}
+
+	old, fresh := filepath.Join(dir, "tiny", ".decoded.cache.tmp-old"), filepath.Join(dir, "tiny", ".decoded.cache.tmp-new")
+	writeFile(t, filepath.Dir(old), filepath.Base(old), []byte("half"))
+	writeFile(t, filepath.Dir(fresh), filepath.Base(fresh), []byte("half"))
+	past := time.Now().Add(-2 * staleTemp)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeDecoded(cache, key, r, other); err != nil {
+		t.Fatal(err)
+	}
+	if isFile(old) || !isFile(fresh) {
+		t.Errorf("temporary files after a write: old one there %v, fresh one there %v; want only the fresh one", isFile(old), isFile(fresh))
 	}
 }
 
