@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 )
@@ -24,9 +27,12 @@ import (
 // place only when it is good.
 //
 // Fetch returns an error when a file in the data directory is corrupt, when
-// a fetched file failed its checks and no other source had a good one, or
-// when MNIST or Fashion-MNIST could not be obtained at all. A missing
-// CIFAR-10 is reported, not an error. Downloads are reported to o.Progress
+// a fetched file failed its checks and no other source had a good one, when
+// MNIST or Fashion-MNIST could not be obtained at all, or when a dataset's
+// folder of the data directory cannot be written (read-only, full): then no
+// further source is tried, and a source's own folder that holds the whole
+// verified set (the Go module cache, say) counts as present, since Load
+// reads it there. A missing CIFAR-10 is reported, not an error. Downloads are reported to o.Progress
 // when it is set. Cancelling ctx stops Fetch at once: a download in flight
 // is abandoned and nothing half-written is installed.
 func Fetch(ctx context.Context, o Options, w io.Writer) error {
@@ -111,6 +117,10 @@ func (s *datasetSpec) fetch(ctx context.Context, dir string, out output) (fetchR
 		if ctx.Err() != nil {
 			return row, ctx.Err()
 		}
+		if unwritable(err, dst) {
+			// No other source can help: the data directory is the problem.
+			return s.inPlace(row, dir, err, w)
+		}
 		fmt.Fprintf(w, "%s: %s: %v\n", s.title, src, err)
 		if errors.Is(err, ErrCorrupt) {
 			badFetch = err
@@ -124,4 +134,36 @@ func (s *datasetSpec) fetch(ctx context.Context, dir string, out output) (fetchR
 		return row, fmt.Errorf("%w: no source could provide %s (see the lines above)", ErrMissing, s.title)
 	}
 	return row, nil
+}
+
+// inPlace reports s when its folder dst of the data directory dir cannot be
+// written (err): present when a source's own folder holds the whole set,
+// verified (Load reads it there), else an error that names the cause.
+func (s *datasetSpec) inPlace(row fetchRow, dir string, err error, w io.Writer) (fetchRow, error) {
+	for d := range s.offlineDirs(dir) {
+		if d == row.location || len(s.format.missing(d)) > 0 || s.format.verify(d, io.Discard) != nil {
+			continue
+		}
+		fmt.Fprintf(w, "%s: cannot write %s (%v); verified in place in %s, where runs read it\n", s.title, row.location, err, d)
+		row.source, row.status, row.checksum, row.location = "in place", "present", "ok", d
+		return row, nil
+	}
+	row.status = "not written"
+	return row, fmt.Errorf("data: %s: cannot write %s: %w; use a writable data directory (--data-dir or $NEUROPLASTIC_DATA)", s.title, row.location, err)
+}
+
+// unwritable reports whether err is a failure to create, write or rename a
+// file in dst or to create dst itself (a read-only or full filesystem, a
+// file where the folder should be), as opposed to a source's failure.
+func unwritable(err error, dst string) bool {
+	var pe *fs.PathError
+	var le *os.LinkError
+	in := func(p string) bool { return p == dst || strings.HasPrefix(p, dst+string(filepath.Separator)) }
+	switch {
+	case errors.As(err, &le):
+		return in(le.New) || in(le.Old)
+	case errors.As(err, &pe):
+		return in(pe.Path)
+	}
+	return false
 }

@@ -329,3 +329,49 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	*c.n += int64(k)
 	return k, err
 }
+
+// folderSource is a source whose files sit in a local folder, as the Go
+// module cache holds MNIST's.
+type folderSource struct{ dir string }
+
+func (s folderSource) String() string   { return "folder " + s.dir }
+func (s folderSource) localDir() string { return s.dir }
+func (s folderSource) fetch(_ context.Context, names []string, put putFunc, _ output) error {
+	return putFiles(s.dir, names, put)
+}
+
+// TestFetchUnwritable checks a data directory where the dataset's folder
+// cannot be made (a file is in its place): Fetch stops at the first source
+// with an error naming the cause, instead of trying every other source and
+// calling the dataset missing; when a source's own folder holds the whole
+// set, the dataset is reported present there (Load reads it in place).
+func TestFetchUnwritable(t *testing.T) {
+	idx, cifar := newTinyIDX(), newTinyCIFAR(t)
+	srv := newTestServer(t, serverFiles(t, idx, cifar))
+	dir := t.TempDir()
+	writeFile(t, dir, "tiny", []byte("a file where the folder should be"))
+	specs := testSpecs(idx, cifar, []source{srv.source("/idx/"), srv.source("/idx/")}, nil)[:1]
+	var out strings.Builder
+	err := fetch(context.Background(), specs, dir, output{log: &out})
+	if err == nil || !strings.Contains(err.Error(), "cannot write "+filepath.Join(dir, "tiny")) ||
+		!strings.Contains(err.Error(), "use a writable data directory") {
+		t.Fatalf("fetch: %v, want the unwritable folder named\n%s", err, out.String())
+	}
+	if n := srv.requests.Load(); n > 1 {
+		t.Errorf("%d requests: the second source was tried too", n)
+	}
+	if strings.Contains(out.String(), "is missing") {
+		t.Errorf("output calls the dataset missing:\n%s", out.String())
+	}
+
+	folder := t.TempDir()
+	idx.writeGz(t, folder)
+	specs[0].sources = []source{folderSource{folder}}
+	out.Reset()
+	if err := fetch(context.Background(), specs, dir, output{log: &out}); err != nil {
+		t.Fatalf("fetch with the set in a source's folder: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "verified in place in "+folder) {
+		t.Errorf("output does not report the set in place:\n%s", out.String())
+	}
+}
