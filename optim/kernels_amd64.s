@@ -31,8 +31,9 @@
 	VCVTPD2PS HI, HIY; \
 	VINSERTF64X4 $1, HIY, LO, LO
 
-// HREDUCE reduces the 16 float32 of Z (ymm Y, xmm X) with OP (VMINPS or
-// VMAXPS) into X's lowest float32; X0 is clobbered.
+// HREDUCE reduces the 16 lanes of Z (ymm Y, xmm X) with OP (VMINPS or
+// VMAXPS on float32, VPADDD on int32) into X's lowest lane; X0 is
+// clobbered.
 #define HREDUCE(OP, Z, Y, X) \
 	VEXTRACTF64X4 $1, Z, Y0; \
 	OP Y0, Y, Y; \
@@ -91,16 +92,10 @@
 	VPSUBD  Z6, Z9, K2, Z9
 
 // COUNT adds the 16 int32 lanes of Z (ymm Y, xmm X) to the int at M and
-// zeroes Z; it clobbers Y0 and AX.
+// zeroes Z; it clobbers Y0 and AX. HREDUCE's shuffles move the int32 lanes
+// as they move float32 ones.
 #define COUNT(Z, Y, X, M) \
-	VEXTRACTI64X4 $1, Z, Y0; \
-	VPADDD  Y0, Y, Y; \
-	VEXTRACTI128 $1, Y, X0; \
-	VPADDD  X0, X, X; \
-	VPSHUFD $0x4e, X, X0; \
-	VPADDD  X0, X, X; \
-	VPSHUFD $0xb1, X, X0; \
-	VPADDD  X0, X, X; \
+	HREDUCE(VPADDD, Z, Y, X); \
 	VMOVD   X, AX; \
 	ADDQ    AX, M; \
 	VPXORD  Z, Z, Z
