@@ -66,7 +66,7 @@ func addSpecFlags(fs *flag.FlagSet, powered bool) *specFlags {
 	f := &specFlags{}
 	usage := "results `DIR` (default results, or results/quick with --quick)"
 	if powered {
-		usage = "results `DIR` (default results, or results/quick with --quick; with --seeds, their powered subdirectory)"
+		usage = "results `DIR` (default results, or results/quick with --quick; with --seeds, the powered/ folder of that default; a DIR given is used as it is, so with --seeds give the powered folder itself)"
 	}
 	// The default is resolved by resultsDir, not given here.
 	fs.StringVar(&f.results, "results", "", usage)

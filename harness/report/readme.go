@@ -109,9 +109,10 @@ the last epoch), tested on the seeds both configurations completed (shared seeds
 - **paired t p**: the two-sided paired t-test of the per-seed differences against the claim's null
   value (0, or the margin of a claim with ` + "`margin:`" + `).
 - **sign p**: the exact two-sided sign test (ties dropped; Binomial(n, 1/2)).
-- **Wilcoxon p**: the two-sided Wilcoxon signed-rank test (zeros dropped), exact when no two
-  |differences| tie and n <= 50, else the normal approximation with the tie correction. With 3
-  seeds neither test can go below 0.25: they say how consistent the sign is, not more.
+- **Wilcoxon p**: the two-sided Wilcoxon signed-rank test (zeros dropped), exact for n <= 50
+  (all 2^n sign flips of the ranks, tied |differences| sharing their mean rank), else the normal
+  approximation with the tie correction. With 3 seeds neither test can go below 0.25: they say
+  how consistent the sign is, not more.
 - **wins/ties/losses**: seeds where a - b is above, within 1e-12 of, or below the null value.
 - **dz**: the effect size, (mean gap - null) / sd of the per-seed differences.
 - **MDE (80%)**: the smallest true gap the paired t-test (two-sided, 0.05) detects with 80% power

@@ -110,8 +110,9 @@ func SignTest(d []float64) float64 {
 // of d (zeros, |d| < tieTolerance, dropped; average ranks for |d| within
 // tieTolerance of each other, so differences of accuracies that are equal
 // but for rounding tie).
-// Without tied ranks and with at most 50 pairs the p-value is exact (the
-// null distribution of W+ enumerated); otherwise it is the normal
+// With at most 50 pairs the p-value is exact: the distribution of W+ over
+// the 2^n sign flips of the ranks, tied ranks included (the permutation
+// distribution given the mid-ranks). Above 50 it is the normal
 // approximation with the tie correction of the variance and no continuity
 // correction. NaN when no nonzero difference remains.
 func Wilcoxon(d []float64) float64 {
@@ -130,8 +131,8 @@ func Wilcoxon(d []float64) float64 {
 		idx[i] = i
 	}
 	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(math.Abs(nz[a]), math.Abs(nz[b])) })
-	ranks := make([]float64, n)
-	tied := false
+	// ranks2 holds twice the mid-ranks, integers even where ranks tie.
+	ranks2 := make([]int, n)
 	var tieTerm float64 // sum of t^3 - t over groups of tied |d|
 	for i := 0; i < n; {
 		j := i
@@ -139,23 +140,23 @@ func Wilcoxon(d []float64) float64 {
 			j++
 		}
 		if t := float64(j - i + 1); t > 1 {
-			tied = true
 			tieTerm += t*t*t - t
 		}
 		for k := i; k <= j; k++ {
-			ranks[idx[k]] = float64(i+j)/2 + 1
+			ranks2[idx[k]] = i + j + 2
 		}
 		i = j + 1
 	}
-	var wPlus float64
+	w2 := 0
 	for i, v := range nz {
 		if v > 0 {
-			wPlus += ranks[i]
+			w2 += ranks2[i]
 		}
 	}
-	if !tied && n <= 50 {
-		return exactSignedRankP(n, int(math.Round(wPlus)))
+	if n <= 50 {
+		return exactSignedRankP(ranks2, w2)
 	}
+	wPlus := float64(w2) / 2
 	nf := float64(n)
 	mean := nf * (nf + 1) / 4
 	variance := nf*(nf+1)*(2*nf+1)/24 - tieTerm/48
@@ -166,25 +167,29 @@ func Wilcoxon(d []float64) float64 {
 	return math.Min(1, 2*distuv.UnitNormal.Survival(math.Abs(z)))
 }
 
-// exactSignedRankP is the exact two-sided p-value of W+ = w with n untied
-// nonzero pairs: the counts of subsets of {1..n} by rank sum, p = min(1,
+// exactSignedRankP is the exact two-sided p-value of the signed-rank
+// statistic with doubled ranks ranks2 (integers) and observed doubled W+
+// w2: the counts of the 2^n sign flips by rank sum, p = min(1,
 // 2 min(P(W <= w), P(W >= w))).
-func exactSignedRankP(n, w int) float64 {
-	maxSum := n * (n + 1) / 2
+func exactSignedRankP(ranks2 []int, w2 int) float64 {
+	maxSum := 0
+	for _, r := range ranks2 {
+		maxSum += r
+	}
 	counts := make([]float64, maxSum+1)
 	counts[0] = 1
-	for r := 1; r <= n; r++ {
+	for _, r := range ranks2 {
 		for s := maxSum; s >= r; s-- {
 			counts[s] += counts[s-r]
 		}
 	}
-	total := math.Pow(2, float64(n))
+	total := math.Pow(2, float64(len(ranks2)))
 	var lo, hi float64
 	for s, c := range counts {
-		if s <= w {
+		if s <= w2 {
 			lo += c
 		}
-		if s >= w {
+		if s >= w2 {
 			hi += c
 		}
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -120,10 +121,15 @@ func TestWilcoxon(t *testing.T) {
 	}{
 		{"exact, all positive", []float64{0.004, 0.0071, 0.0093, 0.0052, 0.0115, 0.0068, 0.0049, 0.0083, 0.0061, 0.0102}, 0.001953125},
 		{"exact, mixed signs", []float64{1.5, -0.5, 2.0, 3.1, -1.2, 0.7, 2.2}, 0.109375},
-		{"tied ranks: normal approximation", []float64{1, 1, 2, -1, 3, 3, 3, -2}, 0.10344383808220092},
+		// Exact over the 2^8 sign flips of the mid-ranks 2, 2, 2, 4.5, 4.5,
+		// 7, 7, 7 (W+ = 29.5): 16 of 256 flips are at least as extreme.
+		{"tied ranks: exact", []float64{1, 1, 2, -1, 3, 3, 3, -2}, 0.125},
 		// 0.8812-0.8800 and 0.8790-0.8778 differ in the last bits only: a tie.
-		{"ties up to rounding", []float64{1, 1 + 1e-15, 2, -1, 3, 3, 3 - 1e-15, -2}, 0.10344383808220092},
+		{"ties up to rounding", []float64{1, 1 + 1e-15, 2, -1, 3, 3, 3 - 1e-15, -2}, 0.125},
 		{"three wins", []float64{0.001, 0.002, 0.003}, 0.25},
+		{"three wins, two tied", []float64{0.001, 0.001, 0.003}, 0.25},
+		// Above 50 pairs: the normal approximation with the tie correction.
+		{"normal approximation", append(slices.Repeat([]float64{1, -2, 3}, 17), 4), 0.022696408634329455},
 		{"all zero", []float64{0, 0}, math.NaN()},
 	}
 	for _, c := range cases {
