@@ -196,24 +196,39 @@ func (g *group) score(on string) Sample {
 }
 
 // rankBy sorts groups by the mean of their score on the accuracy on,
-// descending, then by label and fraction; groups without a score go last.
+// descending, then by label and fraction: means within tieTolerance of each
+// other tie (they differ only by rounding). Groups with a run that did not
+// complete (diverged, failed, unfinished) go after the complete ones, so a
+// configuration is never chosen on the seeds that survived; groups without
+// a score go last.
 func rankBy(groups []*group, on string) []*group {
 	out := slices.Clone(groups)
-	slices.SortStableFunc(out, func(a, b *group) int {
-		sa, sb := a.score(on), b.score(on)
-		if aEmpty, bEmpty := sa.N == 0, sb.N == 0; aEmpty != bEmpty {
-			if aEmpty {
-				return 1
-			}
-			return -1
+	class := func(g *group) int {
+		switch {
+		case g.score(on).N == 0:
+			return 2
+		case len(g.excluded) > 0:
+			return 1
 		}
-		return cmp.Or(cmp.Compare(sb.Mean, sa.Mean), cmp.Compare(a.label, b.label), cmp.Compare(a.fraction, b.fraction))
+		return 0
+	}
+	slices.SortStableFunc(out, func(a, b *group) int {
+		if c := cmp.Compare(class(a), class(b)); c != 0 {
+			return c
+		}
+		sa, sb := a.score(on), b.score(on)
+		byMean := 0
+		if math.Abs(sa.Mean-sb.Mean) >= tieTolerance {
+			byMean = cmp.Compare(sb.Mean, sa.Mean)
+		}
+		return cmp.Or(byMean, cmp.Compare(a.label, b.label), cmp.Compare(a.fraction, b.fraction))
 	})
 	return out
 }
 
 // best returns the group of groups with the best mean score on the
-// accuracy on (ties: the first label), or nil when none has a score.
+// accuracy on (see rankBy; ties: the first label), or nil when none has a
+// score.
 func best(groups []*group, on string) *group {
 	if r := rankBy(groups, on); len(r) > 0 && r[0].score(on).N > 0 {
 		return r[0]

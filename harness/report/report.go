@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/neuroplastic/neuroplastic/harness/store"
 	"github.com/neuroplastic/neuroplastic/internal/atomicfile"
 )
 
@@ -33,6 +34,9 @@ type analysis struct {
 // analyse aggregates a study that has runs. It is an error to choose on
 // validation accuracy when no completed run of the study records it.
 func analyse(s *Study) (*analysis, error) {
+	if mixed := mixedAxes(s.Runs); mixed != "" {
+		return nil, fmt.Errorf("report: study %s: its runs differ in %s, but its tables and claims group runs by arm and fraction only; give each combination a spec of its own", s.Name, mixed)
+	}
 	a := &analysis{study: s, groups: groupRuns(s.Runs)}
 	for _, r := range s.Runs {
 		if !slices.Contains(a.seeds, r.Config.Seed) {
@@ -56,6 +60,33 @@ func analyse(s *Study) (*analysis, error) {
 		a.compared = append(a.compared, comparisonRows(a.groups, c))
 	}
 	return a, nil
+}
+
+// mixedAxes names the axes other than arm, fraction and seed on which runs
+// differ (dataset, model, epochs, batch size), with their values, or "".
+func mixedAxes(runs []store.Run) string {
+	var parts []string
+	for _, ax := range []struct {
+		name string
+		of   func(c store.RunConfig) string
+	}{
+		{"dataset", func(c store.RunConfig) string { return c.Dataset }},
+		{"model", func(c store.RunConfig) string { return c.Model }},
+		{"epochs", func(c store.RunConfig) string { return strconv.Itoa(c.Epochs) }},
+		{"batch_size", func(c store.RunConfig) string { return strconv.Itoa(c.BatchSize) }},
+	} {
+		var vals []string
+		for _, r := range runs {
+			if v := ax.of(r.Config); !slices.Contains(vals, v) {
+				vals = append(vals, v)
+			}
+		}
+		if len(vals) > 1 {
+			slices.Sort(vals)
+			parts = append(parts, fmt.Sprintf("%s (%s)", ax.name, strings.Join(vals, ", ")))
+		}
+	}
+	return strings.Join(parts, " and ")
 }
 
 // seedList renders the study's seeds.

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -216,5 +217,48 @@ func TestChosenFigureLines(t *testing.T) {
 	}
 	if n := len(a.labelsOf("hybrid")); n != 3 {
 		t.Errorf("labelsOf(hybrid) = %d labels, want 3", n)
+	}
+}
+
+// A study whose runs differ in an axis the tables do not group by (here the
+// dataset) is refused, naming the axis and its values, instead of pairing
+// the runs of one dataset with the other's.
+func TestReportRefusesMixedAxes(t *testing.T) {
+	runs := gridRuns("m")
+	for i := range runs {
+		if runs[i].Config.Seed == 41 {
+			runs[i].Config.Dataset = "mnist"
+		}
+	}
+	o := Options{Kind: KindPaired, Compare: []Comparison{{A: "full", B: "grad_only"}}}
+	_, err := Write(t.TempDir(), []Study{{Name: "m", Options: o, Runs: runs}}, WriteOptions{})
+	if err == nil || !strings.Contains(err.Error(), "study m: its runs differ in dataset (fashion_mnist, mnist)") {
+		t.Errorf("Write: %v, want the mixed datasets named", err)
+	}
+}
+
+// rankBy puts a configuration with a run that did not complete after every
+// complete one, whatever its mean, and breaks ties of means that differ only
+// by rounding by label.
+func TestRankBy(t *testing.T) {
+	g := func(label string, mean float64, incomplete bool) *group {
+		gr := &group{label: label, fraction: 1, final: Sample{N: 3, Mean: mean}}
+		if incomplete {
+			gr.excluded = []excludedRun{{reason: "diverged"}}
+		}
+		return gr
+	}
+	groups := []*group{
+		g("a", 0.90, true),        // the best mean, on the seeds that survived
+		g("c", 0.85+1e-15, false), // ties with b but for rounding
+		g("b", 0.85, false),
+		g("d", 0.80, false),
+	}
+	var got []string
+	for _, r := range rankBy(groups, SelectTest) {
+		got = append(got, r.label)
+	}
+	if want := []string{"b", "c", "d", "a"}; !slices.Equal(got, want) {
+		t.Errorf("rankBy: %v, want %v", got, want)
 	}
 }
