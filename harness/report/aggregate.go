@@ -356,7 +356,8 @@ type tuning struct {
 	selected *group      // best candidate on on; nil if none
 	other    *group      // best candidate on the other accuracy; nil without validation metrics
 	ref      *group      // the reference configuration; nil if none is declared or found
-	vsRef    *comparison // selected vs reference; nil if a side is missing
+	vsRef    *comparison // selected vs reference; nil if a side is missing or they are one
+	among    int         // the candidate configurations with runs
 }
 
 // otherOn is the accuracy the tuning's second selection uses.
@@ -397,11 +398,11 @@ func analyseTuning(groups []*group, o Options, hasVal bool) *tuning {
 			candidates = append(candidates, g)
 		}
 	}
-	t.selected = best(candidates, t.on)
+	t.selected, t.among = best(candidates, t.on), len(candidates)
 	if hasVal {
 		t.other = best(candidates, t.otherOn())
 	}
-	if t.selected != nil && t.ref != nil {
+	if t.selected != nil && t.ref != nil && t.selected != t.ref {
 		t.vsRef = compare(t.selected, t.ref)
 	}
 	return t

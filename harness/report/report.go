@@ -385,10 +385,15 @@ func defined(x float64) *float64 {
 // newLockedConfig describes the selected configuration of a tuning analysis.
 func newLockedConfig(a *analysis, quick bool) *lockedConfig {
 	t := a.tuning
-	sel := "best mean final " + t.on + " accuracy"
+	of := ""
 	if c := a.study.Options.Candidates; c != "" {
-		sel += " among " + c
+		of = " of " + c
 	}
+	among := fmt.Sprintf("the %d configurations%s with runs", t.among, of)
+	if t.among == 1 {
+		among = "the one configuration" + of + " with runs"
+	}
+	sel := fmt.Sprintf("best mean final %s accuracy among %s", t.on, among)
 	l := &lockedConfig{
 		Study:            a.study.Name,
 		Quick:            quick,

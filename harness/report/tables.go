@@ -338,13 +338,13 @@ func (a *analysis) tuningBody(b *strings.Builder) error {
 	case o.Reference == "":
 	case t.ref == nil:
 		fmt.Fprintf(b, "The reference %s is not in this study.\n\n", code(o.Reference))
+	case t.selected == t.ref:
+		// A comparison of the reference with itself says nothing.
+		b.WriteString("The best configuration is the reference.\n\n")
 	case t.vsRef != nil:
 		fmt.Fprintf(b, "### Best vs reference (differences %s - %s)\n\n", code(t.selected.label), code(t.ref.label))
 		if err := comparisonTable(b, []pairedRow{{fraction: t.vsRef.a.fraction, cmp: t.vsRef}}); err != nil {
 			return err
-		}
-		if t.selected == t.ref {
-			b.WriteString("The best configuration is the reference.\n\n")
 		}
 	}
 	return nil
