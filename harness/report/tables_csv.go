@@ -14,6 +14,7 @@ var csvHeader = []string{
 	"quick", "section", "fraction", "rank", "label", "arm", "mark", "n", "diverged",
 	"final_acc_mean", "final_acc_std", "final_acc_ci_low", "final_acc_ci_high",
 	"best_acc_mean", "best_acc_std", "final_loss_mean", "final_loss_std",
+	"final_val_acc_mean", "final_val_acc_std",
 	"wins", "ties", "losses", "gap", "gap_ci_low", "gap_ci_high", "p", "sign_p", "wilcoxon_p", "dz", "mde",
 	"gap_best_acc", "gap_final_loss", "holm_p", "verdict", "verdict_holm",
 }
@@ -42,6 +43,9 @@ func groupRecord(rank int, mark string, g *group) csvRecord {
 		"final_acc_ci_low": fullPrecision(g.final.Lo), "final_acc_ci_high": fullPrecision(g.final.Hi),
 		"best_acc_mean": fullPrecision(g.best.Mean), "best_acc_std": fullPrecision(g.best.Std),
 		"final_loss_mean": fullPrecision(g.loss.Mean), "final_loss_std": fullPrecision(g.loss.Std),
+	}
+	if g.val.N > 0 {
+		r["final_val_acc_mean"], r["final_val_acc_std"] = fullPrecision(g.val.Mean), fullPrecision(g.val.Std)
 	}
 	if rank > 0 {
 		r["rank"] = strconv.Itoa(rank)
