@@ -286,8 +286,11 @@ func (t *claimTest) line() string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "%s %s, 95%% CI %s, n %s, p %s", t.what, fmtGap(t.st.mean), fmtInterval(t.st.lo, t.st.hi), t.nText(), fmtP(t.st.p))
+	if t.null != 0 {
+		fmt.Fprintf(&b, " (against the null %s)", fmtGap(t.null))
+	}
 	if t.claim.Paper != nil {
-		fmt.Fprintf(&b, " (paper %s)", fmtGap(*t.claim.Paper))
+		fmt.Fprintf(&b, " (paper %+g)", *t.claim.Paper)
 	}
 	fmt.Fprintf(&b, ": **%s**", t.verdict)
 	if t.claim.Stable && t.diverge > 0 {
@@ -316,9 +319,26 @@ func (t *claimTest) resolveText() string {
 	case t.st.mean == t.null:
 		return "the observed gap equals the null value, so no number of seeds resolves it"
 	case t.st.resolveN > 0:
-		return fmt.Sprintf("about %d seeds would detect the observed gap with 80%% power", t.st.resolveN)
+		side := "for"
+		if (t.st.mean < t.null) != (t.claim.Direction == Less) {
+			side = "against"
+		}
+		return fmt.Sprintf("a true gap of this size, %s the claim, would be detected with 80%% power by %s seeds", side, aboutSeeds(t.st.resolveN))
 	}
 	return "the observed gap is too small for any practical number of seeds"
+}
+
+// aboutSeeds renders an estimated number of seeds at the precision an
+// effect size from a few seeds allows: two significant figures, and past a
+// thousand only that.
+func aboutSeeds(n int) string {
+	if n > 1000 {
+		return "more than 1000"
+	}
+	if n >= 100 {
+		return fmt.Sprintf("about %d", (n+5)/10*10)
+	}
+	return fmt.Sprintf("about %d", n)
 }
 
 // describe renders the claim for the README: its text or its definition.

@@ -124,8 +124,9 @@ the last epoch), tested on the seeds both configurations completed (shared seeds
 
 Verdict words, from the 95% interval: **supported** (the interval excludes the null value on the
 claimed side), **inconclusive** (the interval contains it; the line states about how many seeds
-would detect the observed gap with 80% power), **contradicted** (the interval excludes it on the
-other side). "after Holm" applies the same words to the Holm p at 0.05. A claim tested at several
+would detect a true gap of the observed size with 80% power, and whether that gap is for or
+against the claim; an estimate from few seeds, given to two figures), **contradicted** (the
+interval excludes it on the other side). A claim with a margin names its null value. "after Holm" applies the same words to the Holm p at 0.05. A claim tested at several
 fractions is supported when every test is, contradicted when any test is. A claim that says
 ` + "`stable: true`" + ` is contradicted by any diverged run of a or b.
 
