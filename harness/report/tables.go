@@ -346,6 +346,9 @@ func (a *analysis) tuningBody(b *strings.Builder) error {
 		if err := comparisonTable(b, []pairedRow{{fraction: t.vsRef.a.fraction, cmp: t.vsRef}}); err != nil {
 			return err
 		}
+		if t.on == SelectTest {
+			b.WriteString("The best was chosen on these test runs, so this gap is biased upwards: it is the winner's, not an estimate for new seeds.\n\n")
+		}
 	}
 	return nil
 }
