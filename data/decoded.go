@@ -75,47 +75,71 @@ func (s *datasetSpec) decodedKey(dir string) ([32]byte, error) {
 	return key, nil
 }
 
+// decodedHead is the header of a cache file, with the file's size.
+type decodedHead struct {
+	c, h, w       int    // shape of one image
+	nTrain, nTest int    // examples of the splits
+	crc           uint32 // of header bytes 8-59 and the payload
+	fileSize      int64
+}
+
+// size is the file size the header implies.
+func (h decodedHead) size() int64 {
+	return decodedHeader + int64(h.nTrain+h.nTest)*(int64(h.c)*int64(h.h)*int64(h.w)+1)
+}
+
+// openCache opens the cache at path and reads its header. The file is
+// nil, with no error, when there is no cache or its magic or key is not
+// key's; an unreadable header is an error naming the file. The caller
+// closes the file.
+func openCache(path string, key [32]byte) (*os.File, decodedHead, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, decodedHead{}, nil
+	}
+	if err != nil {
+		return nil, decodedHead{}, fmt.Errorf("data: %w", err)
+	}
+	var hdr [decodedHeader]byte
+	st, err := f.Stat()
+	if err == nil {
+		_, err = io.ReadFull(f, hdr[:])
+	}
+	if err != nil {
+		f.Close()
+		return nil, decodedHead{}, fmt.Errorf("data: %s: header: %w", path, err)
+	}
+	if string(hdr[:8]) != decodedMagic || !bytes.Equal(hdr[8:40], key[:]) {
+		f.Close()
+		return nil, decodedHead{}, nil
+	}
+	u := func(i int) int { return int(binary.LittleEndian.Uint32(hdr[40+4*i:])) }
+	return f, decodedHead{c: u(0), h: u(1), w: u(2), nTrain: u(3), nTest: u(4), crc: uint32(u(5)), fileSize: st.Size()}, nil
+}
+
 // readDecoded returns the dataset cached at path when its key is key and
 // its splits have nTrain and nTest examples. It returns nil and no error
 // when there is no cache or it is stale, and nil and an error naming the
 // file when the cache is unreadable or damaged.
 func readDecoded(path string, key [32]byte, nTrain, nTest int) (*raw, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+	f, h, err := openCache(path, key)
+	if f == nil || err != nil {
+		return nil, err
 	}
 	defer f.Close()
-	var hdr [decodedHeader]byte
-	if _, err := io.ReadFull(f, hdr[:]); err != nil {
-		return nil, fmt.Errorf("data: %s: header: %w", path, err)
-	}
-	if string(hdr[:8]) != decodedMagic || !bytes.Equal(hdr[8:40], key[:]) {
-		return nil, nil
-	}
-	u := func(i int) int { return int(binary.LittleEndian.Uint32(hdr[40+4*i:])) }
-	r := &raw{c: u(0), h: u(1), w: u(2)}
-	crc := uint32(u(5))
-	if u(3) != nTrain || u(4) != nTest || r.c > 4 || r.h > 1<<12 || r.w > 1<<12 {
+	if h.nTrain != nTrain || h.nTest != nTest || h.c > 4 || h.h > 1<<12 || h.w > 1<<12 {
 		return nil, fmt.Errorf("data: %s is damaged: its header says %d training and %d test examples of %dx%dx%d, want %d and %d",
-			path, u(3), u(4), r.c, r.h, r.w, nTrain, nTest)
+			path, h.nTrain, h.nTest, h.c, h.h, h.w, nTrain, nTest)
 	}
-	img := r.c * r.h * r.w
-	size := (nTrain + nTest) * (img + 1)
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+	if h.fileSize != h.size() {
+		return nil, fmt.Errorf("data: %s has %d bytes, its header says %d", path, h.fileSize, h.size())
 	}
-	if st.Size() != int64(decodedHeader+size) {
-		return nil, fmt.Errorf("data: %s has %d bytes, its header says %d", path, st.Size(), decodedHeader+size)
-	}
-	b, release, err := mapFile(f, decodedHeader+size)
+	b, release, err := mapFile(f, int(h.size()))
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: %w", path, err)
 	}
-	if err := splitDecoded(r, b[8:decodedHeader-4], b[decodedHeader:], nTrain, nTest, crc); err != nil {
+	r := &raw{c: h.c, h: h.h, w: h.w}
+	if err := splitDecoded(r, b[8:decodedHeader-4], b[decodedHeader:], nTrain, nTest, h.crc); err != nil {
 		release()
 		return nil, fmt.Errorf("data: %s is damaged: %w", path, err)
 	}
@@ -184,21 +208,12 @@ var errDecodedPresent = errors.New("data: the decoded cache is already there")
 // decodedPresent reports whether path holds a cache of key whose size
 // matches its header (its content is checked when it is read).
 func decodedPresent(path string, key [32]byte) bool {
-	f, err := os.Open(path)
-	if err != nil {
+	f, h, err := openCache(path, key)
+	if f == nil || err != nil {
 		return false
 	}
-	defer f.Close()
-	var hdr [decodedHeader]byte
-	st, err := f.Stat()
-	if err != nil || st.Size() < decodedHeader {
-		return false
-	}
-	if _, err := io.ReadFull(f, hdr[:]); err != nil || string(hdr[:8]) != decodedMagic || !bytes.Equal(hdr[8:40], key[:]) {
-		return false
-	}
-	u := func(i int) int64 { return int64(binary.LittleEndian.Uint32(hdr[40+4*i:])) }
-	return st.Size() == decodedHeader+(u(3)+u(4))*(u(0)*u(1)*u(2)+1)
+	f.Close()
+	return h.fileSize == h.size()
 }
 
 // staleTemp is the age from which a temporary file next to the cache is
