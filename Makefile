@@ -8,13 +8,15 @@ STUDIES  ?=
 QUICK    ?=
 SEEDS    ?=
 WORKERS  ?=
+PRUNE    ?=
 COUNT    ?= 1
 # Debian's python3, where python3-torch and python3-torchvision install.
 TORCH_PY ?= /usr/bin/python3
 
 # The results directory defaults to results/, results/quick/ with QUICK=1 and
-# .../powered/ with SEEDS=N; RESULTS= overrides it.
-OUT_FLAGS := $(strip $(if $(RESULTS),--results $(RESULTS)) $(if $(QUICK),--quick) $(if $(SEEDS),--seeds $(SEEDS)))
+# .../powered/ with SEEDS=N; RESULTS= overrides it. PRUNE=1 lets a report
+# drop records of runs no longer in their spec (after a spec edit).
+OUT_FLAGS := $(strip $(if $(RESULTS),--results $(RESULTS)) $(if $(QUICK),--quick) $(if $(SEEDS),--seeds $(SEEDS)) $(if $(PRUNE),--prune))
 RUN_FLAGS := $(strip $(if $(STUDIES),--studies $(STUDIES)) $(if $(WORKERS),--workers $(WORKERS)))
 
 .PHONY: all build data reproduce reproduce-resnet18 reproduce-extensions report verify test fmt-check vet staticcheck \

@@ -22,7 +22,12 @@ them finished and from the committed records otherwise, so a fresh clone
 re-renders the committed results unchanged. Studies without runs are listed
 with the reason. Without --seeds, README.md also shows every claim beside the
 powered protocol's, read from DIR/powered/ ("not run" where it has none); with
---seeds N it renders the powered protocol, linking back.`
+--seeds N it renders the powered protocol, linking back. Records only grow:
+when a records file holds a finished run outside its spec's expansion,
+which rewriting the file would drop (--seeds N with the paper protocol's
+DIR, say), report refuses and writes nothing; --prune drops such runs on
+purpose (after a spec edit). Records of an older numerics version are
+dropped without it.`
 
 func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("report", "[flags]", reportAbout, log)
@@ -35,7 +40,7 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 	}
 	_, err := harness.WriteReport(harness.ReportOptions{
 		Specs: []string{f.specs}, Results: resultsDir(fs, f.results, f.quick, *f.seeds), Quick: f.quick,
-		Set: f.sets, Seeds: *f.seeds, Run: harness.RunOptions{DataDir: f.dataDir, Log: log},
+		Set: f.sets, Seeds: *f.seeds, Prune: *f.prune, Run: harness.RunOptions{DataDir: f.dataDir, Log: log},
 	})
 	return err
 }
@@ -55,7 +60,8 @@ it runs the powered protocol instead: seeds 41..40+N into results/powered/,
 the MNIST and Fashion-MNIST studies unless --studies names others, copying
 finished runs of the same configuration from the paper protocol's store
 (--import) instead of training them again. Interrupt it at any time;
-rerunning resumes.`
+rerunning resumes. It refuses before training anything when its report
+would drop committed records (see report and --prune).`
 
 func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	fs := newFlags("reproduce", "[flags]", reproduceAbout, log)
@@ -78,7 +84,7 @@ func cmdReproduce(ctx context.Context, args []string, _, log io.Writer) error {
 	}
 	start := time.Now()
 	err := harness.Reproduce(ctx, harness.ReproduceOptions{
-		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets, Seeds: *f.seeds, Import: *imp,
+		Specs: []string{f.specs}, Studies: names, Quick: f.quick, Set: f.sets, Seeds: *f.seeds, Import: *imp, Prune: *f.prune,
 		Run: harness.RunOptions{
 			Results: resultsDir(fs, f.results, f.quick, *f.seeds), Workers: *workers, DataDir: f.dataDir,
 			Log: log, Bars: harness.IsTerminal(log),

@@ -66,7 +66,7 @@ func addSpecFlags(fs *flag.FlagSet, powered bool) *specFlags {
 	f := &specFlags{}
 	usage := "results `DIR` (default results, or results/quick with --quick)"
 	if powered {
-		usage = "results `DIR` (default results, or results/quick with --quick; with --seeds, the powered/ folder of that default; a DIR given is used as it is, so with --seeds give the powered folder itself)"
+		usage = "results `DIR` (default results, or results/quick with --quick; with --seeds, the powered/ folder of that default; a DIR given is used as it is, so with --seeds give the powered folder itself: a report that would drop finished runs from DIR/records refuses, see --prune)"
 	}
 	// The default is resolved by resultsDir, not given here.
 	fs.StringVar(&f.results, "results", "", usage)
@@ -130,6 +130,7 @@ type studyFlags struct {
 	*specFlags
 	specs, dataDir string
 	seeds          *int
+	prune          *bool
 }
 
 func addStudyFlags(fs *flag.FlagSet) *studyFlags {
@@ -137,6 +138,7 @@ func addStudyFlags(fs *flag.FlagSet) *studyFlags {
 	fs.StringVar(&f.specs, "specs", "experiments", "spec files or directories, comma-separated")
 	fs.StringVar(&f.dataDir, "data-dir", "", "data `DIR` (default $NEUROPLASTIC_DATA or the user cache directory)")
 	f.seeds = fs.Int("seeds", 0, "the powered protocol: replace every spec's seeds by 41..40+`N` (recorded in each run's config) and default --results to results/powered")
+	f.prune = fs.Bool("prune", false, "let the report drop from DIR/records the finished runs that are no longer in their spec's expansion (after a spec edit); without it, a report that would drop any refuses and writes nothing")
 	return f
 }
 

@@ -237,7 +237,8 @@ func TestMakeQuickWritesOnlyQuick(t *testing.T) {
 
 // TestReportOnFreshClone checks that `make report` on a fresh clone (the
 // committed results and records, no run store) re-renders the committed
-// files byte for byte, the paper protocol's and the powered protocol's:
+// files byte for byte, the paper protocol's and the powered protocol's,
+// and that `report --seeds` into the paper protocol's folder refuses:
 // `git status` stays clean, no study is "not run", and each README links
 // the other; and that `make verify` there finds the re-trained runs
 // identical.
@@ -276,6 +277,11 @@ func TestReportOnFreshClone(t *testing.T) {
 		if code, out, log := cli(t, args...); code != 0 {
 			t.Fatalf("%q: exit %d\n%s%s", args, code, out, log)
 		}
+	}
+	// The powered protocol rendered into the paper protocol's folder would drop its records.
+	wrongFolder := []string{"report", "--seeds", seeds, "--results", "results"}
+	if code, out, log := cli(t, wrongFolder...); code != 1 || !strings.Contains(log, filepath.Join("results", "records", "tiny.jsonl")+": 12 finished runs") {
+		t.Errorf("%q: exit %d, want 1 and a refusal naming the paper protocol's 12 runs:\n%s%s", wrongFolder, code, out, log)
 	}
 	if noGit == nil {
 		if st := git("status", "--porcelain"); st != "" {

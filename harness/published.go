@@ -65,7 +65,9 @@ func final(status string) bool { return status == store.Completed || status == s
 // as loadRuns returns them, to results/records/<study>.jsonl and returns the
 // file's path relative to results; with none it writes nothing and returns
 // "". Runs of other statuses (failed, partial, damaged) are local states of
-// a store, not results, and are left out.
+// a store, not results, and are left out. It is the one writer of record
+// files; WriteReport calls it only once checkDrops has passed for every
+// study of the report.
 func publish(results, study string, runs []store.Run) (string, error) {
 	var recs []records.Record
 	for _, r := range runs {

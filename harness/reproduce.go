@@ -41,6 +41,10 @@ type ReproduceOptions struct {
 	// copied into Run.Results instead of being trained again (same ID, same
 	// configuration); the powered protocol imports the paper protocol's.
 	Import string
+	// Prune lets the reports drop from the records finished runs that are
+	// no longer in their spec's expansion (see checkDrops); without it
+	// Reproduce refuses before training anything.
+	Prune bool
 }
 
 // PoweredDatasets are the datasets whose studies the powered protocol
@@ -75,7 +79,8 @@ func WithSeeds(sets []string, seeds int) []string {
 // records.Diff); the count of identical runs is printed at the end and a
 // difference is an error. A spec whose `reproduce:` key does not decode
 // stops Reproduce before anything runs; a study that fails does not stop
-// the others, and the error lists every failure.
+// the others, and the error lists every failure. When its report would
+// drop committed records (see checkDrops), it refuses before anything runs.
 func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
@@ -91,6 +96,9 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 		if !slices.ContainsFunc(paths, func(p string) bool { return specStem(p) == name }) {
 			return fmt.Errorf("harness: no spec for study %q in %s", name, strings.Join(o.Specs, ", "))
 		}
+	}
+	if err := o.report(paths).checkDrops(paths); err != nil {
+		return err
 	}
 	log := o.Run.Log
 	if log == nil {
@@ -190,7 +198,7 @@ func powered(sp *spec.Spec) bool {
 
 // report returns the options of the report of the specs at paths.
 func (o ReproduceOptions) report(paths []string) ReportOptions {
-	return ReportOptions{Specs: paths, Results: o.Run.Results, Quick: o.Quick, Set: o.Set, Seeds: o.Seeds, Run: o.Run}
+	return ReportOptions{Specs: paths, Results: o.Run.Results, Quick: o.Quick, Set: o.Set, Seeds: o.Seeds, Prune: o.Prune, Run: o.Run}
 }
 
 // ReportOptions configure WriteReport.
@@ -200,6 +208,7 @@ type ReportOptions struct {
 	Quick   bool       // the specs' quick profile, and outputs labelled quick
 	Set     []string   // --set overrides the runs were made with
 	Seeds   int        // the powered protocol's seed count (see ReproduceOptions.Seeds), 0 if not
+	Prune   bool       // let the records drop finished runs outside the specs' expansion (see checkDrops)
 	Run     RunOptions // how data is found (DataDir, LoadData) for skip reasons; Log lists the files written
 }
 
@@ -213,11 +222,15 @@ type ReportOptions struct {
 // deferred (with its work estimate and the commands that run it), or it is
 // outside the powered protocol. When no study has runs it writes nothing
 // and returns an error, so the committed results are never replaced by a
-// report of nothing. It returns the files it wrote, relative to o.Results:
-// the records, then the report's in writing order.
+// report of nothing; nor, unless o.Prune, when a records file would lose a
+// finished run (see checkDrops). It returns the files it wrote, relative
+// to o.Results: the records, then the report's in writing order.
 func WriteReport(o ReportOptions) ([]string, error) {
 	paths, err := SpecPaths(o.Specs)
 	if err != nil {
+		return nil, err
+	}
+	if err := o.checkDrops(paths); err != nil {
 		return nil, err
 	}
 	var studies []report.Study
@@ -320,9 +333,19 @@ func poweredSeeds(dir string) (int, error) {
 	return n, nil
 }
 
+// expansion loads the spec at path with o's options and returns it with
+// the runs of it that the report counts (Jobs).
+func (o ReportOptions) expansion(path string) (*spec.Spec, []spec.Job, error) {
+	sp, err := spec.Load(path, spec.Options{Results: o.Results, Set: WithSeeds(o.Set, o.Seeds), Quick: o.Quick})
+	if err != nil {
+		return nil, nil, err
+	}
+	return sp, Jobs(sp, o.Seeds), nil
+}
+
 // study loads the spec at path and the runs of its current expansion.
 func (o ReportOptions) study(path string) (report.Study, error) {
-	sp, err := spec.Load(path, spec.Options{Results: o.Results, Set: WithSeeds(o.Set, o.Seeds), Quick: o.Quick})
+	sp, jobs, err := o.expansion(path)
 	if err != nil {
 		if errors.Is(err, spec.ErrNoLockedConfig) {
 			return report.Study{Name: specStem(path), Skipped: err.Error()}, nil
@@ -330,7 +353,6 @@ func (o ReportOptions) study(path string) (report.Study, error) {
 		return report.Study{}, err
 	}
 	all := sp.Expand()
-	jobs := Jobs(sp, o.Seeds)
 	runs, err := loadRuns(o.Results, sp.Study, jobs)
 	if err != nil {
 		return report.Study{}, err
