@@ -8,6 +8,7 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
+	"github.com/neuroplastic/neuroplastic/models"
 )
 
 // checkDrops returns an error, and lets nothing be written, when the
@@ -62,7 +63,7 @@ func (o ReportOptions) checkDrops(paths []string) error {
 		}
 		var dropped []records.Record
 		for id, r := range published {
-			if !counted[id] && r.Config.Numerics >= spec.Numerics {
+			if !counted[id] && r.Config.Numerics >= models.Numerics(r.Config.Model) {
 				dropped = append(dropped, r)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
+	"github.com/neuroplastic/neuroplastic/models"
 )
 
 // published returns the content of every file under results but the run
@@ -127,7 +128,7 @@ func TestReportKeepsRecords(t *testing.T) {
 	for _, c := range []struct {
 		numerics, records int // the version of the added record; the records after the report
 		refused           bool
-	}{{spec.Numerics - 1, 12, false}, {spec.Numerics + 1, 13, true}} {
+	}{{models.Numerics(all[0].Config.Model) - 1, 12, false}, {models.Numerics(all[0].Config.Model) + 1, 13, true}} {
 		other := all[0]
 		other.Config.Numerics = c.numerics
 		other.ID = spec.RunID(other.Config)
@@ -136,7 +137,7 @@ func TestReportKeepsRecords(t *testing.T) {
 		}
 		err := report(ReportOptions{Set: grown})
 		if refused := err != nil; refused != c.refused || (refused && !strings.Contains(err.Error(), path+": 1 finished runs")) {
-			t.Errorf("a record of numerics version %d (this build's: %d): %v, want refused %v", c.numerics, spec.Numerics, err, c.refused)
+			t.Errorf("a record of numerics version %d (this build's: %d): %v, want refused %v", c.numerics, models.Numerics(all[0].Config.Model), err, c.refused)
 		}
 		if n := count(); n != c.records {
 			t.Errorf("a record of numerics version %d: %d records, want %d", c.numerics, n, c.records)

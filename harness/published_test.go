@@ -14,6 +14,7 @@ import (
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
 	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/models"
 )
 
 // tinySpec is the synthetic sweep the records tests run.
@@ -183,7 +184,7 @@ func TestVerify(t *testing.T) {
 // as such, not re-trained, and fail the command.
 func TestVerifyRefuses(t *testing.T) {
 	good := store.RunConfig{Study: "s", Arm: "a", Label: "a", Model: "mlp", Dataset: data.Synthetic, Epochs: 1, BatchSize: 8,
-		Fraction: 1, Optimizer: []byte(`{"name":"sgd"}`), Numerics: spec.Numerics}
+		Fraction: 1, Optimizer: []byte(`{"name":"sgd"}`), Numerics: models.Numerics("mlp")}
 	for _, c := range []struct {
 		name string
 		edit func(c *store.RunConfig)

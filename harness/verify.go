@@ -157,9 +157,9 @@ func notComparable(rec records.Record) string {
 	if err := unpriced(rec.Config); err != nil {
 		return err.Error()
 	}
-	if rec.Config.Numerics != spec.Numerics {
-		return fmt.Sprintf("recorded with numerics version %d, this build computes version %d (re-run the study to publish current records)",
-			rec.Config.Numerics, spec.Numerics)
+	if v := models.Numerics(rec.Config.Model); rec.Config.Numerics != v {
+		return fmt.Sprintf("recorded with numerics version %d, this build computes version %d for %s (re-run the study to publish current records)",
+			rec.Config.Numerics, v, rec.Config.Model)
 	}
 	if len(rec.Metrics) != rec.Config.Epochs {
 		return fmt.Sprintf("completed with %d of %d epochs recorded", len(rec.Metrics), rec.Config.Epochs)

@@ -244,6 +244,11 @@ func TestLayerGradients(t *testing.T) {
 		{"conv3x3_pad1_bias", func(b *builder) (layer, *tensor) {
 			return b.conv("conv", shape{2, 5, 5}, 3, 3, 1, 1, true), randTensor(b.rng, 2, shape{2, 5, 5}, 0, 1)
 		}, nil, false},
+		// 16 channels in and out: Winograd's F(2x2, 3x3), with tiles cut
+		// by the odd height.
+		{"conv3x3_pad1_winograd", func(b *builder) (layer, *tensor) {
+			return b.conv("conv", shape{16, 5, 6}, 16, 3, 1, 1, true), randTensor(b.rng, 2, shape{16, 5, 6}, 0, 1)
+		}, nil, false},
 		{"conv3x3_stride2_pad1_nobias", func(b *builder) (layer, *tensor) {
 			return b.conv("conv", shape{3, 6, 6}, 4, 3, 2, 1, false), randTensor(b.rng, 2, shape{3, 6, 6}, 0, 1)
 		}, nil, false},

@@ -15,18 +15,40 @@ import (
 
 // architecture is one of the models New can build.
 type architecture struct {
-	name  string
-	in    shape
-	build func(b *builder, in shape) []layer
+	name     string
+	in       shape
+	build    func(b *builder, in shape) []layer
+	numerics int // see Numerics
 }
 
 // architectures lists the models in the order Names reports them.
 func architectures() []architecture {
 	return []architecture{
-		{"mlp", shape{1, 28, 28}, mlp},
-		{"small_cnn", shape{3, 32, 32}, smallCNN},
-		{"resnet18", shape{3, 32, 32}, resnet18},
+		{"mlp", shape{1, 28, 28}, mlp, 2},
+		{"small_cnn", shape{3, 32, 32}, smallCNN, 3},
+		{"resnet18", shape{3, 32, 32}, resnet18, 3},
 	}
+}
+
+// Numerics returns the numerics version of the model name (0 for an unknown
+// name): the harness records it in every run's configuration and hashes it
+// into the run's ID. It is bumped, for the models whose numbers a change
+// alters, whenever a kernel, a layer or the optimizer computes different
+// bits, so runs of old code are never mistaken for current ones, and runs
+// of the models a change leaves alone keep their IDs.
+//
+// History: 1, the first kernels (gonum's GEMM, per-sample im2col
+// convolutions); 2, the packed AVX-512/AVX2/Go GEMM, whole-batch
+// implicit-GEMM convolutions and the AVX-512 NeuroPlastic passes; 3
+// (small_cnn and resnet18 only), 3x3 stride-1 convolutions of 16 or more
+// channels by Winograd's F(2x2, 3x3).
+func Numerics(name string) int {
+	for _, a := range architectures() {
+		if a.name == name {
+			return a.numerics
+		}
+	}
+	return 0
 }
 
 // Names returns the names of the models New accepts: "mlp", "small_cnn" and

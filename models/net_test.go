@@ -28,7 +28,7 @@ func tinyNet(b *builder, in shape) []layer {
 	return st.layers
 }
 
-var tinyArch = architecture{"tiny", shape{2, 8, 8}, tinyNet}
+var tinyArch = architecture{"tiny", shape{2, 8, 8}, tinyNet, 0}
 
 // newTestNet returns the model name (or "tiny") with the test engine.
 func newTestNet(t testing.TB, name string, maxBatch int, seed uint64) *Net {

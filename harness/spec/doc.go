@@ -52,8 +52,8 @@
 //
 // Expand turns a spec into Jobs in a fixed order. A run's ID is the first 12
 // hex digits of the SHA-256 of its canonical configuration, including the
-// Numerics version, so the same configuration has the same ID on any machine
-// and a change of numerics gives new IDs. A run's numbers depend only on its
+// model's numerics version (models.Numerics), so the same configuration has
+// the same ID on any machine and a change of numerics gives new IDs. A run's numbers depend only on its
 // configuration: every random stream is derived from (seed, purpose, epoch),
 // so worker count, GOMAXPROCS, run order, sharding and kill-and-resume give
 // bit-identical metrics.

@@ -5,18 +5,9 @@ import (
 	"slices"
 
 	"github.com/neuroplastic/neuroplastic/harness/store"
+	"github.com/neuroplastic/neuroplastic/models"
 	"github.com/neuroplastic/neuroplastic/optim"
 )
-
-// Numerics is the numerics version recorded in every run config and hashed
-// into every run ID. Bump it whenever a change alters the numbers a run
-// produces (a new kernel, a fixed bug in a layer or optimizer), so runs of
-// the old code are never mistaken for current ones.
-//
-// History: 1, the first kernels (gonum's GEMM, per-sample im2col
-// convolutions); 2, our packed AVX-512/AVX2/Go GEMM, whole-batch
-// implicit-GEMM convolutions and the AVX-512 NeuroPlastic passes.
-const Numerics = 2
 
 // Job is one run of an expanded spec.
 type Job struct {
@@ -49,7 +40,7 @@ func (s *Spec) Expand() []Job {
 										Study: s.Study, Arm: arm.Name, Label: pt.Label,
 										Dataset: ds, Model: model, Epochs: epochs, BatchSize: batch,
 										Seed: seed, Fraction: frac, Holdout: s.Validation, Optimizer: opt,
-										Overrides: slices.Clone(arm.Overrides), Numerics: Numerics,
+										Overrides: slices.Clone(arm.Overrides), Numerics: models.Numerics(model),
 									}
 									jobs = append(jobs, Job{ID: RunID(c), Index: len(jobs), Optimizer: pt.Config, Config: c})
 								}

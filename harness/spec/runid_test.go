@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // experiments/, in full and with --quick, and of fashion_mnist with `from:
 // selected` reading the committed results/locked_config.json: a run's ID names its directory in
 // every results store, so a change to how configurations are built or hashed
-// must not change them (bump Numerics instead when the numbers change).
+// must not change them (bump the model's numerics version, models.Numerics, instead when the numbers change).
 func TestRunIDsOfCommittedSpecs(t *testing.T) {
 	paths, err := filepath.Glob("../../experiments/*.yaml")
 	if err != nil || len(paths) == 0 {

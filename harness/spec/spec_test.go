@@ -14,6 +14,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/neuroplastic/neuroplastic/models"
+
 	"github.com/neuroplastic/neuroplastic/data"
 	"github.com/neuroplastic/neuroplastic/harness/store"
 )
@@ -97,7 +99,7 @@ func TestExpand(t *testing.T) {
 			t.Fatalf("duplicate id %s", j.ID)
 		}
 		ids[j.ID] = true
-		if j.Config.Numerics != Numerics || j.Config.Study != "grid" {
+		if j.Config.Numerics != models.Numerics(j.Config.Model) || j.Config.Study != "grid" {
 			t.Fatalf("job %d: %+v", i, j.Config)
 		}
 	}

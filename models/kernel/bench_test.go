@@ -83,8 +83,10 @@ var resnetConvs = []struct {
 	{"layer4", ConvShape{N: 128, C: 512, H: 4, W: 4, K: 512, R: 3, S: 3, Stride: 1, Pad: 1}},
 }
 
-// BenchmarkConv measures the three convolution kernels on resnetConvs. The
-// GFLOP/s count the useful multiply-adds, 2*N*K*C*R*S*OutH*OutW.
+// BenchmarkConv measures the three convolution kernels on resnetConvs, and
+// the GEMM form of the passes that use Winograd's algorithm (/direct). The
+// GFLOP/s count the direct convolution's multiply-adds, 2*N*K*C*R*S*OutH*OutW,
+// for both, so they compare as times do.
 func BenchmarkConv(b *testing.B) {
 	for _, l := range resnetConvs {
 		cs := l.cs
@@ -103,17 +105,24 @@ func BenchmarkConv(b *testing.B) {
 			{"backward_data", func(e *Engine) { e.Conv2DBackwardData(cs, y, w, 0, x) }},
 			{"backward_filter", func(e *Engine) { e.Conv2DBackwardFilter(cs, x, y, 0, w) }},
 		} {
+			methods := []string{""}
+			if winogradShape(cs) && op.name != "backward_filter" {
+				methods = append(methods, "/direct")
+			}
 			for _, threads := range []int{1, 2} {
-				b.Run(fmt.Sprintf("%s/%s/threads=%d", l.name, op.name, threads), func(b *testing.B) {
-					setup()
-					e := New(threads)
-					op.f(e) // size the workspaces outside the timing
-					b.ReportAllocs()
-					for b.Loop() {
-						op.f(e)
-					}
-					reportFlops(b, flops, threads)
-				})
+				for _, method := range methods {
+					b.Run(fmt.Sprintf("%s/%s%s/threads=%d", l.name, op.name, method, threads), func(b *testing.B) {
+						setup()
+						e := New(threads)
+						e.st.direct = method != ""
+						op.f(e) // size the workspaces outside the timing
+						b.ReportAllocs()
+						for b.Loop() {
+							op.f(e)
+						}
+						reportFlops(b, flops, threads)
+					})
+				}
 			}
 		}
 	}

@@ -52,6 +52,10 @@ func (cs ConvShape) check(x, w, y []float32) {
 func (e *Engine) Conv2DForward(cs ConvShape, x, w []float32, beta float32, y []float32) {
 	cs.check(x, w, y)
 	s := e.st
+	if winogradShape(cs) && !s.direct {
+		e.winograd(cs, x, w, beta, y, false)
+		return
+	}
 	oh, ow := cs.OutH(), cs.OutW()
 	crs := cs.C * cs.R * cs.S
 	s.da.setColMajor(w, crs, crs, 0)
@@ -79,6 +83,10 @@ func (e *Engine) Conv2DForward(cs ConvShape, x, w []float32, beta float32, y []f
 func (e *Engine) Conv2DBackwardData(cs ConvShape, dy, w []float32, beta float32, dx []float32) {
 	cs.check(dx, w, dy)
 	s := e.st
+	if winogradShape(cs) && !s.direct {
+		e.winograd(cs, dy, w, beta, dx, true)
+		return
+	}
 	oh, ow := cs.OutH(), cs.OutW()
 	st := cs.Stride
 	for ph := range min(st, cs.H) {

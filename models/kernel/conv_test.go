@@ -37,6 +37,21 @@ var convCases = []ConvShape{
 	// More output channels than an A block holds (v.mc), on 4x4 outputs
 	// whose tiles are buffered.
 	{N: 2, C: 2, H: 4, W: 4, K: 600, R: 3, S: 3, Stride: 1, Pad: 1},
+	// Winograd's F(2x2, 3x3) (see winogradShape): odd and even image sizes
+	// (tiles cut by the bottom and right edges), images smaller than a
+	// tile, channel counts that leave edge strips and tiles in the GEMMs,
+	// depths over one k block (kc = 256) in each direction, more output
+	// channels than v.mc, tile counts that leave a part block and a part
+	// strip, and the smallest channel counts that qualify.
+	{N: 2, C: 16, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 3, C: 17, H: 7, W: 9, K: 19, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 2, C: 20, H: 1, W: 3, K: 33, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 1, C: 300, H: 5, W: 6, K: 21, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 2, C: 18, H: 4, W: 4, K: 600, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 5, C: 64, H: 32, W: 32, K: 24, R: 3, S: 3, Stride: 1, Pad: 1},
+	// The smallest shapes left to the GEMM form: 15 channels on one side.
+	{N: 2, C: 15, H: 6, W: 6, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 2, C: 16, H: 6, W: 6, K: 15, R: 3, S: 3, Stride: 1, Pad: 1},
 }
 
 // convRef holds a direct float64 convolution's three results and, per
@@ -194,20 +209,25 @@ func checkConvThreads(t *testing.T, v *variant, cs ConvShape) {
 	}
 }
 
-// TestConvAllocs checks that steady-state convolutions allocate nothing.
+// TestConvAllocs checks that steady-state convolutions allocate nothing, in
+// their GEMM form and by Winograd's algorithm.
 func TestConvAllocs(t *testing.T) {
-	cs := ConvShape{N: 4, C: 16, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 2, Pad: 1}
-	x, w, y := convData(cs, 1)
-	for _, threads := range []int{1, 2} {
-		e := New(threads)
-		f := func() {
-			e.Conv2DForward(cs, x, w, 0, y)
-			e.Conv2DBackwardData(cs, y, w, 0, x)
-			e.Conv2DBackwardFilter(cs, x, y, 0, w)
-		}
-		f()
-		if allocs := testing.AllocsPerRun(5, f); allocs != 0 {
-			t.Errorf("threads=%d: %v allocations per conv step, want 0", threads, allocs)
+	for _, cs := range []ConvShape{
+		{N: 4, C: 16, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 2, Pad: 1},
+		{N: 4, C: 16, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 1, Pad: 1},
+	} {
+		x, w, y := convData(cs, 1)
+		for _, threads := range []int{1, 2} {
+			e := New(threads)
+			f := func() {
+				e.Conv2DForward(cs, x, w, 0, y)
+				e.Conv2DBackwardData(cs, y, w, 0, x)
+				e.Conv2DBackwardFilter(cs, x, y, 0, w)
+			}
+			f()
+			if allocs := testing.AllocsPerRun(5, f); allocs != 0 {
+				t.Errorf("%+v threads=%d: %v allocations per conv step, want 0", cs, threads, allocs)
+			}
 		}
 	}
 }

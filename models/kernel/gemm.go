@@ -87,6 +87,10 @@ type workspace struct {
 	cols []int
 	// packLimit is fullPackLimit; tests lower it to exercise the blocked path.
 	packLimit int
+	// wv and wm hold a Winograd block's transformed inputs (packed B
+	// strips) and products, 16 of each; band holds the columns'
+	// transforms of one band of image rows.
+	wv, wm, band []float32
 }
 
 // grow returns buf resized to n elements, reallocating only if it is too

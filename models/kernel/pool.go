@@ -40,6 +40,11 @@ type state struct {
 	// jobs makes runPart(i) run the whole of fjobs[i] instead of part i of
 	// job.
 	jobs bool
+	// wino is the Winograd convolution being run (see winograd.go); direct
+	// makes the convolutions use their GEMM form for every shape (tests
+	// and benchmarks compare the two).
+	wino   wino
+	direct bool
 }
 
 // newState returns a state for threads goroutines running v.
