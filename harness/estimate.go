@@ -19,9 +19,11 @@ const trainPassCost = 3
 // Intel machines (make bench): a ResNet-18 CIFAR-10 epoch (about 178 TFLOP)
 // takes about 700 s on 2 threads, and two mlp runs at once each train an
 // MNIST epoch (about 0.1 TFLOP) in about 0.84 s; both come to about 250
-// GFLOP/s. The 2-core AMD Zen 4 machines sustain about 135 (1325 s a
-// ResNet-18 epoch), so estimates there are about half the time taken;
-// plan's --gflops gives another rate.
+// GFLOP/s. The 2-core AMD Zen 4 machines sustain about 135 on the MLP and,
+// with the Winograd convolutions (which do fewer multiply-adds than these
+// counts), the equivalent of about 185 on ResNet-18 (955 s an epoch), so
+// estimates there are 0.55-0.75 of the time taken; plan's --gflops gives
+// another rate.
 const DefaultGFLOPS = 250.0
 
 // Work estimates the compute of a set of runs.

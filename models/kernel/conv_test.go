@@ -214,7 +214,8 @@ func checkConvThreads(t *testing.T, v *variant, cs ConvShape) {
 func TestConvAllocs(t *testing.T) {
 	for _, cs := range []ConvShape{
 		{N: 4, C: 16, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 2, Pad: 1},
-		{N: 4, C: 16, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 1, Pad: 1},
+		// Two blocks of tiles, one for each goroutine of the second engine.
+		{N: 8, C: 16, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
 	} {
 		x, w, y := convData(cs, 1)
 		for _, threads := range []int{1, 2} {
