@@ -48,7 +48,10 @@ func (cs ConvShape) check(x, w, y []float32) {
 //
 // with x zero outside the image. beta == 0 overwrites y without reading it;
 // beta == 1 accumulates. Bias is not included. It is one GEMM (M = K,
-// N = N*OutH*OutW, K = C*R*S) whose B panels gather the patches from x.
+// N = N*OutH*OutW, K = C*R*S) whose B panels gather the patches from x,
+// except for the shapes winogradShape accepts (3x3, stride 1, pad 1, at
+// least 16 channels in and out), which use Winograd's F(2x2, 3x3) and round
+// differently.
 func (e *Engine) Conv2DForward(cs ConvShape, x, w []float32, beta float32, y []float32) {
 	cs.check(x, w, y)
 	s := e.st
@@ -79,7 +82,8 @@ func (e *Engine) Conv2DForward(cs ConvShape, x, w []float32, beta float32, y []f
 // Stride x Stride phases (h%Stride, v%Stride); a phase only meets the taps
 // r, s of matching phase, and is a stride-1 convolution of dy with those
 // taps of the flipped filter, one GEMM (M = C, N = N*H*W/Stride^2,
-// K = K*R*S/Stride^2 on average).
+// K = K*R*S/Stride^2 on average). The shapes winogradShape accepts use
+// Winograd's F(2x2, 3x3) on the flipped filter instead.
 func (e *Engine) Conv2DBackwardData(cs ConvShape, dy, w []float32, beta float32, dx []float32) {
 	cs.check(dx, w, dy)
 	s := e.st

@@ -177,6 +177,8 @@ func TestConv(t *testing.T) {
 func TestConvThreads(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, v *variant) {
 		for _, cs := range []ConvShape{
+			// Winograd, two blocks of tiles on two goroutines and three
+			// blocks on three, on every variant.
 			{N: 8, C: 16, H: 12, W: 12, K: 24, R: 3, S: 3, Stride: 1, Pad: 1},
 			{N: 8, C: 32, H: 15, W: 15, K: 32, R: 3, S: 3, Stride: 2, Pad: 1},
 		} {

@@ -41,8 +41,8 @@ type state struct {
 	// job.
 	jobs bool
 	// wino is the Winograd convolution being run (see winograd.go); direct
-	// makes the convolutions use their GEMM form for every shape (tests
-	// and benchmarks compare the two).
+	// makes the convolutions use their GEMM form for every shape
+	// (BenchmarkConv times both).
 	wino   wino
 	direct bool
 }

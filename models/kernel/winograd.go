@@ -47,28 +47,29 @@ func winogradShape(cs ConvShape) bool {
 
 // winogradBlockFloats bounds a block's transformed inputs (and products):
 // 16 x channels x tiles floats, 1 MiB, so that one GEMM's B panel and
-// products stay within L2.
+// products stay within L2 (a block is at least nr tiles, which exceeds it
+// from 2^18/(16*nr) channels on).
 const winogradBlockFloats = 1 << 18
 
 // wino is one Winograd convolution: out channels of output (M rows of the
 // GEMMs) from in channels of input (their depth), on images of h x w.
 type wino struct {
-	x, y        []float32
-	n, h, w     int
-	in, out     int
-	beta        float32
-	th, tw      int // tiles per image column and row
-	tiles       int // n*th*tw
-	block       int // tiles per block, a multiple of nr
-	blocks      int
-	parts       int
-	mPad        int       // out rounded up to a multiple of mr
-	u           []float32 // 16 packed A operands of mPad x in, see packFilter
-	filter      []float32 // the 3x3 filters being transformed
-	zeros       []float32 // an image row of zeros, the rows above and below the image
-	transposed  bool      // filter is in x out x 3 x 3 flipped (input gradient)
-	s           *state
-	filterRange winoFilter
+	x, y        []float32  // the input (in channels) and output (out channels)
+	n, h, w     int        // samples, image height and width (the same in x and y)
+	in, out     int        // channels of x and of y
+	beta        float32    // y = conv + beta*y
+	th, tw      int        // tiles per image column and row
+	tiles       int        // n*th*tw
+	block       int        // tiles per block, a multiple of nr
+	blocks      int        // blocks of tiles, the last maybe partial
+	parts       int        // goroutines, each with a contiguous range of blocks
+	mPad        int        // out rounded up to a multiple of mr
+	u           []float32  // 16 packed A operands of mPad x in, see packFilter
+	filter      []float32  // the 3x3 filters being transformed
+	zeros       []float32  // an image row of zeros, the rows above and below the image
+	transposed  bool       // filter is in x out x 3 x 3 flipped (input gradient)
+	s           *state     // the engine's variant and workspaces
+	filterRange winoFilter // the Ranger of the filter transform
 }
 
 // winograd computes y = conv(x, w) + beta*y for a shape winogradShape
@@ -86,7 +87,9 @@ func (e *Engine) winograd(cs ConvShape, x, w []float32, beta float32, y []float3
 	th, tw := (cs.H+1)/2, (cs.W+1)/2
 	tiles := cs.N * th * tw
 	block := max(v.nr, winogradBlockFloats/(16*max(in, out))/v.nr*v.nr)
-	block = min(block, roundUp(tiles, v.nr))
+	// At least one block for each goroutine where the tiles allow; the
+	// block size does not change any tile's result.
+	block = min(block, roundUp((tiles+s.threads-1)/s.threads, v.nr))
 	blocks := (tiles + block - 1) / block
 	zeros := wn.zeros
 	*wn = wino{x: x, y: y, n: cs.N, h: cs.H, w: cs.W, in: in, out: out, beta: beta,
