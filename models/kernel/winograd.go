@@ -211,16 +211,16 @@ func spread(n int) int { return n + 16 }
 // strips holding kc steps of nr values; the operands are spread(in*cols)
 // apart. It works a band of four image rows (one row of tiles) at a time:
 // the columns' transforms of the band, B^T d for every column of the
-// zero-padded band, once, then the rows' of each tile.
+// zero-padded band, once (bandColumns), then the rows' of each run of the
+// band's tiles that is contiguous in a strip (bandRows).
 func (wn *wino) transformInput(ws *workspace, dst []float32, t0, nt, cols int) {
 	v := wn.s.v
 	nr, kc := v.nr, v.kc
 	size := spread(wn.in * cols)
 	plane := wn.h * wn.w
-	bw := 2*wn.tw + 2 // the band's width: columns -1 .. 2*tw
-	ws.band = grow(ws.band, 4*bw)
+	ld := wn.tw + 1 // columns -1, 1, ..., 2*tw-1 and 0, 2, ..., 2*tw
+	ws.band = grow(ws.band, 8*ld)
 	clear(ws.band) // the padding columns stay zero
-	band := [4][]float32{ws.band[:bw], ws.band[bw : 2*bw], ws.band[2*bw : 3*bw], ws.band[3*bw:]}
 	for c := range wn.in {
 		pc := c / kc * kc
 		kcb := min(kc, wn.in-pc)
@@ -228,10 +228,12 @@ func (wn *wino) transformInput(ws *workspace, dst []float32, t0, nt, cols int) {
 		for t := t0; t < t0+nt; {
 			n, ti, tj := t/(wn.th*wn.tw), t/wn.tw%wn.th, t%wn.tw
 			run := min(wn.tw-tj, t0+nt-t) // tiles of this row in the block
-			wn.columnTransforms(&band, wn.x[(n*wn.in+c)*plane:(n*wn.in+c+1)*plane], 2*ti-1)
-			for j := range run {
+			wn.columnTransforms(ws.band, ld, wn.x[(n*wn.in+c)*plane:(n*wn.in+c+1)*plane], 2*ti-1)
+			for j := 0; j < run; {
 				tl := t + j - t0
-				inputTile(dst[base+tl/nr*nr*kcb+tl%nr:], size, &band, 2*(tj+j))
+				seg := min(run-j, nr-tl%nr) // tiles left in tl's strip
+				bandRows(dst[base+tl/nr*nr*kcb+tl%nr:], size, ws.band, ld, tj+j, seg)
+				j += seg
 			}
 			t += run
 		}
@@ -245,9 +247,11 @@ func (wn *wino) transformInput(ws *workspace, dst []float32, t0, nt, cols int) {
 }
 
 // columnTransforms sets band to B^T d for the four rows r0 .. r0+3 of the
-// image x (h x w), zero outside it: band[i][j+1] is row i of the transform
-// of column j, for j from -1 to len(band[i])-2.
-func (wn *wino) columnTransforms(band *[4][]float32, x []float32, r0 int) {
+// image x (h x w), zero outside it, split into even and odd columns: row
+// 2i of band (ld floats from 2i*ld) holds row i of the transforms of the
+// image columns -1, 1, 3, ..., row 2i+1 those of columns 0, 2, 4, .... The
+// entries of columns -1 and from w on are not written (band starts zeroed).
+func (wn *wino) columnTransforms(band []float32, ld int, x []float32, r0 int) {
 	w := wn.w
 	var rows [4][]float32
 	for i := range rows {
@@ -257,11 +261,37 @@ func (wn *wino) columnTransforms(band *[4][]float32, x []float32, r0 int) {
 			rows[i] = wn.zeros[:w]
 		}
 	}
-	b0, b1, b2, b3 := band[0][1:w+1], band[1][1:w+1], band[2][1:w+1], band[3][1:w+1]
-	d0, d1, d2, d3 := rows[0], rows[1][:len(b1)], rows[2][:len(b2)], rows[3][:len(b3)]
-	for j, x0 := range d0 {
-		x1, x2, x3 := d1[j], d2[j], d3[j]
-		b0[j], b1[j], b2[j], b3[j] = x0-x2, x1+x2, x2-x1, x1-x3
+	bandColumns(band, ld, &rows)
+}
+
+// bandColumnsGo is the portable bandColumns for the image columns
+// [from, len(d[0])): the column transform of column j, d0-d2, d1+d2, d2-d1,
+// d1-d3 of its four values, goes to rows 0, 2, 4, 6 of band at (j+1)/2 for
+// odd j and to rows 1, 3, 5, 7 at j/2 for even j.
+func bandColumnsGo(band []float32, ld int, d *[4][]float32, from int) {
+	d0 := d[0]
+	d1, d2, d3 := d[1][:len(d0)], d[2][:len(d0)], d[3][:len(d0)]
+	_ = band[7*ld+len(d0)/2]
+	for j := from; j < len(d0); j++ {
+		x0, x1, x2, x3 := d0[j], d1[j], d2[j], d3[j]
+		o := (j+1)/2 + (1-j%2)*ld // in row 0 for odd j, row 1 for even j
+		band[o], band[o+2*ld], band[o+4*ld], band[o+6*ld] = x0-x2, x1+x2, x2-x1, x1-x3
+	}
+}
+
+// bandRowsGo is the portable bandRows for the tiles [from, n): the rows'
+// transforms of band tile m+q (see columnTransforms), completing B^T d B,
+// go to dst[q], dst[q+size], ..., dst[q+15*size] (row-major in the 4 x 4
+// tile), each a single addition or subtraction.
+func bandRowsGo(dst []float32, size int, band []float32, ld, m, from, n int) {
+	_ = dst[15*size+n-1]
+	for i := range 4 {
+		e, o := band[2*i*ld+m:2*i*ld+m+n+1], band[(2*i+1)*ld+m:(2*i+1)*ld+m+n+1]
+		out := dst[4*i*size:]
+		for q := from; q < n; q++ {
+			t0, t1, t2, t3 := e[q], o[q], e[q+1], o[q+1]
+			out[q], out[size+q], out[2*size+q], out[3*size+q] = t0-t2, t1+t2, t2-t1, t1-t3
+		}
 	}
 }
 
@@ -285,7 +315,13 @@ func (wn *wino) transformOutput(m []float32, t0, nt, cols int) {
 			if 2*ti+1 < wn.h {
 				row1 = img[(2*ti+1)*w : (2*ti+2)*w]
 			}
-			for j := range run {
+			// Runs of 8 whole tiles (both rows and columns in the image)
+			// by the vector kernel where there is one, the rest here.
+			done := 0
+			if row1 != nil {
+				done = outputRows(row0[2*tj:], row1[2*tj:], mo[t-t0:], size, wn.beta, min(run, w/2-tj))
+			}
+			for j := done; j < run; j++ {
 				y00, y01, y10, y11 := outputTile(mo[t-t0+j:], size)
 				c := 2 * (tj + j)
 				row0[c] = wn.output(row0[c], y00)
@@ -314,20 +350,6 @@ func (wn *wino) output(old, y float32) float32 {
 		return y + old
 	default:
 		return fma32(wn.beta, old, y)
-	}
-}
-
-// inputTile writes the rows' transforms of the tile whose columns start at
-// column j of band (see columnTransforms), completing B^T d B, to dst[0],
-// dst[size], ..., dst[15*size] (row-major), each a single addition or
-// subtraction.
-func inputTile(dst []float32, size int, band *[4][]float32, j int) {
-	_ = dst[15*size]
-	for i, b := range band {
-		b = b[j : j+4]
-		t0, t1, t2, t3 := b[0], b[1], b[2], b[3]
-		o := 4 * i * size
-		dst[o], dst[o+size], dst[o+2*size], dst[o+3*size] = t0-t2, t1+t2, t2-t1, t1-t3
 	}
 }
 

@@ -1,0 +1,77 @@
+//go:build !purego
+
+package kernel
+
+import "golang.org/x/sys/cpu"
+
+// bandColumnsAVX2 is bandColumnsGo for the first 16*groups image columns,
+// 16 at a time.
+//
+//go:noescape
+func bandColumnsAVX2(band []float32, ld int, d0, d1, d2, d3 []float32, groups int)
+
+// bandRowsAVX2 is bandRowsGo for the first 8*groups tiles, 8 at a time.
+//
+//go:noescape
+func bandRowsAVX2(dst []float32, size int, band []float32, ld, m, groups int)
+
+// outputRowsAVX2 is the output transform of 8*groups whole tiles, 8 at a
+// time (see outputRows); mode is 0, 1 or 2 for beta 0, beta 1 and any other
+// beta.
+//
+//go:noescape
+func outputRowsAVX2(row0, row1, p []float32, size, mode int, beta float32, groups int)
+
+// winoAsm reports whether the Winograd transforms run their AVX2 kernels,
+// set where the CPU has AVX2 (tests clear it to run the portable ones).
+// The kernels make the same single additions and subtractions as the Go
+// loops, so they give the same bits.
+var winoAsm = cpu.X86.HasAVX2
+
+// bandColumns sets the band of columnTransforms from its four image rows d
+// (all of one length w, with len(band) >= 8*ld and ld > w/2).
+func bandColumns(band []float32, ld int, d *[4][]float32) {
+	from := 0
+	if w := len(d[0]); winoAsm && w >= 16 {
+		_ = band[7*ld+w/2]
+		d1, d2, d3 := d[1][:w], d[2][:w], d[3][:w]
+		bandColumnsAVX2(band, ld, d[0], d1, d2, d3, w/16)
+		from = w / 16 * 16
+	}
+	bandColumnsGo(band, ld, d, from)
+}
+
+// bandRows writes the input transforms of band tiles m .. m+n-1 to dst[q],
+// dst[q+size], ..., dst[q+15*size] for tile m+q (see bandRowsGo).
+func bandRows(dst []float32, size int, band []float32, ld, m, n int) {
+	from := 0
+	if winoAsm && n >= 8 {
+		_ = dst[15*size+n-1]
+		_ = band[7*ld+m+n]
+		bandRowsAVX2(dst, size, band, ld, m, n/8)
+		from = n / 8 * 8
+	}
+	bandRowsGo(dst, size, band, ld, m, from, n)
+}
+
+// outputRows writes the outputs of the first n/8*8 of n whole tiles (both
+// output rows and columns in the image) and returns how many it wrote:
+// tile q's 16 products are p[q], p[q+size], ..., p[q+15*size], its outputs
+// go to row0[2q], row0[2q+1], row1[2q] and row1[2q+1] as wino.output
+// stores them.
+func outputRows(row0, row1, p []float32, size int, beta float32, n int) int {
+	if !winoAsm || n < 8 {
+		return 0
+	}
+	n = n / 8 * 8
+	_, _, _ = row0[2*n-1], row1[2*n-1], p[15*size+n-1]
+	mode := 2
+	switch beta {
+	case 0:
+		mode = 0
+	case 1:
+		mode = 1
+	}
+	outputRowsAVX2(row0, row1, p, size, mode, beta, n/8)
+	return n
+}

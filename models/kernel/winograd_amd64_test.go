@@ -1,0 +1,69 @@
+//go:build !purego
+
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestWinogradKernels checks that the AVX2 transform kernels give the bits
+// of the Go loops (winoAsm cleared) in both Winograd passes: image widths
+// that leave part groups of 16 columns and part runs of 8 tiles, odd and
+// even sizes (tiles cut by the edges), strips that split a row of tiles,
+// the three kinds of beta, and inputs with infinities, NaNs, signed zeros
+// and subnormals among the values.
+func TestWinogradKernels(t *testing.T) {
+	if !winoAsm {
+		t.Skip("no AVX2 on this CPU: the Go loops are the only transforms")
+	}
+	defer func() { winoAsm = true }()
+	rng := rand.New(rand.NewPCG(11, 12))
+	special := []float32{float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
+		float32(math.Copysign(0, -1)), 0x1p-140, -0x1p-130}
+	shapes := []ConvShape{
+		{N: 2, C: 16, H: 4, W: 16, K: 16},
+		{N: 1, C: 17, H: 9, W: 35, K: 18},
+		{N: 3, C: 16, H: 6, W: 48, K: 20},
+		{N: 2, C: 20, H: 5, W: 17, K: 16},
+		{N: 1, C: 16, H: 2, W: 33, K: 17},
+	}
+	for si, cs := range shapes {
+		cs.R, cs.S, cs.Stride, cs.Pad = 3, 3, 1, 1
+		for _, specials := range []bool{false, true} {
+			x := randSlice(rng, cs.N*cs.C*cs.H*cs.W)
+			w := randSlice(rng, cs.K*cs.C*9)
+			dy := randSlice(rng, cs.N*cs.K*cs.H*cs.W)
+			old := randSlice(rng, max(len(x), len(dy)))
+			if specials {
+				for _, s := range [][]float32{x, dy, old} {
+					for range 8 {
+						s[rng.IntN(len(s))] = special[rng.IntN(len(special))]
+					}
+				}
+			}
+			for _, beta := range []float32{0, 1, -0.5} {
+				name := fmt.Sprintf("%d/specials=%v/beta=%v", si, specials, beta)
+				run := func(asm bool) (y, dx []float32) {
+					winoAsm = asm
+					e := New(2)
+					y = append([]float32(nil), old[:len(dy)]...)
+					dx = append([]float32(nil), old[:len(x)]...)
+					e.Conv2DForward(cs, x, w, beta, y)
+					e.Conv2DBackwardData(cs, dy, w, beta, dx)
+					return y, dx
+				}
+				wantY, wantDX := run(false)
+				gotY, gotDX := run(true)
+				if !sameBits(gotY, wantY) {
+					t.Errorf("%s: forward differs from the Go transforms", name)
+				}
+				if !sameBits(gotDX, wantDX) {
+					t.Errorf("%s: input gradient differs from the Go transforms", name)
+				}
+			}
+		}
+	}
+}
