@@ -4,23 +4,24 @@ package kernel
 
 import "golang.org/x/sys/cpu"
 
-// bandColumnsAVX2 is bandColumnsGo for the first 16*groups image columns,
-// 16 at a time.
+// bandColumnsAVX2 is bandColumnsGo for the first 16*groups + 8*tail image
+// columns (tail 0 or 1), 16 at a time and the last 8 at once.
 //
 //go:noescape
-func bandColumnsAVX2(band []float32, ld int, d0, d1, d2, d3 []float32, groups int)
+func bandColumnsAVX2(band []float32, ld int, d0, d1, d2, d3 []float32, groups, tail int)
 
-// bandRowsAVX2 is bandRowsGo for the first 8*groups tiles, 8 at a time.
+// bandRowsAVX2 is bandRowsGo for the first 8*groups + 4*tail tiles (tail 0
+// or 1), 8 at a time and the last 4 at once.
 //
 //go:noescape
-func bandRowsAVX2(dst []float32, size int, band []float32, ld, m, groups int)
+func bandRowsAVX2(dst []float32, size int, band []float32, ld, m, groups, tail int)
 
-// outputRowsAVX2 is the output transform of 8*groups whole tiles, 8 at a
-// time (see outputRows); mode is 0, 1 or 2 for beta 0, beta 1 and any other
-// beta.
+// outputRowsAVX2 is the output transform of the first 8*groups + 4*tail
+// whole tiles (tail 0 or 1), 8 at a time and the last 4 at once (see
+// outputRows); mode is 0, 1 or 2 for beta 0, beta 1 and any other beta.
 //
 //go:noescape
-func outputRowsAVX2(row0, row1, p []float32, size, mode int, beta float32, groups int)
+func outputRowsAVX2(row0, row1, p []float32, size, mode int, beta float32, groups, tail int)
 
 // winoAsm reports whether the Winograd transforms run their AVX2 kernels,
 // set where the CPU has AVX2 (tests clear it to run the portable ones).
@@ -32,11 +33,11 @@ var winoAsm = cpu.X86.HasAVX2
 // (all of one length w, with len(band) >= 8*ld and ld > w/2).
 func bandColumns(band []float32, ld int, d *[4][]float32) {
 	from := 0
-	if w := len(d[0]); winoAsm && w >= 16 {
+	if w := len(d[0]); winoAsm && w >= 8 {
 		_ = band[7*ld+w/2]
 		d1, d2, d3 := d[1][:w], d[2][:w], d[3][:w]
-		bandColumnsAVX2(band, ld, d[0], d1, d2, d3, w/16)
-		from = w / 16 * 16
+		bandColumnsAVX2(band, ld, d[0], d1, d2, d3, w/16, w%16/8)
+		from = w / 8 * 8
 	}
 	bandColumnsGo(band, ld, d, from)
 }
@@ -45,25 +46,25 @@ func bandColumns(band []float32, ld int, d *[4][]float32) {
 // dst[q+size], ..., dst[q+15*size] for tile m+q (see bandRowsGo).
 func bandRows(dst []float32, size int, band []float32, ld, m, n int) {
 	from := 0
-	if winoAsm && n >= 8 {
+	if winoAsm && n >= 4 {
 		_ = dst[15*size+n-1]
 		_ = band[7*ld+m+n]
-		bandRowsAVX2(dst, size, band, ld, m, n/8)
-		from = n / 8 * 8
+		bandRowsAVX2(dst, size, band, ld, m, n/8, n%8/4)
+		from = n / 4 * 4
 	}
 	bandRowsGo(dst, size, band, ld, m, from, n)
 }
 
-// outputRows writes the outputs of the first n/8*8 of n whole tiles (both
+// outputRows writes the outputs of the first n/4*4 of n whole tiles (both
 // output rows and columns in the image) and returns how many it wrote:
 // tile q's 16 products are p[q], p[q+size], ..., p[q+15*size], its outputs
 // go to row0[2q], row0[2q+1], row1[2q] and row1[2q+1] as wino.output
 // stores them.
 func outputRows(row0, row1, p []float32, size int, beta float32, n int) int {
-	if !winoAsm || n < 8 {
+	if !winoAsm || n < 4 {
 		return 0
 	}
-	n = n / 8 * 8
+	n = n / 4 * 4
 	_, _, _ = row0[2*n-1], row1[2*n-1], p[15*size+n-1]
 	mode := 2
 	switch beta {
@@ -72,6 +73,6 @@ func outputRows(row0, row1, p []float32, size int, beta float32, n int) int {
 	case 1:
 		mode = 1
 	}
-	outputRowsAVX2(row0, row1, p, size, mode, beta, n/8)
+	outputRowsAVX2(row0, row1, p, size, mode, beta, n/8, n%8/4)
 	return n
 }

@@ -2,34 +2,68 @@
 
 #include "textflag.h"
 
-// SPLIT sets ev to the even and od to the odd elements of the 16 values
-// lo, hi (in that order).
-#define SPLIT(lo, hi, ev, od) \
+// The Winograd transforms of winograd.go on 8 tiles (16 image columns) at
+// a time in ymm registers, and on one last group of 4 tiles (8 columns) in
+// xmm registers when asked (tail = 1), for images as narrow as 8. Every
+// value is one addition or subtraction with the operands in the Go loop's
+// order, so the results are the Go loop's bits.
+
+// BANDCOLS computes the band entries of a group of image columns whose
+// four rows' values are in (d0lo, d0hi) .. (d3lo, d3hi): b0 = d0-d2,
+// b1 = d1+d2, b2 = d2-d1 and b3 = d1-d3, each split by SPLIT into its even
+// columns (to band row 2i+1) and odd ones (to band row 2i, one further
+// on). DI addresses band row 0 (+DX a row, R12 three rows), R13 row 4.
+#define BANDCOLS(d0lo, d0hi, d1lo, d1hi, d2lo, d2hi, d3lo, d3hi, b, c, ev, od, SPLIT) \
+	VSUBPS  d2lo, d0lo, b; \
+	VSUBPS  d2hi, d0hi, c; \
+	SPLIT(b, c, ev, od); \
+	VMOVUPS ev, (DI)(DX*1); \
+	VMOVUPS od, 4(DI); \
+	VADDPS  d2lo, d1lo, b; \
+	VADDPS  d2hi, d1hi, c; \
+	SPLIT(b, c, ev, od); \
+	VMOVUPS ev, (DI)(R12*1); \
+	VMOVUPS od, 4(DI)(DX*2); \
+	VSUBPS  d1lo, d2lo, b; \
+	VSUBPS  d1hi, d2hi, c; \
+	SPLIT(b, c, ev, od); \
+	VMOVUPS ev, (R13)(DX*1); \
+	VMOVUPS od, 4(R13); \
+	VSUBPS  d3lo, d1lo, b; \
+	VSUBPS  d3hi, d1hi, c; \
+	SPLIT(b, c, ev, od); \
+	VMOVUPS ev, (R13)(R12*1); \
+	VMOVUPS od, 4(R13)(DX*2)
+
+// SPLIT8 sets ev to the even and od to the odd elements of the 16 values
+// lo, hi (in that order); SPLIT4 does the same for 8 values in xmm
+// registers.
+#define SPLIT8(lo, hi, ev, od) \
 	VSHUFPS $0x88, hi, lo, ev; \
 	VSHUFPS $0xdd, hi, lo, od; \
 	VPERMPD $0xd8, ev, ev; \
 	VPERMPD $0xd8, od, od
 
-// func bandColumnsAVX2(band []float32, ld int, d0, d1, d2, d3 []float32, groups int)
+#define SPLIT4(lo, hi, ev, od) \
+	VSHUFPS $0x88, hi, lo, ev; \
+	VSHUFPS $0xdd, hi, lo, od
+
+// func bandColumnsAVX2(band []float32, ld int, d0, d1, d2, d3 []float32, groups, tail int)
 //
-// Per group of 16 image columns: b0 = d0-d2, b1 = d1+d2, b2 = d2-d1,
-// b3 = d1-d3 (each one subtraction or addition, first operand first as in
-// the Go loop), the even columns of b_i to band row 2i+1 and the odd ones
-// to band row 2i, one further on. DI addresses band rows 0 (+DX: row 1, and
-// so on) and R13 rows 4 to 7; R12 is three rows.
-TEXT ·bandColumnsAVX2(SB), NOSPLIT, $0-136
-	MOVQ band_base+0(FP), DI
-	MOVQ ld+24(FP), DX
-	SHLQ $2, DX
-	MOVQ d0_base+32(FP), R8
-	MOVQ d1_base+56(FP), R9
-	MOVQ d2_base+80(FP), R10
-	MOVQ d3_base+104(FP), R11
-	MOVQ groups+128(FP), CX
+// The band entries of the first 16*groups + 8*tail image columns.
+TEXT ·bandColumnsAVX2(SB), NOSPLIT, $0-144
+	MOVQ  band_base+0(FP), DI
+	MOVQ  ld+24(FP), DX
+	SHLQ  $2, DX
+	MOVQ  d0_base+32(FP), R8
+	MOVQ  d1_base+56(FP), R9
+	MOVQ  d2_base+80(FP), R10
+	MOVQ  d3_base+104(FP), R11
+	MOVQ  groups+128(FP), CX
+	LEAQ  (DX)(DX*2), R12
+	LEAQ  (DI)(DX*4), R13
 	TESTQ CX, CX
-	JZ   cdone
-	LEAQ (DX)(DX*2), R12
-	LEAQ (DI)(DX*4), R13
+	JZ    ctail
 
 cloop:
 	VMOVUPS (R8), Y0
@@ -40,91 +74,83 @@ cloop:
 	VMOVUPS 32(R10), Y5
 	VMOVUPS (R11), Y6
 	VMOVUPS 32(R11), Y7
+	BANDCOLS(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, SPLIT8)
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	ADDQ    $64, R10
+	ADDQ    $64, R11
+	ADDQ    $32, DI
+	ADDQ    $32, R13
+	DECQ    CX
+	JNZ     cloop
 
-	VSUBPS  Y4, Y0, Y8 // d0 - d2
-	VSUBPS  Y5, Y1, Y9
-	SPLIT(Y8, Y9, Y10, Y11)
-	VMOVUPS Y10, (DI)(DX*1)
-	VMOVUPS Y11, 4(DI)
-
-	VADDPS  Y4, Y2, Y8 // d1 + d2
-	VADDPS  Y5, Y3, Y9
-	SPLIT(Y8, Y9, Y10, Y11)
-	VMOVUPS Y10, (DI)(R12*1)
-	VMOVUPS Y11, 4(DI)(DX*2)
-
-	VSUBPS  Y2, Y4, Y8 // d2 - d1
-	VSUBPS  Y3, Y5, Y9
-	SPLIT(Y8, Y9, Y10, Y11)
-	VMOVUPS Y10, (R13)(DX*1)
-	VMOVUPS Y11, 4(R13)
-
-	VSUBPS  Y6, Y2, Y8 // d1 - d3
-	VSUBPS  Y7, Y3, Y9
-	SPLIT(Y8, Y9, Y10, Y11)
-	VMOVUPS Y10, (R13)(R12*1)
-	VMOVUPS Y11, 4(R13)(DX*2)
-
-	ADDQ $64, R8
-	ADDQ $64, R9
-	ADDQ $64, R10
-	ADDQ $64, R11
-	ADDQ $32, DI
-	ADDQ $32, R13
-	DECQ CX
-	JNZ  cloop
-	VZEROUPPER
+ctail:
+	CMPQ    tail+136(FP), $0
+	JEQ     cdone
+	VMOVUPS (R8), X0
+	VMOVUPS 16(R8), X1
+	VMOVUPS (R9), X2
+	VMOVUPS 16(R9), X3
+	VMOVUPS (R10), X4
+	VMOVUPS 16(R10), X5
+	VMOVUPS (R11), X6
+	VMOVUPS 16(R11), X7
+	BANDCOLS(X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11, SPLIT4)
 
 cdone:
+	VZEROUPPER
 	RET
 
-// func bandRowsAVX2(dst []float32, size int, band []float32, ld, m, groups int)
-//
-// Per group of 8 tiles and band row pair i (e = row 2i, o = row 2i+1, from
-// tile m): dst rows 4i .. 4i+3 get e-e', o+e', e'-o and o-o', where e' and
-// o' are the next tile's. DI and R13 address the band as in
-// bandColumnsAVX2; SI, R8, R9 and R10 dst rows 0, 4, 8 and 12 (+BX a row,
-// R11 three rows).
-TEXT ·bandRowsAVX2(SB), NOSPLIT, $0-80
-	MOVQ dst_base+0(FP), SI
-	MOVQ size+24(FP), BX
-	SHLQ $2, BX
-	MOVQ band_base+32(FP), DI
-	MOVQ ld+56(FP), DX
-	SHLQ $2, DX
-	MOVQ m+64(FP), AX
-	LEAQ (DI)(AX*4), DI
-	MOVQ groups+72(FP), CX
-	TESTQ CX, CX
-	JZ   rdone
-	LEAQ (DX)(DX*2), R12
-	LEAQ (DI)(DX*4), R13
-	LEAQ (BX)(BX*2), R11
-	LEAQ (SI)(BX*4), R8
-	LEAQ (R8)(BX*4), R9
-	LEAQ (R9)(BX*4), R10
+// BANDROWS writes dst rows 4i .. 4i+3 at out (+BX a row, R11 three rows)
+// from e, e', o and o' (band rows 2i and 2i+1 from the group's first tile,
+// and from the next) at ea, ea1, oa and oa1: e-e', o+e', e'-o and o-o'.
+#define BANDROWS(ea, ea1, oa, oa1, out, e, e1, o, o1, r0, r1, r2, r3) \
+	VMOVUPS ea, e; \
+	VMOVUPS ea1, e1; \
+	VMOVUPS oa, o; \
+	VMOVUPS oa1, o1; \
+	VSUBPS  e1, e, r0; \
+	VADDPS  e1, o, r1; \
+	VSUBPS  o, e1, r2; \
+	VSUBPS  o1, o, r3; \
+	VMOVUPS r0, (out); \
+	VMOVUPS r1, (out)(BX*1); \
+	VMOVUPS r2, (out)(BX*2); \
+	VMOVUPS r3, (out)(R11*1)
 
-// ROWS computes dst rows 4i .. 4i+3 at out from e, e', o and o' at ea,
-// ea1, oa and oa1.
-#define ROWS(ea, ea1, oa, oa1, out) \
-	VMOVUPS ea, Y0; \
-	VMOVUPS ea1, Y1; \
-	VMOVUPS oa, Y2; \
-	VMOVUPS oa1, Y3; \
-	VSUBPS  Y1, Y0, Y4; \
-	VADDPS  Y1, Y2, Y5; \
-	VSUBPS  Y2, Y1, Y6; \
-	VSUBPS  Y3, Y2, Y7; \
-	VMOVUPS Y4, (out); \
-	VMOVUPS Y5, (out)(BX*1); \
-	VMOVUPS Y6, (out)(BX*2); \
-	VMOVUPS Y7, (out)(R11*1)
+// ALLROWS is BANDROWS for the four pairs of band rows (DI addresses band
+// row 0, +DX a row, R12 three rows, R13 row 4) to dst rows 0, 4, 8 and 12
+// (SI, R8, R9, R10).
+#define ALLROWS(e, e1, o, o1, r0, r1, r2, r3) \
+	BANDROWS((DI), 4(DI), (DI)(DX*1), 4(DI)(DX*1), SI, e, e1, o, o1, r0, r1, r2, r3); \
+	BANDROWS((DI)(DX*2), 4(DI)(DX*2), (DI)(R12*1), 4(DI)(R12*1), R8, e, e1, o, o1, r0, r1, r2, r3); \
+	BANDROWS((R13), 4(R13), (R13)(DX*1), 4(R13)(DX*1), R9, e, e1, o, o1, r0, r1, r2, r3); \
+	BANDROWS((R13)(DX*2), 4(R13)(DX*2), (R13)(R12*1), 4(R13)(R12*1), R10, e, e1, o, o1, r0, r1, r2, r3)
+
+// func bandRowsAVX2(dst []float32, size int, band []float32, ld, m, groups, tail int)
+//
+// The input transforms of the band's tiles m .. m+8*groups+4*tail-1.
+TEXT ·bandRowsAVX2(SB), NOSPLIT, $0-88
+	MOVQ  dst_base+0(FP), SI
+	MOVQ  size+24(FP), BX
+	SHLQ  $2, BX
+	MOVQ  band_base+32(FP), DI
+	MOVQ  ld+56(FP), DX
+	SHLQ  $2, DX
+	MOVQ  m+64(FP), AX
+	LEAQ  (DI)(AX*4), DI
+	MOVQ  groups+72(FP), CX
+	LEAQ  (DX)(DX*2), R12
+	LEAQ  (DI)(DX*4), R13
+	LEAQ  (BX)(BX*2), R11
+	LEAQ  (SI)(BX*4), R8
+	LEAQ  (R8)(BX*4), R9
+	LEAQ  (R9)(BX*4), R10
+	TESTQ CX, CX
+	JZ    rtail
 
 rloop:
-	ROWS((DI), 4(DI), (DI)(DX*1), 4(DI)(DX*1), SI)
-	ROWS((DI)(DX*2), 4(DI)(DX*2), (DI)(R12*1), 4(DI)(R12*1), R8)
-	ROWS((R13), 4(R13), (R13)(DX*1), 4(R13)(DX*1), R9)
-	ROWS((R13)(DX*2), 4(R13)(DX*2), (R13)(R12*1), 4(R13)(R12*1), R10)
+	ALLROWS(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
 	ADDQ $32, DI
 	ADDQ $32, R13
 	ADDQ $32, SI
@@ -133,123 +159,144 @@ rloop:
 	ADDQ $32, R10
 	DECQ CX
 	JNZ  rloop
-	VZEROUPPER
+
+rtail:
+	CMPQ tail+80(FP), $0
+	JEQ  rdone
+	ALLROWS(X0, X1, X2, X3, X4, X5, X6, X7)
 
 rdone:
+	VZEROUPPER
 	RET
 
-// func outputRowsAVX2(row0, row1, p []float32, size, mode int, beta float32, groups int)
+// OUTCOL sets t0 = (p0+p1)+p2 and t1 = (p1-p2)-p3 for the products p0 .. p3
+// at a0 .. a3 (a column of the tiles' 4 x 4 products), p0 .. p3 scratch.
+#define OUTCOL(a0, a1, a2, a3, p0, p1, p2, p3, t0, t1) \
+	VMOVUPS a0, p0; \
+	VMOVUPS a1, p1; \
+	VMOVUPS a2, p2; \
+	VMOVUPS a3, p3; \
+	VADDPS  p1, p0, t0; \
+	VADDPS  p2, t0, t0; \
+	VSUBPS  p2, p1, t1; \
+	VSUBPS  p3, t1, t1
+
+// OUTROW sets y0 = (t0+t1)+t2 and y1 = (t1-t2)-t3, a row of the tiles'
+// 2 x 2 outputs.
+#define OUTROW(t0, t1, t2, t3, y0, y1) \
+	VADDPS t1, t0, y0; \
+	VADDPS t2, y0, y0; \
+	VSUBPS t2, t1, y1; \
+	VSUBPS t3, y1, y1
+
+// OUTPUTS computes the tiles' outputs y00, y01, y10, y11 into y0 .. y3 from
+// the products at SI, R8, R9 and R10 (products 0, 4, 8 and 12; +BX one
+// product, R11 three), with p0 .. p3 as scratch and t0 .. t7 for the
+// columns' transforms.
+#define OUTPUTS(p0, p1, p2, p3, t0, t1, t2, t3, t4, t5, t6, t7, y0, y1, y2, y3) \
+	OUTCOL((SI), (R8), (R9), (R10), p0, p1, p2, p3, t0, t4); \
+	OUTCOL((SI)(BX*1), (R8)(BX*1), (R9)(BX*1), (R10)(BX*1), p0, p1, p2, p3, t1, t5); \
+	OUTCOL((SI)(BX*2), (R8)(BX*2), (R9)(BX*2), (R10)(BX*2), p0, p1, p2, p3, t2, t6); \
+	OUTCOL((SI)(R11*1), (R8)(R11*1), (R9)(R11*1), (R10)(R11*1), p0, p1, p2, p3, t3, t7); \
+	OUTROW(t0, t1, t2, t3, y0, y1); \
+	OUTROW(t4, t5, t6, t7, y2, y3)
+
+// OLDADD adds the old values at (DI), off(DI), (DX) and off(DX) to v0 ..
+// v3 (v + old, mode 1); OLDFMA fuses them with beta in b (beta*old + v,
+// mode 2); NEWSTORE writes v0 .. v3 there.
+#define OLDADD(v0, v1, v2, v3, off) \
+	VADDPS (DI), v0, v0; \
+	VADDPS off(DI), v1, v1; \
+	VADDPS (DX), v2, v2; \
+	VADDPS off(DX), v3, v3
+
+#define OLDFMA(v0, v1, v2, v3, off, b) \
+	VFMADD231PS (DI), b, v0; \
+	VFMADD231PS off(DI), b, v1; \
+	VFMADD231PS (DX), b, v2; \
+	VFMADD231PS off(DX), b, v3
+
+#define NEWSTORE(v0, v1, v2, v3, off) \
+	VMOVUPS v0, (DI); \
+	VMOVUPS v1, off(DI); \
+	VMOVUPS v2, (DX); \
+	VMOVUPS v3, off(DX)
+
+// func outputRowsAVX2(row0, row1, p []float32, size, mode int, beta float32, groups, tail int)
 //
-// Per group of 8 tiles: the columns' transforms t0k = (p0k+p1k)+p2k and
-// t1k = (p1k-p2k)-p3k, then y00 = (t00+t01)+t02, y01 = (t01-t02)-t03 and
-// the same from t1k for y10, y11, in the Go loop's order; the pairs
-// (y00, y01) and (y10, y11) are interleaved into 16 values of row0 and
-// row1. Mode 1 adds the old values (y + old), mode 2 fuses beta*old + y.
-// SI, R8, R9 and R10 address products 0, 4, 8 and 12 (+BX one, R11 three).
-TEXT ·outputRowsAVX2(SB), NOSPLIT, $0-104
-	MOVQ row0_base+0(FP), DI
-	MOVQ row1_base+24(FP), DX
-	MOVQ p_base+48(FP), SI
-	MOVQ size+72(FP), BX
-	SHLQ $2, BX
-	MOVQ mode+80(FP), AX
-	MOVQ groups+96(FP), CX
-	TESTQ CX, CX
-	JZ   odone
-	LEAQ (BX)(BX*2), R11
-	LEAQ (SI)(BX*4), R8
-	LEAQ (R8)(BX*4), R9
-	LEAQ (R9)(BX*4), R10
+// The outputs of the first 8*groups + 4*tail tiles: y00 and y01 of each
+// tile interleaved into row0, y10 and y11 into row1.
+TEXT ·outputRowsAVX2(SB), NOSPLIT, $0-112
+	MOVQ         row0_base+0(FP), DI
+	MOVQ         row1_base+24(FP), DX
+	MOVQ         p_base+48(FP), SI
+	MOVQ         size+72(FP), BX
+	SHLQ         $2, BX
+	MOVQ         mode+80(FP), AX
+	VBROADCASTSS beta+88(FP), Y15
+	MOVQ         groups+96(FP), CX
+	LEAQ         (BX)(BX*2), R11
+	LEAQ         (SI)(BX*4), R8
+	LEAQ         (R8)(BX*4), R9
+	LEAQ         (R9)(BX*4), R10
+	TESTQ        CX, CX
+	JZ           otail
 
 oloop:
-	VMOVUPS (SI), Y0
-	VMOVUPS (R8), Y1
-	VMOVUPS (R9), Y2
-	VMOVUPS (R10), Y3
-	VADDPS  Y1, Y0, Y8
-	VADDPS  Y2, Y8, Y8
-	VSUBPS  Y2, Y1, Y12
-	VSUBPS  Y3, Y12, Y12
-	VMOVUPS (SI)(BX*1), Y0
-	VMOVUPS (R8)(BX*1), Y1
-	VMOVUPS (R9)(BX*1), Y2
-	VMOVUPS (R10)(BX*1), Y3
-	VADDPS  Y1, Y0, Y9
-	VADDPS  Y2, Y9, Y9
-	VSUBPS  Y2, Y1, Y13
-	VSUBPS  Y3, Y13, Y13
-	VMOVUPS (SI)(BX*2), Y0
-	VMOVUPS (R8)(BX*2), Y1
-	VMOVUPS (R9)(BX*2), Y2
-	VMOVUPS (R10)(BX*2), Y3
-	VADDPS  Y1, Y0, Y10
-	VADDPS  Y2, Y10, Y10
-	VSUBPS  Y2, Y1, Y14
-	VSUBPS  Y3, Y14, Y14
-	VMOVUPS (SI)(R11*1), Y0
-	VMOVUPS (R8)(R11*1), Y1
-	VMOVUPS (R9)(R11*1), Y2
-	VMOVUPS (R10)(R11*1), Y3
-	VADDPS  Y1, Y0, Y11
-	VADDPS  Y2, Y11, Y11
-	VSUBPS  Y2, Y1, Y15
-	VSUBPS  Y3, Y15, Y15
-
-	// y00 = (t00+t01)+t02 and y01 = (t01-t02)-t03 in Y0, Y1; y10, y11
-	// from t1k in Y2, Y3.
-	VADDPS Y9, Y8, Y0
-	VADDPS Y10, Y0, Y0
-	VSUBPS Y10, Y9, Y1
-	VSUBPS Y11, Y1, Y1
-	VADDPS Y13, Y12, Y2
-	VADDPS Y14, Y2, Y2
-	VSUBPS Y14, Y13, Y3
-	VSUBPS Y15, Y3, Y3
-
-	// Interleave: Y4, Y5 = y00[0], y01[0], ..., y00[7], y01[7]; Y6, Y7
-	// the same of y10, y11.
-	VUNPCKLPS  Y1, Y0, Y8
-	VUNPCKHPS  Y1, Y0, Y9
-	VPERM2F128 $0x20, Y9, Y8, Y4
-	VPERM2F128 $0x31, Y9, Y8, Y5
-	VUNPCKLPS  Y3, Y2, Y8
-	VUNPCKHPS  Y3, Y2, Y9
-	VPERM2F128 $0x20, Y9, Y8, Y6
-	VPERM2F128 $0x31, Y9, Y8, Y7
-
-	CMPQ AX, $1
-	JEQ  oadd
-	JGT  ofma
+	OUTPUTS(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y3)
+	// Interleave (y00, y01) and (y10, y11) into 16 values each.
+	VUNPCKLPS  Y13, Y12, Y0
+	VUNPCKHPS  Y13, Y12, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y4
+	VPERM2F128 $0x31, Y1, Y0, Y5
+	VUNPCKLPS  Y3, Y14, Y0
+	VUNPCKHPS  Y3, Y14, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y6
+	VPERM2F128 $0x31, Y1, Y0, Y7
+	CMPQ       AX, $1
+	JEQ        oadd
+	JGT        ofma
 
 ostore:
-	VMOVUPS Y4, (DI)
-	VMOVUPS Y5, 32(DI)
-	VMOVUPS Y6, (DX)
-	VMOVUPS Y7, 32(DX)
-	ADDQ $32, SI
-	ADDQ $32, R8
-	ADDQ $32, R9
-	ADDQ $32, R10
-	ADDQ $64, DI
-	ADDQ $64, DX
-	DECQ CX
-	JNZ  oloop
-	VZEROUPPER
+	NEWSTORE(Y4, Y5, Y6, Y7, 32)
+	ADDQ       $32, SI
+	ADDQ       $32, R8
+	ADDQ       $32, R9
+	ADDQ       $32, R10
+	ADDQ       $64, DI
+	ADDQ       $64, DX
+	DECQ       CX
+	JNZ        oloop
+	JMP        otail
+
+oadd:
+	OLDADD(Y4, Y5, Y6, Y7, 32)
+	JMP ostore
+
+ofma:
+	OLDFMA(Y4, Y5, Y6, Y7, 32, Y15)
+	JMP ostore
+
+otail:
+	CMPQ      tail+104(FP), $0
+	JEQ       odone
+	OUTPUTS(X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11, X12, X13, X14, X3)
+	VUNPCKLPS X13, X12, X4
+	VUNPCKHPS X13, X12, X5
+	VUNPCKLPS X3, X14, X6
+	VUNPCKHPS X3, X14, X7
+	CMPQ      AX, $1
+	JLT       tstore
+	JEQ       tadd
+	OLDFMA(X4, X5, X6, X7, 16, X15)
+	JMP       tstore
+
+tadd:
+	OLDADD(X4, X5, X6, X7, 16)
+
+tstore:
+	NEWSTORE(X4, X5, X6, X7, 16)
 
 odone:
+	VZEROUPPER
 	RET
-
-oadd: // y + old
-	VADDPS (DI), Y4, Y4
-	VADDPS 32(DI), Y5, Y5
-	VADDPS (DX), Y6, Y6
-	VADDPS 32(DX), Y7, Y7
-	JMP  ostore
-
-ofma: // beta*old + y, one rounding
-	VBROADCASTSS beta+88(FP), Y8
-	VFMADD231PS  (DI), Y8, Y4
-	VFMADD231PS  32(DI), Y8, Y5
-	VFMADD231PS  (DX), Y8, Y6
-	VFMADD231PS  32(DX), Y8, Y7
-	JMP  ostore

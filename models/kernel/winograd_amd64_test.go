@@ -11,7 +11,8 @@ import (
 
 // TestWinogradKernels checks that the AVX2 transform kernels give the bits
 // of the Go loops (winoAsm cleared) in both Winograd passes: image widths
-// that leave part groups of 16 columns and part runs of 8 tiles, odd and
+// that leave part groups of 16 columns and part runs of 8 tiles (with and
+// without the kernels' last group of 8 columns and 4 tiles), odd and
 // even sizes (tiles cut by the edges), strips that split a row of tiles,
 // the three kinds of beta, and inputs with infinities, NaNs, signed zeros
 // and subnormals among the values.
@@ -29,6 +30,9 @@ func TestWinogradKernels(t *testing.T) {
 		{N: 3, C: 16, H: 6, W: 48, K: 20},
 		{N: 2, C: 20, H: 5, W: 17, K: 16},
 		{N: 1, C: 16, H: 2, W: 33, K: 17},
+		{N: 4, C: 16, H: 8, W: 8, K: 16},
+		{N: 2, C: 18, H: 6, W: 24, K: 16},
+		{N: 3, C: 16, H: 7, W: 13, K: 19},
 	}
 	for si, cs := range shapes {
 		cs.R, cs.S, cs.Stride, cs.Pad = 3, 3, 1, 1
