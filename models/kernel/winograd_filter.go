@@ -70,7 +70,7 @@ func (wg *wgrad) part(ws *workspace, i int) {
 	t0, t1 := wg.n*i/wg.parts*perSample, wg.n*(i+1)/wg.parts*perSample
 	for b := t0; b < t1; b += kc {
 		kcb := min(kc, t1-b)
-		wg.transformGrad(ws.wa, as, b, kcb)
+		wg.transformGrad(ws, ws.wa, as, b, kcb)
 		wg.transformInput(ws, ws.wv, bs, b, kcb)
 		beta := float32(0)
 		if b > t0 {
@@ -101,48 +101,72 @@ func (wg *wgrad) part(ws *workspace, i int) {
 // holding nt steps of mr values. The output gradient's tile is zero past
 // the bottom and right edges of an image of odd size. It works channel by
 // channel, a row of tiles at a time, so that it reads each image plane in
-// order.
-func (wg *wgrad) transformGrad(dst []float32, size, t0, nt int) {
+// order, into ws.wt, and packs a group of channels at a time (packGroup).
+func (wg *wgrad) transformGrad(ws *workspace, dst []float32, size, t0, nt int) {
 	mr := wg.s.v.mr
 	h, w := wg.h, wg.w
 	plane := h * w
-	for k := range wg.mPad {
-		for t := t0; t < t0+nt; {
-			n, ti, tj := t/(wg.th*wg.tw), t/wg.tw%wg.th, t%wg.tw
-			run := min(wg.tw-tj, t0+nt-t) // tiles of this row in the block
-			o := k/mr*mr*nt + (t-t0)*mr + k%mr
-			t += run
+	g := groupWidth(mr)
+	ts := spread(g * nt)
+	ws.wt = grow(ws.wt, 16*ts)
+	for k0 := 0; k0 < wg.mPad; k0 += g {
+		for r := range g {
+			k := k0 + r
 			if k >= wg.k {
-				zeroTiles(dst[o:], size, mr, run)
+				clearRow(ws.wt, ts, r, nt)
 				continue
 			}
-			img := wg.dy[(n*wg.k+k)*plane : (n*wg.k+k+1)*plane]
-			row1 := wg.zeros[:w]
-			if 2*ti+1 < h {
-				row1 = img[(2*ti+1)*w : (2*ti+2)*w]
+			for t := t0; t < t0+nt; {
+				n, ti, tj := t/(wg.th*wg.tw), t/wg.tw%wg.th, t%wg.tw
+				run := min(wg.tw-tj, t0+nt-t) // tiles of this row in the block
+				img := wg.dy[(n*wg.k+k)*plane : (n*wg.k+k+1)*plane]
+				row1 := wg.zeros[:w]
+				if 2*ti+1 < h {
+					row1 = img[(2*ti+1)*w : (2*ti+2)*w]
+				}
+				gradTiles(ws.wt[r*nt+t-t0:], ts, img[2*ti*w:(2*ti+1)*w], row1, 2*tj, run)
+				t += run
 			}
-			gradTiles(dst[o:], size, mr, img[2*ti*w:(2*ti+1)*w], row1, 2*tj, run)
 		}
+		packGroup(dst, size, mr, k0, ws.wt, g, nt)
 	}
 }
 
-// zeroTiles writes zeros where gradTiles or inputTiles would write run
-// tiles.
-func zeroTiles(dst []float32, size, stride, run int) {
-	for j := range run {
-		for xi := range 16 {
-			dst[j*stride+xi*size] = 0
-		}
+// groupWidth returns how many channels the transforms take before packing
+// them into strips w wide: 8, transpose8's width, where it divides w, else
+// w.
+func groupWidth(w int) int {
+	if w%8 == 0 {
+		return 8
+	}
+	return w
+}
+
+// clearRow zeroes row r (nt values) of the 16 operands of a group, size
+// apart in tmp.
+func clearRow(tmp []float32, size, r, nt int) {
+	for xi := range 16 {
+		clear(tmp[xi*size+r*nt : xi*size+(r+1)*nt])
+	}
+}
+
+// packGroup writes the 16 transformed operands of the g channels from c0,
+// in tmp as g rows of nt tiles each, spread(g*nt) apart, into the packed
+// strips w wide (g divides w) of the operands in dst, size apart: channel
+// c0+j goes to column (c0+j)%w of strip (c0+j)/w, tile p to step p.
+func packGroup(dst []float32, size, w, c0 int, tmp []float32, g, nt int) {
+	ts := spread(g * nt)
+	for xi := range 16 {
+		transposeCols(dst[xi*size+c0/w*w*nt+c0%w:], w, tmp[xi*ts:], nt, g, nt)
 	}
 }
 
 // gradTiles writes A y A^T of the run 2x2 tiles y of rows row0 and row1
 // whose columns start at col, 2*j+col for tile j (a second column past the
-// rows' end is zero), to dst[j*stride], dst[j*stride+size], ...,
-// dst[j*stride+15*size] (row-major): the columns' transform (rows y0,
-// y0+y1, y0-y1, -y1), then the rows', each a single addition or
-// subtraction.
-func gradTiles(dst []float32, size, stride int, row0, row1 []float32, col, run int) {
+// rows' end is zero), to dst[j], dst[j+size], ..., dst[j+15*size]
+// (row-major): the columns' transform (rows y0, y0+y1, y0-y1, -y1), then
+// the rows', each a single addition or subtraction.
+func gradTiles(dst []float32, size int, row0, row1 []float32, col, run int) {
 	row1 = row1[:len(row0)]
 	for j := range run {
 		c := col + 2*j
@@ -155,7 +179,7 @@ func gradTiles(dst []float32, size, stride int, row0, row1 []float32, col, run i
 		p1, q1 := y00+y10, y01+y11
 		p2, q2 := y00-y10, y01-y11
 		p3, q3 := -y10, -y11
-		d := dst[j*stride : j*stride+15*size+1]
+		d := dst[j : j+15*size+1]
 		d[0], d[size], d[2*size], d[3*size] = p0, p0+q0, p0-q0, -q0
 		d[4*size], d[5*size], d[6*size], d[7*size] = p1, p1+q1, p1-q1, -q1
 		d[8*size], d[9*size], d[10*size], d[11*size] = p2, p2+q2, p2-q2, -q2
@@ -168,7 +192,8 @@ func gradTiles(dst []float32, size, stride int, row0, row1 []float32, col, run i
 // nt x nPad matrix V_ξ^T (columns past c are zero) as runs of nr-column
 // strips holding nt steps of nr values. It works channel by channel, a
 // row of tiles at a time: the columns' transforms of the four image rows
-// (zero outside the image) into band, then the rows' of each tile.
+// (zero outside the image) into band, then the rows' of each tile into
+// ws.wt, and packs a group of channels at a time (packGroup).
 func (wg *wgrad) transformInput(ws *workspace, dst []float32, size, t0, nt int) {
 	nr := wg.s.v.nr
 	h, w := wg.h, wg.w
@@ -177,28 +202,34 @@ func (wg *wgrad) transformInput(ws *workspace, dst []float32, size, t0, nt int) 
 	ws.band = grow(ws.band, 4*bw)
 	clear(ws.band) // the padding columns stay zero
 	band := [4][]float32{ws.band[:bw], ws.band[bw : 2*bw], ws.band[2*bw : 3*bw], ws.band[3*bw:]}
-	for c := range wg.nPad {
-		for t := t0; t < t0+nt; {
-			n, ti, tj := t/(wg.th*wg.tw), t/wg.tw%wg.th, t%wg.tw
-			run := min(wg.tw-tj, t0+nt-t)
-			o := c/nr*nr*nt + (t-t0)*nr + c%nr
-			t += run
+	g := groupWidth(nr)
+	ts := spread(g * nt)
+	ws.wt = grow(ws.wt, 16*ts)
+	for c0 := 0; c0 < wg.nPad; c0 += g {
+		for r := range g {
+			c := c0 + r
 			if c >= wg.c {
-				zeroTiles(dst[o:], size, nr, run)
+				clearRow(ws.wt, ts, r, nt)
 				continue
 			}
-			img := wg.x[(n*wg.c+c)*plane : (n*wg.c+c+1)*plane]
-			var rows [4][]float32
-			for i := range rows {
-				if r := 2*ti - 1 + i; r >= 0 && r < h {
-					rows[i] = img[r*w : (r+1)*w]
-				} else {
-					rows[i] = wg.zeros[:w]
+			for t := t0; t < t0+nt; {
+				n, ti, tj := t/(wg.th*wg.tw), t/wg.tw%wg.th, t%wg.tw
+				run := min(wg.tw-tj, t0+nt-t)
+				img := wg.x[(n*wg.c+c)*plane : (n*wg.c+c+1)*plane]
+				var rows [4][]float32
+				for i := range rows {
+					if r := 2*ti - 1 + i; r >= 0 && r < h {
+						rows[i] = img[r*w : (r+1)*w]
+					} else {
+						rows[i] = wg.zeros[:w]
+					}
 				}
+				bandColumns(&band, &rows)
+				inputTiles(ws.wt[r*nt+t-t0:], ts, &band, 2*tj, run)
+				t += run
 			}
-			bandColumns(&band, &rows)
-			inputTiles(dst[o:], size, nr, &band, 2*tj, run)
 		}
+		packGroup(dst, size, nr, c0, ws.wt, g, nt)
 	}
 }
 
@@ -216,12 +247,12 @@ func bandColumns(band *[4][]float32, rows *[4][]float32) {
 
 // inputTiles writes the rows' transforms of run tiles of band, tile j's
 // columns starting at column col+2*j of band, completing B^T d B, to
-// dst[j*stride], dst[j*stride+size], ..., dst[j*stride+15*size]
-// (row-major), each a single addition or subtraction.
-func inputTiles(dst []float32, size, stride int, band *[4][]float32, col, run int) {
+// dst[j], dst[j+size], ..., dst[j+15*size] (row-major), each a single
+// addition or subtraction.
+func inputTiles(dst []float32, size int, band *[4][]float32, col, run int) {
 	for j := range run {
 		c := col + 2*j
-		d := dst[j*stride : j*stride+15*size+1]
+		d := dst[j : j+15*size+1]
 		for i, b := range band {
 			b := (*[4]float32)(b[c : c+4])
 			t0, t1, t2, t3 := b[0], b[1], b[2], b[3]
