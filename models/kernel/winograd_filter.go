@@ -77,22 +77,28 @@ func (wg *wgrad) part(ws *workspace, i int) {
 			beta = 1
 		}
 		for xi := range 16 {
-			a := ws.wa[xi*as : xi*as+wg.mPad*kcb]
-			bv := ws.wv[xi*bs : xi*bs+wg.nPad*kcb]
-			m := ws.wm[xi*ms : xi*ms+wg.mPad*wg.nPad]
-			for ir := 0; ir < wg.mPad; ir += v.mr {
-				strip := a[ir*kcb : (ir+v.mr)*kcb]
-				for jr := 0; jr < wg.nPad; jr += v.nr {
-					off := ir*wg.nPad + jr
-					_ = m[off+(v.mr-1)*wg.nPad+v.nr-1] // the kernel writes up to here
-					v.kernel(kcb, strip, bv[jr*kcb:(jr+v.nr)*kcb], m[off:], wg.nPad, 1, beta)
-				}
-			}
+			wg.multiply(ws.wa[xi*as:xi*as+wg.mPad*kcb], ws.wv[xi*bs:xi*bs+wg.nPad*kcb],
+				ws.wm[xi*ms:xi*ms+wg.mPad*wg.nPad], kcb, beta)
 		}
 	}
 	s := wg.s
 	s.fsum[i] = grow(s.fsum[i], wg.k*wg.c*9)
 	wg.transformSums(s.fsum[i], ws.wm, ms)
+}
+
+// multiply sets m = a b + beta*m for the packed mPad x kcb operand a and
+// kcb x nPad operand b (one k block of one of the 16 GEMMs), m row-major
+// mPad x nPad, with the micro-kernel on every tile.
+func (wg *wgrad) multiply(a, b, m []float32, kcb int, beta float32) {
+	v := wg.s.v
+	for ir := 0; ir < wg.mPad; ir += v.mr {
+		strip := a[ir*kcb : (ir+v.mr)*kcb]
+		for jr := 0; jr < wg.nPad; jr += v.nr {
+			off := ir*wg.nPad + jr
+			_ = m[off+(v.mr-1)*wg.nPad+v.nr-1] // the kernel writes up to here
+			v.kernel(kcb, strip, b[jr*kcb:(jr+v.nr)*kcb], m[off:], wg.nPad, 1, beta)
+		}
+	}
 }
 
 // transformGrad writes Yhat = A dY A^T of the nt tiles from t0 into dst as
