@@ -25,8 +25,8 @@ type architecture struct {
 func architectures() []architecture {
 	return []architecture{
 		{"mlp", shape{1, 28, 28}, mlp, 2},
-		{"small_cnn", shape{3, 32, 32}, smallCNN, 3},
-		{"resnet18", shape{3, 32, 32}, resnet18, 3},
+		{"small_cnn", shape{3, 32, 32}, smallCNN, 4},
+		{"resnet18", shape{3, 32, 32}, resnet18, 4},
 	}
 }
 
@@ -41,7 +41,8 @@ func architectures() []architecture {
 // convolutions); 2, the packed AVX-512/AVX2/Go GEMM, whole-batch
 // implicit-GEMM convolutions and the AVX-512 NeuroPlastic passes; 3
 // (small_cnn and resnet18 only), 3x3 stride-1 convolutions of 16 or more
-// channels by Winograd's F(2x2, 3x3).
+// channels by Winograd's F(2x2, 3x3) (forward pass and input gradient); 4
+// (small_cnn and resnet18 only), their filter gradient by Winograd too.
 func Numerics(name string) int {
 	for _, a := range architectures() {
 		if a.name == name {

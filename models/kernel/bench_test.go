@@ -106,7 +106,7 @@ func BenchmarkConv(b *testing.B) {
 			{"backward_filter", func(e *Engine) { e.Conv2DBackwardFilter(cs, x, y, 0, w) }},
 		} {
 			methods := []string{""}
-			if winogradShape(cs) && op.name != "backward_filter" {
+			if winogradShape(cs) {
 				methods = append(methods, "/direct")
 			}
 			for _, threads := range []int{1, 2} {

@@ -139,14 +139,33 @@ func (e *Engine) Conv2DBackwardData(cs ConvShape, dy, w []float32, beta float32,
 // on a single goroutine; the parts run concurrently, and dw is then their
 // sum in order, plus beta*dw. Each goroutine thus packs only its own
 // samples of both operands, and the result is the same for any thread
-// count.
+// count. The shapes winogradShape accepts use Winograd's F(2x2, 3x3) for
+// each range instead (winograd_filter.go: 16 GEMMs, M = K, N = C, K = its
+// tiles, in the same order and blocks) and round differently.
 func (e *Engine) Conv2DBackwardFilter(cs ConvShape, x, dy []float32, beta float32, dw []float32) {
 	cs.check(x, dw, dy)
+	s := e.st
+	crs := cs.C * cs.R * cs.S
+	parts := min(filterParts, cs.N)
+	serial := s.threads == 1 || parts == 1 || cs.K*crs*cs.N*cs.OutH()*cs.OutW() < parallelMinFlops
+	if winogradShape(cs) && !s.direct {
+		e.winogradFilter(cs, x, dy, parts, serial)
+	} else {
+		e.filterGEMMs(cs, x, dy, parts, serial)
+	}
+	s.reduce = partSum{parts: s.fsum[:parts], beta: beta, c: dw[:cs.K*crs]}
+	e.Parallel(cs.K*crs, reduceGrain, &s.reduce)
+	s.reduce = partSum{}
+}
+
+// filterGEMMs computes the filter gradients of the parts sample ranges of
+// the batch into s.fsum as GEMMs, on one goroutine when serial, else one
+// per part.
+func (e *Engine) filterGEMMs(cs ConvShape, x, dy []float32, parts int, serial bool) {
 	s := e.st
 	ohw := cs.OutH() * cs.OutW()
 	crs := cs.C * cs.R * cs.S
 	xs, ys := cs.C*cs.H*cs.W, cs.K*ohw
-	parts := min(filterParts, cs.N)
 	for i := range parts {
 		n0, n1 := cs.N*i/parts, cs.N*(i+1)/parts
 		s.fa[i].setColMajor(dy[n0*ys:n1*ys], ohw, ohw, ys)
@@ -156,7 +175,7 @@ func (e *Engine) Conv2DBackwardFilter(cs ConvShape, x, dy []float32, beta float3
 		s.fjobs[i] = gemmJob{m: cs.K, n: crs, k: (n1 - n0) * ohw, alpha: 1, a: &s.fa[i], b: &s.fpat[i],
 			c: s.fsum[i], out: plainOut(crs, crs)}
 	}
-	if s.threads == 1 || parts == 1 || cs.K*crs*cs.N*ohw < parallelMinFlops {
+	if serial {
 		for i := range parts {
 			s.runJob(0, i)
 		}
@@ -165,9 +184,6 @@ func (e *Engine) Conv2DBackwardFilter(cs ConvShape, x, dy []float32, beta float3
 		s.runParts(e, parts)
 		s.jobs = false
 	}
-	s.reduce = partSum{parts: s.fsum[:parts], beta: beta, c: dw[:cs.K*crs]}
-	e.Parallel(cs.K*crs, reduceGrain, &s.reduce)
-	s.reduce = partSum{}
 	for i := range parts {
 		s.fjobs[i] = gemmJob{}
 		s.fa[i], s.fpat[i] = dense{}, patchesT{}

@@ -42,7 +42,9 @@ var convCases = []ConvShape{
 	// tile, channel counts that leave edge strips and tiles in the GEMMs,
 	// depths over one k block (kc = 256) in each direction, more output
 	// channels than v.mc, tile counts that leave a part block and a part
-	// strip, and the smallest channel counts that qualify.
+	// strip, and the smallest channel counts that qualify; for the filter
+	// gradient, channel counts that leave edge strips on both sides and
+	// several k blocks of tiles (the shape at the end).
 	{N: 2, C: 16, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 3, C: 17, H: 7, W: 9, K: 19, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 2, C: 20, H: 1, W: 3, K: 33, R: 3, S: 3, Stride: 1, Pad: 1},
@@ -52,6 +54,10 @@ var convCases = []ConvShape{
 	// The smallest shapes left to the GEMM form: 15 channels on one side.
 	{N: 2, C: 15, H: 6, W: 6, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 2, C: 16, H: 6, W: 6, K: 15, R: 3, S: 3, Stride: 1, Pad: 1},
+	// Winograd's filter gradient over two k blocks of tiles (132 tiles a
+	// sample, 396 a part), the second starting inside a row of tiles and
+	// a sample, on an image of odd height and width.
+	{N: 6, C: 16, H: 23, W: 21, K: 17, R: 3, S: 3, Stride: 1, Pad: 1},
 }
 
 // convRef holds a direct float64 convolution's three results and, per

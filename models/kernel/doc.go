@@ -37,12 +37,14 @@
 // phases of an input gradient), each goroutine accumulates its tiles over
 // all of k in a dense buffer and writes them out once.
 //
-// The forward pass and input gradient of a 3x3, stride-1, pad-1
-// convolution with at least 16 channels in and out use Winograd's
-// F(2x2, 3x3) instead (winograd.go): 16 GEMMs of transformed tiles with 4/9
-// of the multiplies, the transforms in Go, blocks of tiles split between
-// the goroutines; its results differ from the GEMM form's by rounding only
-// and are the same for every variant and thread count.
+// The three passes of a 3x3, stride-1, pad-1 convolution with at least 16
+// channels in and out use Winograd's F(2x2, 3x3) instead (winograd.go,
+// winograd_filter.go): 16 GEMMs of transformed tiles with 4/9 of the
+// multiplies, the transforms in Go; the forward pass and input gradient
+// split blocks of tiles between the goroutines, the filter gradient sums
+// over the tiles of Conv2DBackwardFilter's fixed sample ranges. The results
+// differ from the GEMM form's by rounding only and are the same for every
+// variant and thread count.
 //
 // Engine.Parallel runs other work of the models (elementwise layers, batch
 // normalisation, pooling) on the same goroutines, split into contiguous

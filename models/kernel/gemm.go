@@ -89,8 +89,11 @@ type workspace struct {
 	packLimit int
 	// wv and wm hold a Winograd block's transformed inputs (packed B
 	// strips) and products, 16 of each; band holds the columns'
-	// transforms of one band of image rows.
-	wv, wm, band []float32
+	// transforms of one band of image rows. The filter gradient uses wv
+	// and wm for its transformed inputs and its sums, wa for its
+	// transformed output gradients (packed A strips) and wt for a group of
+	// channels' transforms before they are packed.
+	wv, wm, band, wa, wt []float32
 }
 
 // grow returns buf resized to n elements, reallocating only if it is too

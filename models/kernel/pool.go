@@ -45,6 +45,9 @@ type state struct {
 	// (BenchmarkConv times both).
 	wino   wino
 	direct bool
+	// wgrad is the Winograd filter gradient being run (see
+	// winograd_filter.go).
+	wgrad wgrad
 }
 
 // newState returns a state for threads goroutines running v.

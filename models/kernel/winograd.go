@@ -38,8 +38,8 @@ package kernel
 // narrow to gain on the transforms' cost (the 3-channel input layer).
 const winogradMinChannels = 16
 
-// winogradShape reports whether the convolution cs (and its input gradient)
-// is computed with Winograd's F(2x2, 3x3).
+// winogradShape reports whether the convolution cs (and its input and
+// filter gradients) is computed with Winograd's F(2x2, 3x3).
 func winogradShape(cs ConvShape) bool {
 	return cs.R == 3 && cs.S == 3 && cs.Stride == 1 && cs.Pad == 1 &&
 		cs.C >= winogradMinChannels && cs.K >= winogradMinChannels
