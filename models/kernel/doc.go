@@ -40,11 +40,12 @@
 // The three passes of a 3x3, stride-1, pad-1 convolution with at least 16
 // channels in and out use Winograd's F(2x2, 3x3) instead (winograd.go,
 // winograd_filter.go): 16 GEMMs of transformed tiles with 4/9 of the
-// multiplies, the transforms in Go; the forward pass and input gradient
-// split blocks of tiles between the goroutines, the filter gradient sums
-// over the tiles of Conv2DBackwardFilter's fixed sample ranges. The results
-// differ from the GEMM form's by rounding only and are the same for every
-// variant and thread count.
+// multiplies, the transforms in AVX2 kernels where the CPU has them
+// (winograd_amd64.s) and Go loops otherwise; the forward pass and input
+// gradient split blocks of tiles between the goroutines, the filter
+// gradient sums over the tiles of Conv2DBackwardFilter's fixed sample
+// ranges. The results differ from the GEMM form's by rounding only and are
+// the same for every variant and thread count.
 //
 // Engine.Parallel runs other work of the models (elementwise layers, batch
 // normalisation, pooling) on the same goroutines, split into contiguous
