@@ -228,7 +228,7 @@ func (wn *wino) transformInput(ws *workspace, dst []float32, t0, nt, cols int) {
 		for t := t0; t < t0+nt; {
 			n, ti, tj := t/(wn.th*wn.tw), t/wn.tw%wn.th, t%wn.tw
 			run := min(wn.tw-tj, t0+nt-t) // tiles of this row in the block
-			wn.columnTransforms(ws.band, ld, wn.x[(n*wn.in+c)*plane:(n*wn.in+c+1)*plane], 2*ti-1)
+			columnTransforms(ws.band, ld, wn.x[(n*wn.in+c)*plane:(n*wn.in+c+1)*plane], wn.h, 2*ti-1, wn.zeros[:wn.w])
 			for j := 0; j < run; {
 				tl := t + j - t0
 				seg := min(run-j, nr-tl%nr) // tiles left in tl's strip
@@ -247,18 +247,19 @@ func (wn *wino) transformInput(ws *workspace, dst []float32, t0, nt, cols int) {
 }
 
 // columnTransforms sets band to B^T d for the four rows r0 .. r0+3 of the
-// image x (h x w), zero outside it, split into even and odd columns: row
-// 2i of band (ld floats from 2i*ld) holds row i of the transforms of the
-// image columns -1, 1, 3, ..., row 2i+1 those of columns 0, 2, 4, .... The
-// entries of columns -1 and from w on are not written (band starts zeroed).
-func (wn *wino) columnTransforms(band []float32, ld int, x []float32, r0 int) {
-	w := wn.w
+// image x (h rows of len(zeros) values), zero outside it, split into even
+// and odd columns: row 2i of band (ld floats from 2i*ld) holds row i of the
+// transforms of the image columns -1, 1, 3, ..., row 2i+1 those of columns
+// 0, 2, 4, .... The entries of columns -1 and from the image's width on
+// are not written (band starts zeroed).
+func columnTransforms(band []float32, ld int, x []float32, h, r0 int, zeros []float32) {
+	w := len(zeros)
 	var rows [4][]float32
 	for i := range rows {
-		if r := r0 + i; r >= 0 && r < wn.h {
+		if r := r0 + i; r >= 0 && r < h {
 			rows[i] = x[r*w : (r+1)*w]
 		} else {
-			rows[i] = wn.zeros[:w]
+			rows[i] = zeros
 		}
 	}
 	bandColumns(band, ld, &rows)

@@ -23,6 +23,13 @@ func bandRowsAVX2(dst []float32, size int, band []float32, ld, m, groups, tail i
 //go:noescape
 func outputRowsAVX2(row0, row1, p []float32, size, mode int, beta float32, groups, tail int)
 
+// gradRowsAVX2 is gradTilesGo for the first 8*groups + 4*tail tiles (tail
+// 0 or 1), whole ones (both columns in the rows), 8 at a time and the last
+// 4 at once, the tiles starting at column 0 of row0 and row1.
+//
+//go:noescape
+func gradRowsAVX2(dst []float32, size int, row0, row1 []float32, groups, tail int)
+
 // winoAsm reports whether the Winograd transforms run their AVX2 kernels,
 // set where the CPU has AVX2 (tests clear it to run the portable ones).
 // The kernels make the same single additions and subtractions as the Go
@@ -75,4 +82,16 @@ func outputRows(row0, row1, p []float32, size int, beta float32, n int) int {
 	}
 	outputRowsAVX2(row0, row1, p, size, mode, beta, n/8, n%8/4)
 	return n
+}
+
+// gradTiles writes A y A^T of the run 2x2 tiles y of rows row0 and row1
+// whose columns start at col (see gradTilesGo).
+func gradTiles(dst []float32, size int, row0, row1 []float32, col, run int) {
+	from := 0
+	if n := min(run, (len(row0)-col)/2); winoAsm && n >= 4 {
+		_ = dst[15*size+n-1]
+		gradRowsAVX2(dst, size, row0[col:col+2*n], row1[col:col+2*n], n/8, n%8/4)
+		from = n / 4 * 4
+	}
+	gradTilesGo(dst, size, row0, row1, col, from, run)
 }

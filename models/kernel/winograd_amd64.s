@@ -300,3 +300,85 @@ tstore:
 odone:
 	VZEROUPPER
 	RET
+
+// GRADROW writes p, p+q, p-q and -q to the dst row at out and the next
+// three (+BX a row, R11 three rows); Y15 (X15) holds the sign bits, t is
+// scratch.
+#define GRADROW(p, q, out, sign, t) \
+	VMOVUPS p, (out); \
+	VADDPS  q, p, t; \
+	VMOVUPS t, (out)(BX*1); \
+	VSUBPS  q, p, t; \
+	VMOVUPS t, (out)(BX*2); \
+	VXORPS  sign, q, t; \
+	VMOVUPS t, (out)(R11*1)
+
+// GRADTILES computes A y A^T of the tiles whose values y00, y01 (row 0)
+// and y10, y11 (row 1) are in the registers of those names: the columns'
+// transform (y0, y0+y1, y0-y1, -y1 of each column), then the rows' of each
+// of its rows p, q into dst rows 0, 4, 8 and 12 (SI, R8, R9, R10).
+#define GRADTILES(y00, y01, y10, y11, sign, p, q, t) \
+	GRADROW(y00, y01, SI, sign, t); \
+	VADDPS y10, y00, p; \
+	VADDPS y11, y01, q; \
+	GRADROW(p, q, R8, sign, t); \
+	VSUBPS y10, y00, p; \
+	VSUBPS y11, y01, q; \
+	GRADROW(p, q, R9, sign, t); \
+	VXORPS sign, y10, p; \
+	VXORPS sign, y11, q; \
+	GRADROW(p, q, R10, sign, t)
+
+// func gradRowsAVX2(dst []float32, size int, row0, row1 []float32, groups, tail int)
+//
+// The output-gradient transforms of the first 8*groups + 4*tail whole
+// tiles whose two rows start row0 and row1, tile j's values at columns 2j
+// and 2j+1.
+TEXT ·gradRowsAVX2(SB), NOSPLIT, $0-96
+	MOVQ         dst_base+0(FP), SI
+	MOVQ         size+24(FP), BX
+	SHLQ         $2, BX
+	MOVQ         row0_base+32(FP), DI
+	MOVQ         row1_base+56(FP), DX
+	MOVQ         groups+80(FP), CX
+	LEAQ         (BX)(BX*2), R11
+	LEAQ         (SI)(BX*4), R8
+	LEAQ         (R8)(BX*4), R9
+	LEAQ         (R9)(BX*4), R10
+	MOVL         $0x80000000, AX
+	MOVQ         AX, X15
+	VPBROADCASTD X15, Y15
+	TESTQ        CX, CX
+	JZ           gtail
+
+gloop:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DX), Y2
+	VMOVUPS 32(DX), Y3
+	SPLIT8(Y0, Y1, Y4, Y5)
+	SPLIT8(Y2, Y3, Y6, Y7)
+	GRADTILES(Y4, Y5, Y6, Y7, Y15, Y8, Y9, Y10)
+	ADDQ    $64, DI
+	ADDQ    $64, DX
+	ADDQ    $32, SI
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	ADDQ    $32, R10
+	DECQ    CX
+	JNZ     gloop
+
+gtail:
+	CMPQ    tail+88(FP), $0
+	JEQ     gdone
+	VMOVUPS (DI), X0
+	VMOVUPS 16(DI), X1
+	VMOVUPS (DX), X2
+	VMOVUPS 16(DX), X3
+	SPLIT4(X0, X1, X4, X5)
+	SPLIT4(X2, X3, X6, X7)
+	GRADTILES(X4, X5, X6, X7, X15, X8, X9, X10)
+
+gdone:
+	VZEROUPPER
+	RET

@@ -10,7 +10,7 @@ import (
 )
 
 // TestWinogradKernels checks that the AVX2 transform kernels give the bits
-// of the Go loops (winoAsm cleared) in both Winograd passes: image widths
+// of the Go loops (winoAsm cleared) in the three Winograd passes: image widths
 // that leave part groups of 16 columns and part runs of 8 tiles (with and
 // without the kernels' last group of 8 columns and 4 tiles), odd and
 // even sizes (tiles cut by the edges), strips that split a row of tiles,
@@ -40,7 +40,7 @@ func TestWinogradKernels(t *testing.T) {
 			x := randSlice(rng, cs.N*cs.C*cs.H*cs.W)
 			w := randSlice(rng, cs.K*cs.C*9)
 			dy := randSlice(rng, cs.N*cs.K*cs.H*cs.W)
-			old := randSlice(rng, max(len(x), len(dy)))
+			old := randSlice(rng, max(len(x), len(dy), len(w)))
 			if specials {
 				for _, s := range [][]float32{x, dy, old} {
 					for range 8 {
@@ -50,22 +50,27 @@ func TestWinogradKernels(t *testing.T) {
 			}
 			for _, beta := range []float32{0, 1, -0.5} {
 				name := fmt.Sprintf("%d/specials=%v/beta=%v", si, specials, beta)
-				run := func(asm bool) (y, dx []float32) {
+				run := func(asm bool) (y, dx, dw []float32) {
 					winoAsm = asm
 					e := New(2)
 					y = append([]float32(nil), old[:len(dy)]...)
 					dx = append([]float32(nil), old[:len(x)]...)
+					dw = append([]float32(nil), old[:len(w)]...)
 					e.Conv2DForward(cs, x, w, beta, y)
 					e.Conv2DBackwardData(cs, dy, w, beta, dx)
-					return y, dx
+					e.Conv2DBackwardFilter(cs, x, dy, beta, dw)
+					return y, dx, dw
 				}
-				wantY, wantDX := run(false)
-				gotY, gotDX := run(true)
+				wantY, wantDX, wantDW := run(false)
+				gotY, gotDX, gotDW := run(true)
 				if !sameBits(gotY, wantY) {
 					t.Errorf("%s: forward differs from the Go transforms", name)
 				}
 				if !sameBits(gotDX, wantDX) {
 					t.Errorf("%s: input gradient differs from the Go transforms", name)
+				}
+				if !sameBits(gotDW, wantDW) {
+					t.Errorf("%s: filter gradient differs from the Go transforms", name)
 				}
 			}
 		}

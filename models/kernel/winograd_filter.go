@@ -167,14 +167,15 @@ func packGroup(dst []float32, size, w, c0 int, tmp []float32, g, nt int) {
 	}
 }
 
-// gradTiles writes A y A^T of the run 2x2 tiles y of rows row0 and row1
-// whose columns start at col, 2*j+col for tile j (a second column past the
-// rows' end is zero), to dst[j], dst[j+size], ..., dst[j+15*size]
-// (row-major): the columns' transform (rows y0, y0+y1, y0-y1, -y1), then
-// the rows', each a single addition or subtraction.
-func gradTiles(dst []float32, size int, row0, row1 []float32, col, run int) {
+// gradTilesGo is the portable gradTiles for the tiles [from, run): it
+// writes A y A^T of the 2x2 tile y of rows row0 and row1 whose columns
+// start at col+2*j, for tile j (a second column past the rows' end is
+// zero), to dst[j], dst[j+size], ..., dst[j+15*size] (row-major): the
+// columns' transform (rows y0, y0+y1, y0-y1, -y1), then the rows', each a
+// single addition, subtraction or negation.
+func gradTilesGo(dst []float32, size int, row0, row1 []float32, col, from, run int) {
 	row1 = row1[:len(row0)]
-	for j := range run {
+	for j := from; j < run; j++ {
 		c := col + 2*j
 		y00, y10 := row0[c], row1[c]
 		var y01, y11 float32
@@ -197,17 +198,16 @@ func gradTiles(dst []float32, size int, row0, row1 []float32, col, run int) {
 // packed B operands of the 16 GEMMs, size apart: operand ξ is the
 // nt x nPad matrix V_ξ^T (columns past c are zero) as runs of nr-column
 // strips holding nt steps of nr values. It works channel by channel, a
-// row of tiles at a time: the columns' transforms of the four image rows
-// (zero outside the image) into band, then the rows' of each tile into
-// ws.wt, and packs a group of channels at a time (packGroup).
+// row of tiles at a time, with the forward pass's transforms: the columns'
+// of the band of four image rows (columnTransforms), then the rows' of its
+// tiles into ws.wt (bandRows), and packs a group of channels at a time
+// (packGroup).
 func (wg *wgrad) transformInput(ws *workspace, dst []float32, size, t0, nt int) {
 	nr := wg.s.v.nr
-	h, w := wg.h, wg.w
-	plane := h * w
-	bw := 2*wg.tw + 2 // the band's width: columns -1 .. 2*tw
-	ws.band = grow(ws.band, 4*bw)
+	plane := wg.h * wg.w
+	ld := wg.tw + 1
+	ws.band = grow(ws.band, 8*ld)
 	clear(ws.band) // the padding columns stay zero
-	band := [4][]float32{ws.band[:bw], ws.band[bw : 2*bw], ws.band[2*bw : 3*bw], ws.band[3*bw:]}
 	g := groupWidth(nr)
 	ts := spread(g * nt)
 	ws.wt = grow(ws.wt, 16*ts)
@@ -222,49 +222,12 @@ func (wg *wgrad) transformInput(ws *workspace, dst []float32, size, t0, nt int) 
 				n, ti, tj := t/(wg.th*wg.tw), t/wg.tw%wg.th, t%wg.tw
 				run := min(wg.tw-tj, t0+nt-t)
 				img := wg.x[(n*wg.c+c)*plane : (n*wg.c+c+1)*plane]
-				var rows [4][]float32
-				for i := range rows {
-					if r := 2*ti - 1 + i; r >= 0 && r < h {
-						rows[i] = img[r*w : (r+1)*w]
-					} else {
-						rows[i] = wg.zeros[:w]
-					}
-				}
-				bandColumns(&band, &rows)
-				inputTiles(ws.wt[r*nt+t-t0:], ts, &band, 2*tj, run)
+				columnTransforms(ws.band, ld, img, wg.h, 2*ti-1, wg.zeros)
+				bandRows(ws.wt[r*nt+t-t0:], ts, ws.band, ld, tj, run)
 				t += run
 			}
 		}
 		packGroup(dst, size, nr, c0, ws.wt, g, nt)
-	}
-}
-
-// bandColumns sets band[i][j+1] to row i of B^T d for column j of the four
-// rows d (B^T's rows d0-d2, d1+d2, d2-d1, d1-d3).
-func bandColumns(band *[4][]float32, rows *[4][]float32) {
-	w := len(rows[0])
-	b0, b1, b2, b3 := band[0][1:w+1], band[1][1:w+1], band[2][1:w+1], band[3][1:w+1]
-	d0, d1, d2, d3 := rows[0], rows[1][:w], rows[2][:w], rows[3][:w]
-	for j, x0 := range d0 {
-		x1, x2, x3 := d1[j], d2[j], d3[j]
-		b0[j], b1[j], b2[j], b3[j] = x0-x2, x1+x2, x2-x1, x1-x3
-	}
-}
-
-// inputTiles writes the rows' transforms of run tiles of band, tile j's
-// columns starting at column col+2*j of band, completing B^T d B, to
-// dst[j], dst[j+size], ..., dst[j+15*size] (row-major), each a single
-// addition or subtraction.
-func inputTiles(dst []float32, size int, band *[4][]float32, col, run int) {
-	for j := range run {
-		c := col + 2*j
-		d := dst[j : j+15*size+1]
-		for i, b := range band {
-			b := (*[4]float32)(b[c : c+4])
-			t0, t1, t2, t3 := b[0], b[1], b[2], b[3]
-			o := 4 * i * size
-			d[o], d[o+size], d[o+2*size], d[o+3*size] = t0-t2, t1+t2, t2-t1, t1-t3
-		}
 	}
 }
 

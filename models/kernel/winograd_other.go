@@ -17,3 +17,9 @@ func bandRows(dst []float32, size int, band []float32, ld, m, n int) {
 // outputRows writes no outputs on this architecture (transformOutput's
 // loop writes them all) and returns 0.
 func outputRows(row0, row1, p []float32, size int, beta float32, n int) int { return 0 }
+
+// gradTiles writes A y A^T of the run 2x2 tiles y of rows row0 and row1
+// whose columns start at col: gradTilesGo on this architecture.
+func gradTiles(dst []float32, size int, row0, row1 []float32, col, run int) {
+	gradTilesGo(dst, size, row0, row1, col, 0, run)
+}
