@@ -30,6 +30,11 @@ func outputRowsAVX2(row0, row1, p []float32, size, mode int, beta float32, group
 //go:noescape
 func gradRowsAVX2(dst []float32, size int, row0, row1 []float32, groups, tail int)
 
+// sumsRowAVX2 is sumsRowGo for the first 8*groups channels, 8 at a time.
+//
+//go:noescape
+func sumsRowAVX2(dst, m []float32, size, groups int)
+
 // winoAsm reports whether the Winograd transforms run their AVX2 kernels,
 // set where the CPU has AVX2 (tests clear it to run the portable ones).
 // The kernels make the same single additions and subtractions as the Go
@@ -94,4 +99,16 @@ func gradTiles(dst []float32, size int, row0, row1 []float32, col, run int) {
 		from = n / 4 * 4
 	}
 	gradTilesGo(dst, size, row0, row1, col, from, run)
+}
+
+// sumsRow writes the filter gradients G^T u G of n channels from their
+// 16 sums u (see sumsRowGo).
+func sumsRow(dst, m []float32, size, n int) {
+	from := 0
+	if winoAsm && n >= 8 {
+		_, _ = dst[9*n-1], m[15*size+n-1]
+		sumsRowAVX2(dst, m, size, n/8)
+		from = n / 8 * 8
+	}
+	sumsRowGo(dst, m, size, from, n)
 }

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "transpose_amd64.h"
 
 // The Winograd transforms of winograd.go on 8 tiles (16 image columns) at
 // a time in ymm registers, and on one last group of 4 tiles (8 columns) in
@@ -380,5 +381,117 @@ gtail:
 	GRADTILES(X4, X5, X6, X7, X15, X8, X9, X10)
 
 gdone:
+	VZEROUPPER
+	RET
+
+// GTROW sets the row of G^T u whose columns come from the operands at
+// offset 0, BX, 2*BX and R11 of the bases, into t0 .. t3, with ROW the
+// row's expression from the column's u rows (see filterGradTile).
+#define GTROW(ROW, t0, t1, t2, t3) \
+	ROW((SI), (R8), (R9), (R10), t0); \
+	ROW((SI)(BX*1), (R8)(BX*1), (R9)(BX*1), (R10)(BX*1), t1); \
+	ROW((SI)(BX*2), (R8)(BX*2), (R9)(BX*2), (R10)(BX*2), t2); \
+	ROW((SI)(R11*1), (R8)(R11*1), (R9)(R11*1), (R10)(R11*1), t3)
+
+// GTROW0 .. GTROW2 compute row 0 (u0 + h), 1 ((u1-u2)/2) and 2 (h + u3)
+// of G^T u for one column, h = (u1+u2)/2, every halving rounded on its own
+// (Y15 holds 0.5); Y0 is scratch.
+#define GTROW0(u0, u1, u2, u3, t) \
+	VMOVUPS u1, Y0; \
+	VADDPS  u2, Y0, Y0; \
+	VMULPS  Y15, Y0, Y0; \
+	VMOVUPS u0, t; \
+	VADDPS  Y0, t, t
+
+#define GTROW1(u0, u1, u2, u3, t) \
+	VMOVUPS u1, t; \
+	VSUBPS  u2, t, t; \
+	VMULPS  Y15, t, t
+
+#define GTROW2(u0, u1, u2, u3, t) \
+	VMOVUPS u1, Y0; \
+	VADDPS  u2, Y0, Y0; \
+	VMULPS  Y15, Y0, Y0; \
+	VADDPS  u3, Y0, t
+
+// GTG sets g0, g1, g2 to the row t0 .. t3 of G^T u times G: t0 + h,
+// (t1-t2)/2 and h + t3 with h = (t1+t2)/2 (in Y5).
+#define GTG(t0, t1, t2, t3, g0, g1, g2) \
+	VADDPS t2, t1, Y5; \
+	VMULPS Y15, Y5, Y5; \
+	VADDPS Y5, t0, g0; \
+	VSUBPS t2, t1, g1; \
+	VMULPS Y15, g1, g1; \
+	VADDPS t3, Y5, g2
+
+// func sumsRowAVX2(dst, m []float32, size, groups int)
+//
+// filterGradTile for 8*groups channels in a row of the 16 sums: lane l of
+// a group takes channel c+l, whose 16 values are m[c+l], m[c+l+size], ...,
+// m[c+l+15*size], and writes its 9 values to dst[9*(c+l)] .. dst[9*(c+l)+8]
+// (the first 8 by an 8 x 8 transpose, the last one by one).
+TEXT ·sumsRowAVX2(SB), NOSPLIT, $0-64
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         m_base+24(FP), SI
+	MOVQ         size+48(FP), BX
+	SHLQ         $2, BX
+	MOVQ         groups+56(FP), CX
+	LEAQ         (BX)(BX*2), R11
+	LEAQ         (SI)(BX*4), R8
+	LEAQ         (R8)(BX*4), R9
+	LEAQ         (R9)(BX*4), R10
+	MOVL         $0x3f000000, AX
+	MOVQ         AX, X15
+	VPBROADCASTD X15, Y15
+	TESTQ        CX, CX
+	JZ           sdone
+
+sloop:
+	GTROW(GTROW0, Y1, Y2, Y3, Y4)
+	GTG(Y1, Y2, Y3, Y4, Y6, Y7, Y8)
+	GTROW(GTROW1, Y1, Y2, Y3, Y4)
+	GTG(Y1, Y2, Y3, Y4, Y9, Y10, Y11)
+	GTROW(GTROW2, Y1, Y2, Y3, Y4)
+	GTG(Y1, Y2, Y3, Y4, Y12, Y13, Y14)
+
+	// Y6 .. Y13 hold taps 0 .. 7 of the 8 channels, Y14 tap 8: transpose
+	// the first eight into a row of 8 taps per channel.
+	TRANSPOSE4(Y6, Y7, Y8, Y9, Y0, Y1, Y2, Y3, Y6, Y7, Y8, Y9)
+	TRANSPOSE4(Y10, Y11, Y12, Y13, Y0, Y1, Y2, Y3, Y10, Y11, Y12, Y13)
+	VPERM2F128 $0x20, Y10, Y6, Y0
+	VPERM2F128 $0x31, Y10, Y6, Y1
+	VMOVUPS    Y0, (DI)
+	VMOVUPS    Y1, 144(DI)
+	VPERM2F128 $0x20, Y11, Y7, Y0
+	VPERM2F128 $0x31, Y11, Y7, Y1
+	VMOVUPS    Y0, 36(DI)
+	VMOVUPS    Y1, 180(DI)
+	VPERM2F128 $0x20, Y12, Y8, Y0
+	VPERM2F128 $0x31, Y12, Y8, Y1
+	VMOVUPS    Y0, 72(DI)
+	VMOVUPS    Y1, 216(DI)
+	VPERM2F128 $0x20, Y13, Y9, Y0
+	VPERM2F128 $0x31, Y13, Y9, Y1
+	VMOVUPS    Y0, 108(DI)
+	VMOVUPS    Y1, 252(DI)
+	VEXTRACTPS $0, X14, 32(DI)
+	VEXTRACTPS $1, X14, 68(DI)
+	VEXTRACTPS $2, X14, 104(DI)
+	VEXTRACTPS $3, X14, 140(DI)
+	VEXTRACTF128 $1, Y14, X14
+	VEXTRACTPS $0, X14, 176(DI)
+	VEXTRACTPS $1, X14, 212(DI)
+	VEXTRACTPS $2, X14, 248(DI)
+	VEXTRACTPS $3, X14, 284(DI)
+
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	ADDQ $288, DI
+	DECQ CX
+	JNZ  sloop
+
+sdone:
 	VZEROUPPER
 	RET

@@ -233,21 +233,24 @@ func (wg *wgrad) transformInput(ws *workspace, dst []float32, size, t0, nt int) 
 
 // transformSums writes dw[k,c] = G^T dU[k,c] G to dst (k x c x 3 x 3) from
 // the 16 sums in m (operand ξ's are mPad x nPad, size apart), a row of the
-// 16 sums at a time.
+// 16 sums at a time (sumsRow).
 func (wg *wgrad) transformSums(dst, m []float32, size int) {
-	var rows [16][]float32
 	for k := range wg.k {
-		for xi := range rows {
-			rows[xi] = m[xi*size+k*wg.nPad : xi*size+k*wg.nPad+wg.c]
+		sumsRow(dst[k*wg.c*9:(k+1)*wg.c*9], m[k*wg.nPad:], size, wg.c)
+	}
+}
+
+// sumsRowGo is the portable sumsRow for the channels [from, n): channel c's
+// 16 sums are m[c], m[c+size], ..., m[c+15*size], its filter gradient goes
+// to dst[9*c:9*c+9].
+func sumsRowGo(dst, m []float32, size, from, n int) {
+	_ = m[15*size+n-1]
+	for c := from; c < n; c++ {
+		var u [16]float32
+		for xi := range u {
+			u[xi] = m[xi*size+c]
 		}
-		out := dst[k*wg.c*9 : (k+1)*wg.c*9]
-		for c := range wg.c {
-			var u [16]float32
-			for xi, r := range &rows {
-				u[xi] = r[c]
-			}
-			filterGradTile((*[9]float32)(out[9*c:9*c+9]), &u)
-		}
+		filterGradTile((*[9]float32)(dst[9*c:9*c+9]), &u)
 	}
 }
 

@@ -23,3 +23,7 @@ func outputRows(row0, row1, p []float32, size int, beta float32, n int) int { re
 func gradTiles(dst []float32, size int, row0, row1 []float32, col, run int) {
 	gradTilesGo(dst, size, row0, row1, col, 0, run)
 }
+
+// sumsRow writes the filter gradients G^T u G of n channels from their
+// 16 sums u: sumsRowGo on this architecture.
+func sumsRow(dst, m []float32, size, n int) { sumsRowGo(dst, m, size, 0, n) }
