@@ -1,0 +1,264 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The loops of norm.go and Add on 4 float64 or 8 float32 lanes. The length
+// (of v, g, src or a) is a multiple of 4 for the sums and of 8 for the
+// others, possibly zero, and the other slices are as long (y may be nil).
+// Every operation is the one the Go loop does on each element, with the
+// operands in the same order (which decides the NaN kept when both are
+// NaNs), and no fused multiply-add where Go rounds a product on its own.
+
+// RELU sets v to max(v, 0) as the Go compiler computes it (see reluAVX2):
+// -min(-v, -0), with its min being MINPS(MINPS(a, b), a) OR MINPS(a, b).
+// s holds -0 in every lane; t and u are scratch.
+#define RELU(v, s, t, u) \
+	VXORPS s, v, v \
+	VMINPS s, v, t \
+	VMINPS v, t, u \
+	VORPS  t, u, u \
+	VXORPS s, u, v
+
+// RELUGRAD sets g to the values at (gp) where the ReLU output at (yp) is
+// positive, else +0 (reluGrad); m holds -1 in every lane.
+#define RELUGRAD(gp, yp, m, g) \
+	VPADDD (yp), m, g \
+	VPSRAD $31, g, g  \
+	VPANDN (gp), g, g
+
+// func sum64AVX2(s [4]float64, v []float32) [4]float64
+TEXT ·sum64AVX2(SB), NOSPLIT, $0-88
+	MOVQ    v_base+32(FP), SI
+	MOVQ    v_len+40(FP), CX
+	LEAQ    s+0(FP), AX
+	LEAQ    ret+56(FP), DI
+	VMOVUPD (AX), Y0
+	SHRQ    $2, CX
+	JZ      sumdone
+
+sumloop:
+	VCVTPS2PD (SI), Y1
+	VADDPD    Y1, Y0, Y0
+	ADDQ      $16, SI
+	DECQ      CX
+	JNZ       sumloop
+
+sumdone:
+	VMOVUPD Y0, (DI)
+	VZEROUPPER
+	RET
+
+// func sumSquares64AVX2(s [4]float64, v []float32, mean float64) [4]float64
+TEXT ·sumSquares64AVX2(SB), NOSPLIT, $0-96
+	MOVQ         v_base+32(FP), SI
+	MOVQ         v_len+40(FP), CX
+	LEAQ         s+0(FP), AX
+	LEAQ         ret+64(FP), DI
+	VMOVUPD      (AX), Y0
+	VBROADCASTSD mean+56(FP), Y2
+	SHRQ         $2, CX
+	JZ           sqdone
+
+sqloop:
+	VCVTPS2PD (SI), Y1
+	VSUBPD    Y2, Y1, Y1 // d = x - mean
+	VMULPD    Y1, Y1, Y1
+	VADDPD    Y1, Y0, Y0
+	ADDQ      $16, SI
+	DECQ      CX
+	JNZ       sqloop
+
+sqdone:
+	VMOVUPD Y0, (DI)
+	VZEROUPPER
+	RET
+
+// func sumProducts64AVX2(s [8]float64, g, y, x []float32, mean float64) [8]float64
+TEXT ·sumProducts64AVX2(SB), NOSPLIT, $0-208
+	MOVQ         g_base+64(FP), SI
+	MOVQ         g_len+72(FP), CX
+	MOVQ         y_base+88(FP), BX
+	MOVQ         x_base+112(FP), DX
+	LEAQ         s+0(FP), AX
+	LEAQ         ret+144(FP), DI
+	VMOVUPD      (AX), Y0   // the sums of g
+	VMOVUPD      32(AX), Y1 // the sums of (x-mean)*g
+	VBROADCASTSD mean+136(FP), Y5
+	SHRQ         $2, CX
+	JZ           proddone
+	TESTQ        BX, BX
+	JZ           prodloop
+	VPCMPEQD     X6, X6, X6 // -1 in every lane
+
+prodreluloop:
+	RELUGRAD(SI, BX, X6, X2)
+	VCVTPS2PD X2, Y2
+	VCVTPS2PD (DX), Y3
+	VSUBPD    Y5, Y3, Y3 // x - mean
+	VADDPD    Y2, Y0, Y0
+	VMULPD    Y2, Y3, Y3 // (x - mean) * g
+	VADDPD    Y3, Y1, Y1
+	ADDQ      $16, SI
+	ADDQ      $16, BX
+	ADDQ      $16, DX
+	DECQ      CX
+	JNZ       prodreluloop
+	JMP       proddone
+
+prodloop:
+	VCVTPS2PD (SI), Y2
+	VCVTPS2PD (DX), Y3
+	VSUBPD    Y5, Y3, Y3
+	VADDPD    Y2, Y0, Y0
+	VMULPD    Y2, Y3, Y3
+	VADDPD    Y3, Y1, Y1
+	ADDQ      $16, SI
+	ADDQ      $16, DX
+	DECQ      CX
+	JNZ       prodloop
+
+proddone:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VZEROUPPER
+	RET
+
+// func addAVX2(dst, a, b []float32, relu bool)
+TEXT ·addAVX2(SB), NOSPLIT, $0-73
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ a_len+32(FP), CX
+	MOVQ b_base+48(FP), BX
+	SHRQ $3, CX
+	JZ   adddone
+	CMPB relu+72(FP), $0
+	JEQ  addloop
+	MOVL         $0x80000000, AX
+	MOVQ         AX, X15
+	VPBROADCASTD X15, Y15 // -0
+
+addreluloop:
+	VMOVUPS (BX), Y0
+	VADDPS  (SI), Y0, Y0 // b + a
+	RELU(Y0, Y15, Y1, Y2)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     addreluloop
+	VZEROUPPER
+	RET
+
+addloop:
+	VMOVUPS (SI), Y0
+	VADDPS  (BX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     addloop
+	VZEROUPPER
+
+adddone:
+	RET
+
+// func normalizeAVX2(dst, src []float32, mean, scale, beta float32, relu bool)
+TEXT ·normalizeAVX2(SB), NOSPLIT, $0-61
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	SHRQ $3, CX
+	JZ   normdone
+	VBROADCASTSS mean+48(FP), Y12
+	VBROADCASTSS scale+52(FP), Y13
+	VBROADCASTSS beta+56(FP), Y14
+	CMPB         relu+60(FP), $0
+	JEQ          normloop
+	MOVL         $0x80000000, AX
+	MOVQ         AX, X15
+	VPBROADCASTD X15, Y15 // -0
+
+normreluloop:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y12, Y0, Y0 // v - mean
+	VMULPS  Y13, Y0, Y0 // * scale
+	VADDPS  Y14, Y0, Y0 // + beta
+	RELU(Y0, Y15, Y1, Y2)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     normreluloop
+	VZEROUPPER
+	RET
+
+normloop:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y12, Y0, Y0
+	VMULPS  Y13, Y0, Y0
+	VADDPS  Y14, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     normloop
+	VZEROUPPER
+
+normdone:
+	RET
+
+// func normalizeGradAVX2(dx, g, y, x []float32, k, a, b, mean float32)
+TEXT ·normalizeGradAVX2(SB), NOSPLIT, $0-112
+	MOVQ dx_base+0(FP), DI
+	MOVQ g_base+24(FP), SI
+	MOVQ g_len+32(FP), CX
+	MOVQ y_base+48(FP), BX
+	MOVQ x_base+72(FP), DX
+	SHRQ $3, CX
+	JZ   ngdone
+	VBROADCASTSS k+96(FP), Y10
+	VBROADCASTSS a+100(FP), Y11
+	VBROADCASTSS b+104(FP), Y12
+	VBROADCASTSS mean+108(FP), Y13
+	TESTQ        BX, BX
+	JZ           ngloop
+	VPCMPEQD     Y15, Y15, Y15 // -1 in every lane
+
+ngreluloop:
+	RELUGRAD(SI, BX, Y15, Y0)
+	VMULPS  Y10, Y0, Y0 // g * k
+	VMOVUPS (DX), Y1
+	VSUBPS  Y13, Y1, Y1 // x - mean
+	VMULPS  Y11, Y1, Y1 // (x - mean) * a
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y12, Y0, Y0 // + b
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     ngreluloop
+	VZEROUPPER
+	RET
+
+ngloop:
+	VMOVUPS (SI), Y0
+	VMULPS  Y10, Y0, Y0
+	VMOVUPS (DX), Y1
+	VSUBPS  Y13, Y1, Y1
+	VMULPS  Y11, Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y12, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     ngloop
+	VZEROUPPER
+
+ngdone:
+	RET
