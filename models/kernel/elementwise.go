@@ -12,10 +12,6 @@ var vec8 struct {
 	mul      func(dst, a, b []float32)
 	finite   func(x []float32) bool
 	add      func(dst, a, b []float32, relu bool)
-	// normalize and normalizeGrad are Normalize and NormalizeGrad (in
-	// norm.go); normalizeGrad's y is nil or as long as g.
-	normalize     func(dst, src []float32, mean, scale, beta float32, relu bool)
-	normalizeGrad func(dx, g, y, x []float32, k, a, b, mean float32)
 }
 
 // ReLU sets dst[i] = max(src[i], 0), Go's max: +0 for zeros and negative

@@ -10,27 +10,28 @@ package kernel
 // results are reproducible. Four float64 accumulators are one 4-lane
 // vector register, so the vector kernels follow the same order exactly.
 
-// vec4 holds assembly versions of the sum loops below where the CPU runs
-// them (norm_amd64.go), nil where it does not. Each adds the elements of a
-// slice whose length is a multiple of 4 to lane accumulators, element j to
-// lane j%4, with the same operations on each element as the Go loop, and
-// returns the accumulators with the same bits. (The accumulators go in and
-// out by value: a pointer passed to a function value would escape.)
-var vec4 struct {
-	sum         func(s [4]float64, v []float32) [4]float64
-	sumSquares  func(s [4]float64, v []float32, mean float64) [4]float64
-	sumProducts func(s [8]float64, g, y, x []float32, mean float64) [8]float64
-}
+// normAVX2 reports whether the functions below run their assembly
+// versions (norm_amd64.s, for the CPUs with AVX2; elsewhere they are stubs
+// never called). Those take the first multiple of 4 values (the sums,
+// whose lane accumulators start at +0 and come back by value) or of 8
+// values (the others) and do on each value what the Go loops do, so the
+// bits are the same; the Go loops finish the rest. They are called
+// directly, not through function values like vec8's: BatchNorm calls them
+// once per plane, 16 values in ResNet-18's layer4, where the wrapper of an
+// indirect call cost more than the sum itself.
+var normAVX2 bool
 
 // Sum64 returns the sum of v in float64.
 func Sum64(v []float32) float64 {
 	var s [4]float64
 	i := 0
-	if vec4.sum != nil {
+	if normAVX2 {
 		i = len(v) &^ 3
-		s = vec4.sum(s, v[:i])
+		s = sum64AVX2(v[:i])
 	}
-	s = sum64Go(s, v[i:])
+	if i < len(v) {
+		s = sum64Go(s, v[i:])
+	}
 	return (s[0] + s[1]) + (s[2] + s[3])
 }
 
@@ -56,11 +57,13 @@ func sum64Go(s [4]float64, v []float32) [4]float64 {
 func SumSquares64(v []float32, mean float64) float64 {
 	var s [4]float64
 	i := 0
-	if vec4.sumSquares != nil {
+	if normAVX2 {
 		i = len(v) &^ 3
-		s = vec4.sumSquares(s, v[:i], mean)
+		s = sumSquares64AVX2(v[:i], mean)
 	}
-	s = sumSquares64Go(s, v[i:], mean)
+	if i < len(v) {
+		s = sumSquares64Go(s, v[i:], mean)
+	}
 	return (s[0] + s[1]) + (s[2] + s[3])
 }
 
@@ -96,13 +99,15 @@ func SumProducts64(g, y, x []float32, mean float64) (sg, sgx float64) {
 	}
 	var s [8]float64
 	i := 0
-	if vec4.sumProducts != nil {
+	if normAVX2 {
 		i = len(g) &^ 3
-		s = vec4.sumProducts(s, g[:i], head(y, i), x[:i], mean)
+		s = sumProducts64AVX2(g[:i], head(y, i), x[:i], mean)
 	}
-	if y == nil {
+	switch {
+	case i == len(g):
+	case y == nil:
 		s = sumProducts64Go(s, g[i:], x[i:], mean)
-	} else {
+	default:
 		// The gradients into a buffer a multiple of 4 values at a time:
 		// blocks of four go to the lanes in order however the values are
 		// split, and only the last part has a tail.
@@ -167,11 +172,13 @@ func sumProducts64Go(s [8]float64, g, x []float32, mean float64) [8]float64 {
 func Normalize(dst, src []float32, mean, scale, beta float32, relu bool) {
 	dst = dst[:len(src)]
 	i := 0
-	if vec8.normalize != nil {
+	if normAVX2 {
 		i = len(src) &^ 7
-		vec8.normalize(dst[:i], src[:i], mean, scale, beta, relu)
+		normalizeAVX2(dst[:i], src[:i], mean, scale, beta, relu)
 	}
-	normalizeGo(dst[i:], src[i:], mean, scale, beta, relu)
+	if i < len(src) {
+		normalizeGo(dst[i:], src[i:], mean, scale, beta, relu)
+	}
 }
 
 // normalizeGo is the portable Normalize.
@@ -199,11 +206,13 @@ func NormalizeGrad(dx, g, y, x []float32, k, a, b, mean float32) {
 		y = y[:len(g)]
 	}
 	i := 0
-	if vec8.normalizeGrad != nil {
+	if normAVX2 {
 		i = len(g) &^ 7
-		vec8.normalizeGrad(dx[:i], g[:i], head(y, i), x[:i], k, a, b, mean)
+		normalizeGradAVX2(dx[:i], g[:i], head(y, i), x[:i], k, a, b, mean)
 	}
-	normalizeGradGo(dx[i:], g[i:], tail(y, i), x[i:], k, a, b, mean)
+	if i < len(g) {
+		normalizeGradGo(dx[i:], g[i:], tail(y, i), x[i:], k, a, b, mean)
+	}
 }
 
 // normalizeGradGo is the portable NormalizeGrad; dx, x, and y if not nil,

@@ -4,23 +4,24 @@ package kernel
 
 import "golang.org/x/sys/cpu"
 
-// sum64AVX2 is sum64Go's loop of blocks of four, the four accumulators in
-// the lanes of one register.
-//
-//go:noescape
-func sum64AVX2(s [4]float64, v []float32) [4]float64
-
-// sumSquares64AVX2 is sumSquares64Go's loop of blocks of four, the four
+// sum64AVX2 is sum64Go's loop of blocks of four from zero, the four
 // accumulators in the lanes of one register.
 //
 //go:noescape
-func sumSquares64AVX2(s [4]float64, v []float32, mean float64) [4]float64
+func sum64AVX2(v []float32) [4]float64
 
-// sumProducts64AVX2 is sumProducts64Go's loop of blocks of four, each set
-// of four accumulators in the lanes of one register.
+// sumSquares64AVX2 is sumSquares64Go's loop of blocks of four from zero,
+// the four accumulators in the lanes of one register.
 //
 //go:noescape
-func sumProducts64AVX2(s [8]float64, g, y, x []float32, mean float64) [8]float64
+func sumSquares64AVX2(v []float32, mean float64) [4]float64
+
+// sumProducts64AVX2 is sumProducts64Go's loop of blocks of four from zero,
+// on the values g or (y not nil) their ReLU gradients, each set of four
+// accumulators in the lanes of one register.
+//
+//go:noescape
+func sumProducts64AVX2(g, y, x []float32, mean float64) [8]float64
 
 // addAVX2 is Add on 8 values per instruction.
 //
@@ -32,14 +33,14 @@ func addAVX2(dst, a, b []float32, relu bool)
 //go:noescape
 func normalizeAVX2(dst, src []float32, mean, scale, beta float32, relu bool)
 
-// normalizeGradAVX2 is NormalizeGrad on 8 values per instruction.
+// normalizeGradAVX2 is NormalizeGrad on 8 values per instruction; y is nil
+// or as long as g.
 //
 //go:noescape
 func normalizeGradAVX2(dx, g, y, x []float32, k, a, b, mean float32)
 
 func init() {
 	if cpu.X86.HasAVX2 {
-		vec4.sum, vec4.sumSquares, vec4.sumProducts = sum64AVX2, sumSquares64AVX2, sumProducts64AVX2
-		vec8.add, vec8.normalize, vec8.normalizeGrad = addAVX2, normalizeAVX2, normalizeGradAVX2
+		normAVX2, vec8.add = true, addAVX2
 	}
 }

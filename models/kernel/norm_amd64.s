@@ -5,9 +5,10 @@
 // The loops of norm.go and Add on 4 float64 or 8 float32 lanes. The length
 // (of v, g, src or a) is a multiple of 4 for the sums and of 8 for the
 // others, possibly zero, and the other slices are as long (y may be nil).
-// Every operation is the one the Go loop does on each element, with the
-// operands in the same order (which decides the NaN kept when both are
-// NaNs), and no fused multiply-add where Go rounds a product on its own.
+// Every operation is the one the Go loop does on each element, with its
+// operands in the order the Go compiler puts them in the twin loops (which
+// decides the NaN kept when both are NaNs; the comments name the first),
+// and no fused multiply-add where Go rounds a product on its own.
 
 // RELU sets v to max(v, 0) as the Go compiler computes it (see reluAVX2):
 // -min(-v, -0), with its min being MINPS(MINPS(a, b), a) OR MINPS(a, b).
@@ -26,13 +27,12 @@
 	VPSRAD $31, g, g  \
 	VPANDN (gp), g, g
 
-// func sum64AVX2(s [4]float64, v []float32) [4]float64
-TEXT ·sum64AVX2(SB), NOSPLIT, $0-88
-	MOVQ    v_base+32(FP), SI
-	MOVQ    v_len+40(FP), CX
-	LEAQ    s+0(FP), AX
-	LEAQ    ret+56(FP), DI
-	VMOVUPD (AX), Y0
+// func sum64AVX2(v []float32) [4]float64
+TEXT ·sum64AVX2(SB), NOSPLIT, $0-56
+	MOVQ    v_base+0(FP), SI
+	MOVQ    v_len+8(FP), CX
+	LEAQ    ret+24(FP), DI
+	VXORPD  Y0, Y0, Y0
 	SHRQ    $2, CX
 	JZ      sumdone
 
@@ -48,14 +48,13 @@ sumdone:
 	VZEROUPPER
 	RET
 
-// func sumSquares64AVX2(s [4]float64, v []float32, mean float64) [4]float64
-TEXT ·sumSquares64AVX2(SB), NOSPLIT, $0-96
-	MOVQ         v_base+32(FP), SI
-	MOVQ         v_len+40(FP), CX
-	LEAQ         s+0(FP), AX
-	LEAQ         ret+64(FP), DI
-	VMOVUPD      (AX), Y0
-	VBROADCASTSD mean+56(FP), Y2
+// func sumSquares64AVX2(v []float32, mean float64) [4]float64
+TEXT ·sumSquares64AVX2(SB), NOSPLIT, $0-64
+	MOVQ         v_base+0(FP), SI
+	MOVQ         v_len+8(FP), CX
+	LEAQ         ret+32(FP), DI
+	VXORPD       Y0, Y0, Y0
+	VBROADCASTSD mean+24(FP), Y2
 	SHRQ         $2, CX
 	JZ           sqdone
 
@@ -73,17 +72,16 @@ sqdone:
 	VZEROUPPER
 	RET
 
-// func sumProducts64AVX2(s [8]float64, g, y, x []float32, mean float64) [8]float64
-TEXT ·sumProducts64AVX2(SB), NOSPLIT, $0-208
-	MOVQ         g_base+64(FP), SI
-	MOVQ         g_len+72(FP), CX
-	MOVQ         y_base+88(FP), BX
-	MOVQ         x_base+112(FP), DX
-	LEAQ         s+0(FP), AX
-	LEAQ         ret+144(FP), DI
-	VMOVUPD      (AX), Y0   // the sums of g
-	VMOVUPD      32(AX), Y1 // the sums of (x-mean)*g
-	VBROADCASTSD mean+136(FP), Y5
+// func sumProducts64AVX2(g, y, x []float32, mean float64) [8]float64
+TEXT ·sumProducts64AVX2(SB), NOSPLIT, $0-144
+	MOVQ         g_base+0(FP), SI
+	MOVQ         g_len+8(FP), CX
+	MOVQ         y_base+24(FP), BX
+	MOVQ         x_base+48(FP), DX
+	LEAQ         ret+80(FP), DI
+	VXORPD       Y0, Y0, Y0 // the sums of g
+	VXORPD       Y1, Y1, Y1 // the sums of (x-mean)*g
+	VBROADCASTSD mean+72(FP), Y5
 	SHRQ         $2, CX
 	JZ           proddone
 	TESTQ        BX, BX

@@ -9,10 +9,9 @@ import (
 // withoutVectors runs f with the assembly loops switched off, so that the
 // exported functions run their portable Go twins throughout.
 func withoutVectors(f func()) {
-	v4, v8 := vec4, vec8
-	vec4.sum, vec4.sumSquares, vec4.sumProducts = nil, nil, nil
-	vec8.add, vec8.normalize, vec8.normalizeGrad = nil, nil, nil
-	defer func() { vec4, vec8 = v4, v8 }()
+	avx2, add := normAVX2, vec8.add
+	normAVX2, vec8.add = false, nil
+	defer func() { normAVX2, vec8.add = avx2, add }()
 	f()
 }
 
