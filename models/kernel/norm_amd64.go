@@ -23,11 +23,6 @@ func sumSquares64AVX2(v []float32, mean float64) [4]float64
 //go:noescape
 func sumProducts64AVX2(g, y, x []float32, mean float64) [8]float64
 
-// addAVX2 is Add on 8 values per instruction.
-//
-//go:noescape
-func addAVX2(dst, a, b []float32, relu bool)
-
 // normalizeAVX2 is Normalize on 8 values per instruction.
 //
 //go:noescape
@@ -41,6 +36,6 @@ func normalizeGradAVX2(dx, g, y, x []float32, k, a, b, mean float32)
 
 func init() {
 	if cpu.X86.HasAVX2 {
-		normAVX2, vec8.add = true, addAVX2
+		normAVX2 = true
 	}
 }

@@ -1,31 +1,15 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "relu_amd64.h"
 
-// The loops of norm.go and Add on 4 float64 or 8 float32 lanes. The length
-// (of v, g, src or a) is a multiple of 4 for the sums and of 8 for the
+// The loops of norm.go on 4 float64 or 8 float32 lanes. The length
+// (of v, g or src) is a multiple of 4 for the sums and of 8 for the
 // others, possibly zero, and the other slices are as long (y may be nil).
 // Every operation is the one the Go loop does on each element, with its
 // operands in the order the Go compiler puts them in the twin loops (which
 // decides the NaN kept when both are NaNs; the comments name the first),
 // and no fused multiply-add where Go rounds a product on its own.
-
-// RELU sets v to max(v, 0) as the Go compiler computes it (see reluAVX2):
-// -min(-v, -0), with its min being MINPS(MINPS(a, b), a) OR MINPS(a, b).
-// s holds -0 in every lane; t and u are scratch.
-#define RELU(v, s, t, u) \
-	VXORPS s, v, v \
-	VMINPS s, v, t \
-	VMINPS v, t, u \
-	VORPS  t, u, u \
-	VXORPS s, u, v
-
-// RELUGRAD sets g to the values at (gp) where the ReLU output at (yp) is
-// positive, else +0 (reluGrad); m holds -1 in every lane.
-#define RELUGRAD(gp, yp, m, g) \
-	VPADDD (yp), m, g \
-	VPSRAD $31, g, g  \
-	VPANDN (gp), g, g
 
 // func sum64AVX2(v []float32) [4]float64
 TEXT ·sum64AVX2(SB), NOSPLIT, $0-56
@@ -119,47 +103,6 @@ proddone:
 	VMOVUPD Y0, (DI)
 	VMOVUPD Y1, 32(DI)
 	VZEROUPPER
-	RET
-
-// func addAVX2(dst, a, b []float32, relu bool)
-TEXT ·addAVX2(SB), NOSPLIT, $0-73
-	MOVQ dst_base+0(FP), DI
-	MOVQ a_base+24(FP), SI
-	MOVQ a_len+32(FP), CX
-	MOVQ b_base+48(FP), BX
-	SHRQ $3, CX
-	JZ   adddone
-	CMPB relu+72(FP), $0
-	JEQ  addloop
-	MOVL         $0x80000000, AX
-	MOVQ         AX, X15
-	VPBROADCASTD X15, Y15 // -0
-
-addreluloop:
-	VMOVUPS (BX), Y0
-	VADDPS  (SI), Y0, Y0 // b + a
-	RELU(Y0, Y15, Y1, Y2)
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, BX
-	ADDQ    $32, DI
-	DECQ    CX
-	JNZ     addreluloop
-	VZEROUPPER
-	RET
-
-addloop:
-	VMOVUPS (SI), Y0
-	VADDPS  (BX), Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, BX
-	ADDQ    $32, DI
-	DECQ    CX
-	JNZ     addloop
-	VZEROUPPER
-
-adddone:
 	RET
 
 // func normalizeAVX2(dst, src []float32, mean, scale, beta float32, relu bool)
