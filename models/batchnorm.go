@@ -106,12 +106,12 @@ func (f *bnForward) Range(lo, hi int) {
 			// Two passes in float64 and sample order: mean, then the biased variance.
 			var s float64
 			for i := range x.n {
-				s += sum64(bn.plane(x, i, c))
+				s += kernel.Sum64(bn.plane(x, i, c))
 			}
 			mean = s / count
 			var ss float64
 			for i := range x.n {
-				ss += sumSquares64(bn.plane(x, i, c), mean)
+				ss += kernel.SumSquares64(bn.plane(x, i, c), mean)
 			}
 			variance := ss / count
 			istd = 1 / math.Sqrt(variance+bnEps)
@@ -125,17 +125,7 @@ func (f *bnForward) Range(lo, hi int) {
 		// y = gamma*(x-mean)*istd + beta
 		mean32, scale, beta := float32(mean), float32(float64(bn.weight.Data[c])*istd), bn.bias.Data[c]
 		for i := range x.n {
-			src, dst := bn.plane(x, i, c), bn.plane(&bn.y, i, c)
-			dst = dst[:len(src)]
-			if bn.relu {
-				for j, v := range src {
-					dst[j] = max(float32((v-mean32)*scale)+beta, 0)
-				}
-				continue
-			}
-			for j, v := range src {
-				dst[j] = float32((v-mean32)*scale) + beta
-			}
+			kernel.Normalize(bn.plane(&bn.y, i, c), bn.plane(x, i, c), mean32, scale, beta, bn.relu)
 		}
 	}
 }
@@ -148,7 +138,7 @@ func (f *bnForward) Range(lo, hi int) {
 //	dx     = gamma*istd/m * (m*dy - dbeta - xhat*dgamma)
 func (bn *batchNorm2d) backward(dy *tensor, needDx bool) *tensor {
 	x := bn.x
-	if needDx || bn.relu {
+	if needDx {
 		bn.dx.resize(x.n)
 	}
 	bn.dy, bn.needDx = dy, needDx
@@ -166,19 +156,10 @@ func (f *bnBackward) Range(lo, hi int) {
 	bn, x := (*batchNorm2d)(f), f.x
 	count := float64(x.n * bn.in.h * bn.in.w)
 	for c := lo; c < hi; c++ {
-		dy := bn.dy
-		if bn.relu {
-			// The gradient reaching the BatchNorm output, written to dx
-			// (which the formula below then updates in place).
-			for i := range x.n {
-				kernel.ReLUGrad(bn.plane(&bn.dx, i, c), bn.plane(dy, i, c), bn.plane(&bn.y, i, c))
-			}
-			dy = &bn.dx
-		}
 		mean, istd := bn.mean[c], bn.istd[c]
 		var sdy, sdyx float64
 		for i := range x.n {
-			a, b := sumProducts64(bn.plane(dy, i, c), bn.plane(x, i, c), mean)
+			a, b := kernel.SumProducts64(bn.plane(bn.dy, i, c), bn.reluOut(i, c), bn.plane(x, i, c), mean)
 			sdy += a
 			sdyx += b
 		}
@@ -195,77 +176,17 @@ func (f *bnBackward) Range(lo, hi int) {
 		k32, a32, b32 := float32(k), float32(-k*istd*sdyx/count), float32(-k*sdy/count)
 		mean32 := float32(mean)
 		for i := range x.n {
-			xs, ds, dxs := bn.plane(x, i, c), bn.plane(dy, i, c), bn.plane(&bn.dx, i, c)
-			xs, dxs = xs[:len(ds)], dxs[:len(ds)]
-			for j, g := range ds {
-				dxs[j] = float32(k32*g) + float32(a32*(xs[j]-mean32)) + b32
-			}
+			kernel.NormalizeGrad(bn.plane(&bn.dx, i, c), bn.plane(bn.dy, i, c), bn.reluOut(i, c), bn.plane(x, i, c), k32, a32, b32, mean32)
 		}
 	}
 }
 
-// The sums below run four interleaved float64 accumulators (element j goes
-// to accumulator j%4, combined as (s0+s1)+(s2+s3) at the end) so that the
-// additions are not one chain of dependent adds; the order is still fixed,
-// so results are reproducible.
-
-// sum64 returns the sum of v in float64.
-func sum64(v []float32) float64 {
-	var s0, s1, s2, s3 float64
-	j := 0
-	for ; j+4 <= len(v); j += 4 {
-		q := v[j : j+4 : j+4]
-		s0 += float64(q[0])
-		s1 += float64(q[1])
-		s2 += float64(q[2])
-		s3 += float64(q[3])
+// reluOut returns the values of channel c of sample i of the output with
+// relu, through whose ReLU the gradient dy passes back (the kernels mask dy
+// as they read it); nil without relu.
+func (bn *batchNorm2d) reluOut(i, c int) []float32 {
+	if !bn.relu {
+		return nil
 	}
-	for ; j < len(v); j++ {
-		s0 += float64(v[j])
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-// sumSquares64 returns the sum of (v[j]-mean)^2 in float64.
-func sumSquares64(v []float32, mean float64) float64 {
-	var s0, s1, s2, s3 float64
-	j := 0
-	for ; j+4 <= len(v); j += 4 {
-		q := v[j : j+4 : j+4]
-		d0, d1, d2, d3 := float64(q[0])-mean, float64(q[1])-mean, float64(q[2])-mean, float64(q[3])-mean
-		s0 += float64(d0 * d0)
-		s1 += float64(d1 * d1)
-		s2 += float64(d2 * d2)
-		s3 += float64(d3 * d3)
-	}
-	for ; j < len(v); j++ {
-		d := float64(v[j]) - mean
-		s0 += float64(d * d)
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-// sumProducts64 returns the sum of g and the sum of g[j]*(x[j]-mean) in
-// float64; x is at least as long as g.
-func sumProducts64(g, x []float32, mean float64) (sg, sgx float64) {
-	x = x[:len(g)]
-	var a0, a1, a2, a3, b0, b1, b2, b3 float64
-	j := 0
-	for ; j+4 <= len(g); j += 4 {
-		p, q := g[j:j+4:j+4], x[j:j+4:j+4]
-		g0, g1, g2, g3 := float64(p[0]), float64(p[1]), float64(p[2]), float64(p[3])
-		a0 += g0
-		a1 += g1
-		a2 += g2
-		a3 += g3
-		b0 += float64(g0 * (float64(q[0]) - mean))
-		b1 += float64(g1 * (float64(q[1]) - mean))
-		b2 += float64(g2 * (float64(q[2]) - mean))
-		b3 += float64(g3 * (float64(q[3]) - mean))
-	}
-	for ; j < len(g); j++ {
-		a0 += float64(g[j])
-		b0 += float64(float64(g[j]) * (float64(x[j]) - mean))
-	}
-	return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
+	return bn.plane(&bn.y, i, c)
 }

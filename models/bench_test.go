@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/neuroplastic/neuroplastic/models/kernel"
@@ -24,6 +25,51 @@ func BenchmarkTrainStep(b *testing.B) {
 				b.ResetTimer()
 				for b.Loop() {
 					n.TrainStep(x, y)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkBatchNorm measures BatchNorm2d's passes on ResNet-18's layer1
+// and layer4 activations (batch 128, 64 channels of 32 x 32 and 512 of
+// 4 x 4) on a one-thread and a two-thread engine: a training forward pass
+// and a backward pass with the input gradient, without and with the ReLU
+// that follows bn1, and the residual addition with its ReLU on the same
+// shape.
+func BenchmarkBatchNorm(b *testing.B) {
+	const batch = 128
+	for _, layer := range []struct {
+		name string
+		in   shape
+	}{{"layer1", shape{64, 32, 32}}, {"layer4", shape{512, 4, 4}}} {
+		in := layer.in
+		rng := rand.New(rand.NewPCG(1, 2))
+		x, dy, dst := newTensor(batch, in), newTensor(batch, in), newTensor(batch, in)
+		for i := range x.data {
+			x.data[i], dy.data[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		}
+		for _, threads := range []int{1, 2} {
+			eng := kernel.New(threads)
+			for _, relu := range []bool{false, true} {
+				bn := (&builder{maxBatch: batch, eng: eng}).batchNorm("bn", in)
+				bn.relu = relu
+				b.Run(fmt.Sprintf("%s/forward/relu=%v/threads=%d", layer.name, relu, threads), func(b *testing.B) {
+					for b.Loop() {
+						bn.forward(&x, true)
+					}
+				})
+				b.Run(fmt.Sprintf("%s/backward/relu=%v/threads=%d", layer.name, relu, threads), func(b *testing.B) {
+					bn.forward(&x, true)
+					for b.Loop() {
+						bn.backward(&dy, true)
+					}
+				})
+			}
+			b.Run(fmt.Sprintf("%s/add/relu=true/threads=%d", layer.name, threads), func(b *testing.B) {
+				add := addition{dst.data, x.data, dy.data, true}
+				for b.Loop() {
+					eng.Parallel(len(dst.data), elementGrain, &add)
 				}
 			})
 		}

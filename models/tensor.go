@@ -1,6 +1,10 @@
 package models
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/neuroplastic/neuroplastic/models/kernel"
+)
 
 // shape is the per-sample shape of an activation: channels, height, width.
 // Flat feature vectors have h = w = 1.
@@ -58,14 +62,5 @@ type addition struct {
 }
 
 func (s *addition) Range(lo, hi int) {
-	dst, b := s.dst[lo:hi], s.b[lo:hi]
-	if s.relu {
-		for i, v := range s.a[lo:hi] {
-			dst[i] = max(v+b[i], 0)
-		}
-		return
-	}
-	for i, v := range s.a[lo:hi] {
-		dst[i] = v + b[i]
-	}
+	kernel.Add(s.dst[lo:hi], s.a[lo:hi], s.b[lo:hi], s.relu)
 }

@@ -11,6 +11,7 @@ var vec8 struct {
 	reluGrad func(dst, g, y []float32)
 	mul      func(dst, a, b []float32)
 	finite   func(x []float32) bool
+	add      func(dst, a, b []float32, relu bool)
 }
 
 // ReLU sets dst[i] = max(src[i], 0), Go's max: +0 for zeros and negative
@@ -65,6 +66,32 @@ func Mul(dst, a, b []float32) {
 	}
 	for j := i; j < len(a); j++ {
 		dst[j] = a[j] * b[j]
+	}
+}
+
+// Add sets dst[i] = a[i] + b[i], or with relu max(a[i] + b[i], 0) (Go's
+// max, as in ReLU). dst and b must be at least as long as a.
+func Add(dst, a, b []float32, relu bool) {
+	dst, b = dst[:len(a)], b[:len(a)]
+	i := 0
+	if vec8.add != nil {
+		i = len(a) &^ 7
+		vec8.add(dst[:i], a[:i], b[:i], relu)
+	}
+	addGo(dst[i:], a[i:], b[i:], relu)
+}
+
+// addGo is the portable Add.
+func addGo(dst, a, b []float32, relu bool) {
+	dst, b = dst[:len(a)], b[:len(a)]
+	if relu {
+		for i, v := range a {
+			dst[i] = max(v+b[i], 0)
+		}
+		return
+	}
+	for i, v := range a {
+		dst[i] = v + b[i]
 	}
 }
 

@@ -20,6 +20,12 @@ func reluGradAVX2(dst, g, y []float32)
 //go:noescape
 func mulAVX2(dst, a, b []float32)
 
+// addAVX2 is Add on 8 values per instruction, with ReLU's sequence for the
+// max.
+//
+//go:noescape
+func addAVX2(dst, a, b []float32, relu bool)
+
 // finiteAVX2 is Finite: it compares the exponent fields of 8 values at a
 // time with all ones.
 //
@@ -29,5 +35,6 @@ func finiteAVX2(x []float32) bool
 func init() {
 	if cpu.X86.HasAVX2 {
 		vec8.relu, vec8.reluGrad, vec8.mul, vec8.finite = reluAVX2, reluGradAVX2, mulAVX2, finiteAVX2
+		vec8.add = addAVX2
 	}
 }

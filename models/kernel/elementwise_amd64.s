@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "relu_amd64.h"
 
 // The elementwise loops of elementwise.go on 8 values at a time. The length
 // (of src, g or a) is a positive multiple of 8 or zero and the other slices
@@ -8,10 +9,7 @@
 
 // func reluAVX2(dst, src []float32)
 //
-// max(v, 0) as the Go compiler computes it, -min(-v, -0) with its min
-// being MINPS(MINPS(a, b), a) OR MINPS(a, b); VMINPS gives each lane what
-// MINSS gives the scalar, so every bit pattern (NaNs and zeros included)
-// maps as in Go.
+// max(v, 0) as the Go compiler computes it (RELU, relu_amd64.h).
 TEXT ·reluAVX2(SB), NOSPLIT, $0-48
 	MOVQ         dst_base+0(FP), DI
 	MOVQ         src_base+24(FP), SI
@@ -24,12 +22,8 @@ TEXT ·reluAVX2(SB), NOSPLIT, $0-48
 
 reluloop:
 	VMOVUPS (SI), Y0
-	VXORPS  Y15, Y0, Y0 // a = -v
-	VMINPS  Y15, Y0, Y1 // m = a < -0 ? a : -0
-	VMINPS  Y0, Y1, Y2  // m < a ? m : a
-	VORPS   Y1, Y2, Y2
-	VXORPS  Y15, Y2, Y2
-	VMOVUPS Y2, (DI)
+	RELU(Y0, Y15, Y1, Y2)
+	VMOVUPS Y0, (DI)
 	ADDQ    $32, SI
 	ADDQ    $32, DI
 	DECQ    CX
@@ -52,9 +46,7 @@ TEXT ·reluGradAVX2(SB), NOSPLIT, $0-72
 	VPCMPEQD Y15, Y15, Y15 // -1 in every lane
 
 gradloop:
-	VPADDD  (BX), Y15, Y0
-	VPSRAD  $31, Y0, Y0
-	VPANDN  (SI), Y0, Y0
+	RELUGRAD(SI, BX, Y15, Y0)
 	VMOVDQU Y0, (DI)
 	ADDQ    $32, SI
 	ADDQ    $32, BX
@@ -64,6 +56,47 @@ gradloop:
 	VZEROUPPER
 
 graddone:
+	RET
+
+// func addAVX2(dst, a, b []float32, relu bool)
+TEXT ·addAVX2(SB), NOSPLIT, $0-73
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ a_len+32(FP), CX
+	MOVQ b_base+48(FP), BX
+	SHRQ $3, CX
+	JZ   adddone
+	CMPB relu+72(FP), $0
+	JEQ  addloop
+	MOVL         $0x80000000, AX
+	MOVQ         AX, X15
+	VPBROADCASTD X15, Y15 // -0
+
+addreluloop:
+	VMOVUPS (BX), Y0
+	VADDPS  (SI), Y0, Y0 // b + a
+	RELU(Y0, Y15, Y1, Y2)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     addreluloop
+	VZEROUPPER
+	RET
+
+addloop:
+	VMOVUPS (SI), Y0
+	VADDPS  (BX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     addloop
+	VZEROUPPER
+
+adddone:
 	RET
 
 // func mulAVX2(dst, a, b []float32)

@@ -6,18 +6,22 @@ import (
 	"testing"
 )
 
+// specialBits are float32 bit patterns of every class: zeros,
+// subnormals, normals, the largest finite values, infinities and NaNs of
+// both signs (quiet and signalling, with payloads).
+var specialBits = []uint32{0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x00800000, 0x3f800000, 0xbf800000,
+	0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, 0x7f800001, 0xff800001, 0x7fc00000, 0xffc00000,
+	0x7fffffff, 0xffffffff, 0x7fa5a5a5, 0xffa5a5a5}
+
 // elementwiseInputs returns two operand slices of float32 bit patterns
 // covering every class: zeros, subnormals, normals, infinities and NaNs of
 // both signs (quiet and signalling, with payloads), every pair of those, a
 // sweep of the whole 32-bit range and random patterns, shuffled so that
 // every class meets every lane.
 func elementwiseInputs() (a, b []float32) {
-	special := []uint32{0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x00800000, 0x3f800000, 0xbf800000,
-		0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, 0x7f800001, 0xff800001, 0x7fc00000, 0xffc00000,
-		0x7fffffff, 0xffffffff, 0x7fa5a5a5, 0xffa5a5a5}
 	var pairs [][2]uint32
-	for _, x := range special {
-		for _, y := range special {
+	for _, x := range specialBits {
+		for _, y := range specialBits {
 			pairs = append(pairs, [2]uint32{x, y})
 		}
 	}
