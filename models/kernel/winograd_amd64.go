@@ -49,7 +49,9 @@ func bandColumns(band []float32, ld int, d *[4][]float32) {
 		_ = band[7*ld+w/2]
 		d1, d2, d3 := d[1][:w], d[2][:w], d[3][:w]
 		bandColumnsAVX2(band, ld, d[0], d1, d2, d3, w/16, w%16/8)
-		from = w / 8 * 8
+		if from = w / 8 * 8; from == w {
+			return
+		}
 	}
 	bandColumnsGo(band, ld, d, from)
 }
@@ -62,7 +64,9 @@ func bandRows(dst []float32, size int, band []float32, ld, m, n int) {
 		_ = dst[15*size+n-1]
 		_ = band[7*ld+m+n]
 		bandRowsAVX2(dst, size, band, ld, m, n/8, n%8/4)
-		from = n / 4 * 4
+		if from = n / 4 * 4; from == n {
+			return
+		}
 	}
 	bandRowsGo(dst, size, band, ld, m, from, n)
 }
@@ -96,7 +100,9 @@ func gradTiles(dst []float32, size int, row0, row1 []float32, col, run int) {
 	if n := min(run, (len(row0)-col)/2); winoAsm && n >= 4 {
 		_ = dst[15*size+n-1]
 		gradRowsAVX2(dst, size, row0[col:col+2*n], row1[col:col+2*n], n/8, n%8/4)
-		from = n / 4 * 4
+		if from = n / 4 * 4; from == run {
+			return
+		}
 	}
 	gradTilesGo(dst, size, row0, row1, col, from, run)
 }
@@ -108,7 +114,9 @@ func sumsRow(dst, m []float32, size, n int) {
 	if winoAsm && n >= 8 {
 		_, _ = dst[9*n-1], m[15*size+n-1]
 		sumsRowAVX2(dst, m, size, n/8)
-		from = n / 8 * 8
+		if from = n / 8 * 8; from == n {
+			return
+		}
 	}
 	sumsRowGo(dst, m, size, from, n)
 }
