@@ -90,18 +90,11 @@ func (c *convBias) Range(lo, hi int) {
 		if c.bias != nil {
 			b = c.bias.Data[pl%c.g.out.c]
 		}
+		// (v-0)*1 + b is v + b exactly (v-0 is v, -0 included), so the
+		// normalisation kernel with mean 0 and scale 1 adds the bias and,
+		// with relu, rectifies: max(v+b, 0).
 		plane := c.y.data[pl*ps : (pl+1)*ps]
-		if c.relu {
-			// Without a bias, v+0 is v but for -0, which the ReLU maps
-			// to +0 either way.
-			for j, v := range plane {
-				plane[j] = max(v+b, 0)
-			}
-			continue
-		}
-		for j := range plane {
-			plane[j] += b
-		}
+		kernel.Normalize(plane, plane, 0, 1, b, c.relu)
 	}
 }
 
@@ -122,29 +115,10 @@ func (c *convBiasGrad) Range(lo, hi int) {
 				g = z
 			}
 			if c.bias != nil {
-				c.bias.Grad[o] += planeSum(g)
+				c.bias.Grad[o] += kernel.Sum32(g)
 			}
 		}
 	}
-}
-
-// planeSum returns the sum of p: eight partial sums, of the elements at
-// each index mod 8 up to the last multiple of 8, added pairwise, then the
-// remaining elements in order. The partial sums are independent chains,
-// so the additions are not serialised by their latency.
-func planeSum(p []float32) float32 {
-	var a0, a1, a2, a3, a4, a5, a6, a7 float32
-	n := len(p) &^ 7
-	for i := 0; i < n; i += 8 {
-		v := p[i : i+8 : i+8]
-		a0, a1, a2, a3 = a0+v[0], a1+v[1], a2+v[2], a3+v[3]
-		a4, a5, a6, a7 = a4+v[4], a5+v[5], a6+v[6], a7+v[7]
-	}
-	s := ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
-	for _, g := range p[n:] {
-		s += g
-	}
-	return s
 }
 
 func (c *conv2d) backward(dy *tensor, needDx bool) *tensor {

@@ -53,6 +53,39 @@ func sum64Go(s [4]float64, v []float32) [4]float64 {
 	return [4]float64{s0, s1, s2, s3}
 }
 
+// Sum32 returns the sum of v in float32: eight partial sums, of the
+// elements at each index mod 8 up to the last multiple of 8, added
+// pairwise ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7)), then the remaining
+// elements in order. The partial sums are independent chains (the lanes of
+// one vector register in the assembly), so the additions are not
+// serialised by their latency.
+func Sum32(v []float32) float32 {
+	var a [8]float32
+	n := len(v) &^ 7
+	if normAVX2 {
+		a = sum32AVX2(v[:n])
+	} else {
+		a = sum32Go(v[:n])
+	}
+	s := ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
+	for _, x := range v[n:] {
+		s += x
+	}
+	return s
+}
+
+// sum32Go returns the eight partial sums of v (a multiple of 8 long):
+// element j goes to s[j%8].
+func sum32Go(v []float32) [8]float32 {
+	var a0, a1, a2, a3, a4, a5, a6, a7 float32
+	for i := 0; i+8 <= len(v); i += 8 {
+		q := v[i : i+8 : i+8]
+		a0, a1, a2, a3 = a0+q[0], a1+q[1], a2+q[2], a3+q[3]
+		a4, a5, a6, a7 = a4+q[4], a5+q[5], a6+q[6], a7+q[7]
+	}
+	return [8]float32{a0, a1, a2, a3, a4, a5, a6, a7}
+}
+
 // SumSquares64 returns the sum of (v[j]-mean)^2 in float64.
 func SumSquares64(v []float32, mean float64) float64 {
 	var s [4]float64

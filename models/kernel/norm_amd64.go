@@ -10,6 +10,12 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func sum64AVX2(v []float32) [4]float64
 
+// sum32AVX2 is sum32Go, the eight accumulators in the lanes of one
+// register.
+//
+//go:noescape
+func sum32AVX2(v []float32) [8]float32
+
 // sumSquares64AVX2 is sumSquares64Go's loop of blocks of four from zero,
 // the four accumulators in the lanes of one register.
 //

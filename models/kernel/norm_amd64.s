@@ -32,6 +32,26 @@ sumdone:
 	VZEROUPPER
 	RET
 
+// func sum32AVX2(v []float32) [8]float32
+TEXT ·sum32AVX2(SB), NOSPLIT, $0-56
+	MOVQ   v_base+0(FP), SI
+	MOVQ   v_len+8(FP), CX
+	LEAQ   ret+24(FP), DI
+	VXORPS Y0, Y0, Y0
+	SHRQ   $3, CX
+	JZ     sum32done
+
+sum32loop:
+	VADDPS (SI), Y0, Y0 // the accumulator first
+	ADDQ   $32, SI
+	DECQ   CX
+	JNZ    sum32loop
+
+sum32done:
+	VMOVUPS Y0, (DI)
+	VZEROUPPER
+	RET
+
 // func sumSquares64AVX2(v []float32, mean float64) [4]float64
 TEXT ·sumSquares64AVX2(SB), NOSPLIT, $0-64
 	MOVQ         v_base+0(FP), SI

@@ -71,11 +71,16 @@ func same64(a, b float64) bool {
 	return math.Float64bits(a) == math.Float64bits(b) || nanPayloadsVary() && a != a && b != b
 }
 
-// checkSums fails t unless Sum64(v), SumSquares64(v, mean) and
+// checkSums fails t unless Sum32(v), Sum64(v), SumSquares64(v, mean) and
 // SumProducts64(v, y, x, mean) (also with a nil y) have the bits of their
 // Go twins. y and x are at least as long as v.
 func checkSums(t *testing.T, v, y, x []float32, mean float64) {
 	t.Helper()
+	var want32 float32
+	withoutVectors(func() { want32 = Sum32(v) })
+	if got := Sum32(v); math.Float32bits(got) != math.Float32bits(want32) && !(nanPayloadsVary() && got != got && want32 != want32) {
+		t.Fatalf("%d values %v: Sum32 = %#x, want %#x", len(v), v[:min(len(v), 8)], math.Float32bits(got), math.Float32bits(want32))
+	}
 	bits := math.Float64bits
 	var want, got float64
 	withoutVectors(func() { want = Sum64(v) })
@@ -96,7 +101,7 @@ func checkSums(t *testing.T, v, y, x []float32, mean float64) {
 	}
 }
 
-// TestSums checks Sum64, SumSquares64 and SumProducts64 (with and without
+// TestSums checks Sum32, Sum64, SumSquares64 and SumProducts64 (with and without
 // the ReLU mask) bit for bit against their Go twins, at lengths of every
 // remainder modulo 4 and 8 and at offsets that leave any alignment, with
 // means of every class.

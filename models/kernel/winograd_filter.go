@@ -70,8 +70,8 @@ func (wg *wgrad) part(ws *workspace, i int) {
 	t0, t1 := wg.n*i/wg.parts*perSample, wg.n*(i+1)/wg.parts*perSample
 	for b := t0; b < t1; b += kc {
 		kcb := min(kc, t1-b)
-		wg.transformGrad(ws, ws.wa, as, b, kcb)
-		wg.transformInput(ws, ws.wv, bs, b, kcb)
+		wg.transform(ws, ws.wa, as, b, kcb, true)
+		wg.transform(ws, ws.wv, bs, b, kcb, false)
 		beta := float32(0)
 		if b > t0 {
 			beta = 1
@@ -101,41 +101,70 @@ func (wg *wgrad) multiply(a, b, m []float32, kcb int, beta float32) {
 	}
 }
 
-// transformGrad writes Yhat = A dY A^T of the nt tiles from t0 into dst as
-// the packed A operands of the 16 GEMMs, size apart: operand ξ is the
-// mPad x nt matrix Yhat_ξ (rows past k are zero) as runs of mr-row strips
-// holding nt steps of mr values. The output gradient's tile is zero past
-// the bottom and right edges of an image of odd size. It works channel by
-// channel, a row of tiles at a time, so that it reads each image plane in
-// order, into ws.wt, and packs a group of channels at a time (packGroup).
-func (wg *wgrad) transformGrad(ws *workspace, dst []float32, size, t0, nt int) {
-	mr := wg.s.v.mr
-	h, w := wg.h, wg.w
-	plane := h * w
-	g := groupWidth(mr)
+// transform writes the transformed tiles of one operand side, the nt tiles
+// from t0, into dst as the packed operands of the 16 GEMMs, size apart:
+//
+//   - grad: Yhat = A dY A^T of the output gradient, operand ξ the mPad x nt
+//     matrix Yhat_ξ (rows past k are zero) as runs of mr-row strips holding
+//     nt steps of mr values; the tile is zero past the bottom and right
+//     edges of an image of odd size;
+//   - else: V = B^T d B of the input, operand ξ the nt x nPad matrix V_ξ^T
+//     (columns past c are zero) as runs of nr-column strips holding nt
+//     steps of nr values.
+//
+// It works channel by channel, a row of tiles at a time, so that it reads
+// each image plane in order, into ws.wt (tileRun), and packs a group of
+// channels at a time (packGroup).
+func (wg *wgrad) transform(ws *workspace, dst []float32, size, t0, nt int, grad bool) {
+	width, chans, src := wg.s.v.nr, wg.c, wg.x
+	if grad {
+		width, chans, src = wg.s.v.mr, wg.k, wg.dy
+	}
+	plane := wg.h * wg.w
+	ld := wg.tw + 1
+	ws.band = grow(ws.band, 8*ld)
+	clear(ws.band) // the padding columns stay zero
+	g := groupWidth(width)
 	ts := spread(g * nt)
 	ws.wt = grow(ws.wt, 16*ts)
-	for k0 := 0; k0 < wg.mPad; k0 += g {
+	for c0 := 0; c0 < roundUp(chans, width); c0 += g {
 		for r := range g {
-			k := k0 + r
-			if k >= wg.k {
+			c := c0 + r
+			if c >= chans {
 				clearRow(ws.wt, ts, r, nt)
 				continue
 			}
 			for t := t0; t < t0+nt; {
 				n, ti, tj := t/(wg.th*wg.tw), t/wg.tw%wg.th, t%wg.tw
 				run := min(wg.tw-tj, t0+nt-t) // tiles of this row in the block
-				img := wg.dy[(n*wg.k+k)*plane : (n*wg.k+k+1)*plane]
-				row1 := wg.zeros[:w]
-				if 2*ti+1 < h {
-					row1 = img[(2*ti+1)*w : (2*ti+2)*w]
-				}
-				gradTiles(ws.wt[r*nt+t-t0:], ts, img[2*ti*w:(2*ti+1)*w], row1, 2*tj, run)
+				img := src[(n*chans+c)*plane : (n*chans+c+1)*plane]
+				wg.tileRun(ws, ws.wt[r*nt+t-t0:], ts, img, ti, tj, run, grad)
 				t += run
 			}
 		}
-		packGroup(dst, size, mr, k0, ws.wt, g, nt)
+		packGroup(dst, size, width, c0, ws.wt, g, nt)
 	}
+}
+
+// tileRun writes the transforms of the run tiles from tj of row ti of tiles
+// of the image img to dst[j], dst[j+size], ..., dst[j+15*size] for tile
+// tj+j: those of the output gradient (gradTiles) with grad, else those of
+// the input, as the forward pass computes them (the columns' transforms
+// of the band of four image rows, columnTransforms, then the rows' of its
+// tiles, bandRows).
+func (wg *wgrad) tileRun(ws *workspace, dst []float32, size int, img []float32, ti, tj, run int, grad bool) {
+	w := wg.w
+	if !grad {
+		ld := wg.tw + 1
+		columnTransforms(ws.band, ld, img, wg.h, 2*ti-1, wg.zeros)
+		bandRows(dst, size, ws.band, ld, tj, run)
+		return
+	}
+	row1 := wg.zeros[:w]
+	if 2*ti+1 < wg.h {
+		row1 = img[(2*ti+1)*w : (2*ti+2)*w]
+	}
+	gradTiles(dst, size, img[2*ti*w:(2*ti+1)*w], row1, 2*tj, run)
 }
 
 // groupWidth returns how many channels the transforms take before packing
@@ -191,43 +220,6 @@ func gradTilesGo(dst []float32, size int, row0, row1 []float32, col, from, run i
 		d[4*size], d[5*size], d[6*size], d[7*size] = p1, p1+q1, p1-q1, -q1
 		d[8*size], d[9*size], d[10*size], d[11*size] = p2, p2+q2, p2-q2, -q2
 		d[12*size], d[13*size], d[14*size], d[15*size] = p3, p3+q3, p3-q3, -q3
-	}
-}
-
-// transformInput writes V = B^T d B of the nt tiles from t0 into dst as the
-// packed B operands of the 16 GEMMs, size apart: operand ξ is the
-// nt x nPad matrix V_ξ^T (columns past c are zero) as runs of nr-column
-// strips holding nt steps of nr values. It works channel by channel, a
-// row of tiles at a time, with the forward pass's transforms: the columns'
-// of the band of four image rows (columnTransforms), then the rows' of its
-// tiles into ws.wt (bandRows), and packs a group of channels at a time
-// (packGroup).
-func (wg *wgrad) transformInput(ws *workspace, dst []float32, size, t0, nt int) {
-	nr := wg.s.v.nr
-	plane := wg.h * wg.w
-	ld := wg.tw + 1
-	ws.band = grow(ws.band, 8*ld)
-	clear(ws.band) // the padding columns stay zero
-	g := groupWidth(nr)
-	ts := spread(g * nt)
-	ws.wt = grow(ws.wt, 16*ts)
-	for c0 := 0; c0 < wg.nPad; c0 += g {
-		for r := range g {
-			c := c0 + r
-			if c >= wg.c {
-				clearRow(ws.wt, ts, r, nt)
-				continue
-			}
-			for t := t0; t < t0+nt; {
-				n, ti, tj := t/(wg.th*wg.tw), t/wg.tw%wg.th, t%wg.tw
-				run := min(wg.tw-tj, t0+nt-t)
-				img := wg.x[(n*wg.c+c)*plane : (n*wg.c+c+1)*plane]
-				columnTransforms(ws.band, ld, img, wg.h, 2*ti-1, wg.zeros)
-				bandRows(ws.wt[r*nt+t-t0:], ts, ws.band, ld, tj, run)
-				t += run
-			}
-		}
-		packGroup(dst, size, nr, c0, ws.wt, g, nt)
 	}
 }
 
