@@ -192,7 +192,9 @@ func (e *Engine) filterGEMMs(cs ConvShape, x, dy []float32, parts int, serial bo
 
 // filterParts is the number of sample ranges Conv2DBackwardFilter splits a
 // batch into, a constant so that its results do not depend on the number
-// of goroutines; it is the cores of the machines the models run on.
+// of goroutines; it is the cores of the machines the models run on. When
+// the parts run in parallel (on 2 or more goroutines) part i uses
+// workspace i, so filterParts must not exceed 2 unless that changes.
 const filterParts = 2
 
 // reduceGrain is the fewest elements of a partSum worth a goroutine.

@@ -316,8 +316,9 @@ func (wn *wino) transformOutput(m []float32, t0, nt, cols int) {
 			if 2*ti+1 < wn.h {
 				row1 = img[(2*ti+1)*w : (2*ti+2)*w]
 			}
-			// Runs of 8 whole tiles (both rows and columns in the image)
-			// by the vector kernel where there is one, the rest here.
+			// Whole tiles (both rows and columns in the image) in groups
+			// of 8 and a last one of 4 by the vector kernel where there
+			// is one, the rest here.
 			done := 0
 			if row1 != nil {
 				done = outputRows(row0[2*tj:], row1[2*tj:], mo[t-t0:], size, wn.beta, min(run, w/2-tj))

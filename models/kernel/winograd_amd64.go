@@ -36,10 +36,11 @@ func gradRowsAVX2(dst []float32, size int, row0, row1 []float32, groups, tail in
 func sumsRowAVX2(dst, m []float32, size, groups int)
 
 // winoAsm reports whether the Winograd transforms run their AVX2 kernels,
-// set where the CPU has AVX2 (tests clear it to run the portable ones).
+// set where the CPU has AVX2 and FMA (outputRowsAVX2 fuses beta*old + y
+// for a beta other than 0 and 1; tests clear it to run the portable ones).
 // The kernels make the same single additions and subtractions as the Go
 // loops, so they give the same bits.
-var winoAsm = cpu.X86.HasAVX2
+var winoAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // bandColumns sets the band of columnTransforms from its four image rows d
 // (all of one length w, with len(band) >= 8*ld and ld > w/2).

@@ -22,21 +22,20 @@ func sameOrNaN(x, y []float32) bool {
 }
 
 // TestWinogradKernels checks that the AVX2 transform kernels give the bits
-// of the Go loops (winoAsm cleared) in the three Winograd passes: image widths
-// that leave part groups of 16 columns and part runs of 8 tiles (with and
-// without the kernels' last group of 8 columns and 4 tiles), odd and
-// even sizes (tiles cut by the edges), strips that split a row of tiles,
-// the three kinds of beta, and inputs with infinities, NaNs, signed zeros
-// and subnormals among the values (NaNs compare equal whatever their sign
-// and payload, see sameOrNaN).
+// of the Go loops (winoAsm cleared) in the three Winograd passes: image
+// widths that leave part groups of 16 columns and part runs of 8 tiles
+// (with and without the kernels' last group of 8 columns and 4 tiles), odd
+// and even sizes (tiles cut by the edges), strips that split a row of
+// tiles, the three kinds of beta, every variant's strip widths, a
+// filter-gradient block that starts inside a row of tiles, and inputs with
+// infinities, NaNs, signed zeros and subnormals among the values (NaNs
+// compare equal whatever their sign and payload, see sameOrNaN).
 func TestWinogradKernels(t *testing.T) {
 	if !winoAsm {
 		t.Skip("no AVX2 on this CPU: the Go loops are the only transforms")
 	}
 	defer func() { winoAsm = true }()
 	rng := rand.New(rand.NewPCG(11, 12))
-	special := []float32{float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
-		float32(math.Copysign(0, -1)), 0x1p-140, -0x1p-130}
 	shapes := []ConvShape{
 		{N: 2, C: 16, H: 4, W: 16, K: 16},
 		{N: 1, C: 17, H: 9, W: 35, K: 18},
@@ -46,7 +45,20 @@ func TestWinogradKernels(t *testing.T) {
 		{N: 4, C: 16, H: 8, W: 8, K: 16},
 		{N: 2, C: 18, H: 6, W: 24, K: 16},
 		{N: 3, C: 16, H: 7, W: 13, K: 19},
+		// 117 tiles a sample: the filter gradient's second block of 256
+		// tiles of a range of 3 samples starts inside a row of tiles.
+		{N: 6, C: 16, H: 18, W: 26, K: 16},
 	}
+	forEachVariant(t, func(t *testing.T, v *variant) {
+		checkWinogradKernels(t, v, rng, shapes)
+	})
+}
+
+// checkWinogradKernels is TestWinogradKernels on the engines of variant v
+// (whose strip widths decide how the transformed tiles are grouped).
+func checkWinogradKernels(t *testing.T, v *variant, rng *rand.Rand, shapes []ConvShape) {
+	special := []float32{float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
+		float32(math.Copysign(0, -1)), 0x1p-140, -0x1p-130}
 	for si, cs := range shapes {
 		cs.R, cs.S, cs.Stride, cs.Pad = 3, 3, 1, 1
 		for _, specials := range []bool{false, true} {
@@ -65,7 +77,7 @@ func TestWinogradKernels(t *testing.T) {
 				name := fmt.Sprintf("%d/specials=%v/beta=%v", si, specials, beta)
 				run := func(asm bool) (y, dx, dw []float32) {
 					winoAsm = asm
-					e := New(2)
+					e := newEngine(2, v)
 					y = append([]float32(nil), old[:len(dy)]...)
 					dx = append([]float32(nil), old[:len(x)]...)
 					dw = append([]float32(nil), old[:len(w)]...)
