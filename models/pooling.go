@@ -1,10 +1,6 @@
 package models
 
-import (
-	"math"
-
-	"github.com/neuroplastic/neuroplastic/models/kernel"
-)
+import "github.com/neuroplastic/neuroplastic/models/kernel"
 
 // maxPool2d is PyTorch's nn.MaxPool2d(k, stride) without padding. The first
 // maximum of a window (in row-major order) receives the gradient. Large
@@ -111,45 +107,11 @@ func poolOut(v float32, i int32, relu bool) (float32, int32) {
 
 // pool2x2 is the forward pass of one plane (w wide) for 2x2 windows with
 // stride 2, the case of the models, with argmax offsets by base, rectified
-// with relu (see maxPool2d). It picks the first maximum of each row's pair,
-// then of the two rows, and with relu drops a maximum v <= 0 (NaNs pass, as
-// through a ReLU). Every choice is a flag that selects by arithmetic or a
-// bit mask, with no branch that random activations would mispredict.
+// with relu (see maxPool2d): kernel.MaxPool2x2Row for each output row.
 func pool2x2(xs, ys []float32, am []int32, w, oh, ow, base int, relu bool) {
-	// keep is all ones without relu: every maximum is kept.
-	keep := uint32(0)
-	if !relu {
-		keep = ^keep
-	}
 	for oy := range oh {
 		j := 2 * oy * w
-		r0, r1 := xs[j:j+2*ow], xs[j+w:j+w+2*ow]
-		yr, ar := ys[oy*ow:oy*ow+ow], am[oy*ow:oy*ow+ow]
-		for ox := range yr {
-			c := 2 * ox
-			top := 0
-			if r0[c+1] > r0[c] {
-				top = 1
-			}
-			bottom := 0
-			if r1[c+1] > r1[c] {
-				bottom = 1
-			}
-			down := 0
-			if r1[c+bottom] > r0[c+top] {
-				down = 1
-			}
-			best := j + c + top + down*(w+bottom-top)
-			v := xs[best]
-			pos := uint32(1)
-			if v <= 0 {
-				pos = 0
-			}
-			// m is all ones where the maximum is kept, else zero.
-			m := -pos | keep
-			yr[ox] = math.Float32frombits(math.Float32bits(v) & m)
-			ar[ox] = int32(base+best) | ^int32(m)
-		}
+		kernel.MaxPool2x2Row(ys[oy*ow:(oy+1)*ow], am[oy*ow:(oy+1)*ow], xs[j:], w, base+j, relu)
 	}
 }
 
