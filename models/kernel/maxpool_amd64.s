@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "shuffle_amd64.h"
 
 // lanes2 is 0, 2, ..., 14: the offset in x of each lane's window.
 DATA lanes2<>+0(SB)/4, $0
@@ -47,16 +48,10 @@ TEXT ·maxPool2x2AVX2(SB), NOSPLIT, $0-88
 poolloop:
 	VMOVUPS   (R8), Y0
 	VMOVUPS   32(R8), Y1
-	VSHUFPS   $0x88, Y1, Y0, Y2
-	VSHUFPS   $0xdd, Y1, Y0, Y3
-	VPERMPD   $0xd8, Y2, Y2 // a: the first of each pair of r0
-	VPERMPD   $0xd8, Y3, Y3 // b: the second
+	SPLIT8(Y0, Y1, Y2, Y3) // a, b: the first and second of each pair of r0
 	VMOVUPS   (R9), Y0
 	VMOVUPS   32(R9), Y1
-	VSHUFPS   $0x88, Y1, Y0, Y4
-	VSHUFPS   $0xdd, Y1, Y0, Y5
-	VPERMPD   $0xd8, Y4, Y4 // c: the first of each pair of r1
-	VPERMPD   $0xd8, Y5, Y5 // d: the second
+	SPLIT8(Y0, Y1, Y4, Y5) // c, d: those of r1
 	VCMPPS    $0x1e, Y2, Y3, Y6 // top: b > a
 	VBLENDVPS Y6, Y3, Y2, Y2    // r0's choice
 	VCMPPS    $0x1e, Y4, Y5, Y7 // bottom: d > c

@@ -1,7 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
-#include "transpose_amd64.h"
+#include "shuffle_amd64.h"
 
 // func transpose8AVX2(dst []float32, w int, src []float32, ld, n int)
 //

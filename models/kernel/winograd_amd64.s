@@ -1,7 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
-#include "transpose_amd64.h"
+#include "shuffle_amd64.h"
 
 // The Winograd transforms of winograd.go on 8 tiles (16 image columns) at
 // a time in ymm registers, and on one last group of 4 tiles (8 columns) in
@@ -36,15 +36,9 @@
 	VMOVUPS ev, (R13)(R12*1); \
 	VMOVUPS od, 4(R13)(DX*2)
 
-// SPLIT8 sets ev to the even and od to the odd elements of the 16 values
-// lo, hi (in that order); SPLIT4 does the same for 8 values in xmm
-// registers.
-#define SPLIT8(lo, hi, ev, od) \
-	VSHUFPS $0x88, hi, lo, ev; \
-	VSHUFPS $0xdd, hi, lo, od; \
-	VPERMPD $0xd8, ev, ev; \
-	VPERMPD $0xd8, od, od
-
+// SPLIT4 sets ev to the even and od to the odd elements of the 8 values
+// lo, hi (in that order) in xmm registers, as SPLIT8 (shuffle_amd64.h)
+// does for 16 in ymm registers.
 #define SPLIT4(lo, hi, ev, od) \
 	VSHUFPS $0x88, hi, lo, ev; \
 	VSHUFPS $0xdd, hi, lo, od

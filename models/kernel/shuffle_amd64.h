@@ -12,3 +12,11 @@
 	VSHUFPS   $0xee, t2, t0, o1; \
 	VSHUFPS   $0x44, t3, t1, o2; \
 	VSHUFPS   $0xee, t3, t1, o3
+
+// SPLIT8 sets ev to the even and od to the odd elements of the 16 values
+// lo, hi (in that order).
+#define SPLIT8(lo, hi, ev, od) \
+	VSHUFPS $0x88, hi, lo, ev; \
+	VSHUFPS $0xdd, hi, lo, od; \
+	VPERMPD $0xd8, ev, ev; \
+	VPERMPD $0xd8, od, od
