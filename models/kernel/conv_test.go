@@ -134,8 +134,17 @@ func convData(cs ConvShape, seed uint64) (x, w, dy []float32) {
 	return x, w, dy
 }
 
+// TestConv checks the three passes of every convCases shape, with beta 0
+// (old contents NaN and ignored), 1 and -0.5, on each variant and with A
+// packed once per call or per block, against a float64 direct convolution
+// within the rounding bound of their sums (checkClose).
 func TestConv(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, v *variant) {
+		if testing.Short() && v != supportedVariants()[0] {
+			// The short run is the race detector's, which slows the
+			// portable kernel most; every variant runs in the full suite.
+			t.Skip("short: only the fastest variant")
+		}
 		engines := []*Engine{newEngine(2, v), newEngine(2, v)}
 		// The second packs A per mc x kc block instead of once per call.
 		for i := range engines[1].st.ws {
