@@ -218,9 +218,7 @@ func (wn *wino) transformInput(ws *workspace, dst []float32, t0, nt, cols int) {
 	nr, kc := v.nr, v.kc
 	size := spread(wn.in * cols)
 	plane := wn.h * wn.w
-	ld := wn.tw + 1 // columns -1, 1, ..., 2*tw-1 and 0, 2, ..., 2*tw
-	ws.band = grow(ws.band, 8*ld)
-	clear(ws.band) // the padding columns stay zero
+	ld := ws.resetBand(wn.tw)
 	for c := range wn.in {
 		pc := c / kc * kc
 		kcb := min(kc, wn.in-pc)
@@ -244,6 +242,16 @@ func (wn *wino) transformInput(ws *workspace, dst []float32, t0, nt, cols int) {
 			}
 		}
 	}
+}
+
+// resetBand sizes ws.band for images of tw tiles a row and zeroes it (its
+// padding columns stay zero), and returns the length of its rows, tw+1:
+// columns -1, 1, ..., 2*tw-1 in the even rows, 0, 2, ..., 2*tw in the odd
+// ones (see columnTransforms).
+func (ws *workspace) resetBand(tw int) int {
+	ws.band = grow(ws.band, 8*(tw+1))
+	clear(ws.band)
+	return tw + 1
 }
 
 // columnTransforms sets band to B^T d for the four rows r0 .. r0+3 of the

@@ -121,9 +121,9 @@ func (wg *wgrad) transform(ws *workspace, dst []float32, size, t0, nt int, grad 
 		width, chans, src = wg.s.v.mr, wg.k, wg.dy
 	}
 	plane := wg.h * wg.w
-	ld := wg.tw + 1
-	ws.band = grow(ws.band, 8*ld)
-	clear(ws.band) // the padding columns stay zero
+	if !grad {
+		ws.resetBand(wg.tw)
+	}
 	g := groupWidth(width)
 	ts := spread(g * nt)
 	ws.wt = grow(ws.wt, 16*ts)
@@ -155,7 +155,7 @@ func (wg *wgrad) transform(ws *workspace, dst []float32, size, t0, nt int, grad 
 func (wg *wgrad) tileRun(ws *workspace, dst []float32, size int, img []float32, ti, tj, run int, grad bool) {
 	w := wg.w
 	if !grad {
-		ld := wg.tw + 1
+		ld := wg.tw + 1 // the band's rows, see resetBand
 		columnTransforms(ws.band, ld, img, wg.h, 2*ti-1, wg.zeros)
 		bandRows(dst, size, ws.band, ld, tj, run)
 		return
