@@ -1,13 +1,12 @@
 package models
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
+	"github.com/neuroplastic/neuroplastic/internal/floatbytes"
 	"github.com/neuroplastic/neuroplastic/models/kernel"
 	"github.com/neuroplastic/neuroplastic/models/param"
 	"github.com/neuroplastic/neuroplastic/rng"
@@ -243,24 +242,28 @@ func (n *Net) tensors() []stat {
 // the name's bytes or the tensor's float32 values, tensors prefixed by their
 // names.
 func (n *Net) MarshalBinary() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(checkpointMagic)
-	writeString(&buf, n.name)
 	ts := n.tensors()
-	buf.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(ts))))
+	size := len(checkpointMagic) + 4 + len(n.name) + 4
 	for _, t := range ts {
-		writeString(&buf, t.name)
-		buf.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(t.data))))
-		for _, v := range t.data {
-			buf.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(v)))
-		}
+		size += 4 + len(t.name) + 4 + 4*len(t.data)
 	}
-	return buf.Bytes(), nil
+	// One allocation of the exact size: a checkpoint is written every epoch,
+	// and growing a buffer would copy it and fault in fresh pages each time.
+	b := make([]byte, 0, size)
+	b = append(b, checkpointMagic...)
+	b = appendString(b, n.name)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(ts)))
+	for _, t := range ts {
+		b = appendString(b, t.name)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(t.data)))
+		b = floatbytes.Append(b, t.data)
+	}
+	return b, nil
 }
 
-func writeString(buf *bytes.Buffer, s string) {
-	buf.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(s))))
-	buf.WriteString(s)
+// appendString appends s to b as a little-endian uint32 length and its bytes.
+func appendString(b []byte, s string) []byte {
+	return append(binary.LittleEndian.AppendUint32(b, uint32(len(s))), s...)
 }
 
 // errCorrupt is wrapped by UnmarshalBinary for truncated or malformed data.
@@ -301,9 +304,7 @@ func (n *Net) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("models: %s: checkpoint: %w", n.name, r.err)
 	}
 	for i, t := range ts {
-		for j := range t.data {
-			t.data[j] = math.Float32frombits(binary.LittleEndian.Uint32(values[i][4*j:]))
-		}
+		floatbytes.Decode(t.data, values[i])
 	}
 	return nil
 }

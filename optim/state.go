@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/neuroplastic/neuroplastic/internal/floatbytes"
 	"github.com/neuroplastic/neuroplastic/models/param"
 )
 
@@ -44,9 +45,7 @@ func (w *stateWriter) str(s string)  { w.u64(uint64(len(s))); w.b = append(w.b, 
 // f32s appends a length-prefixed float32 slice.
 func (w *stateWriter) f32s(s []float32) {
 	w.u64(uint64(len(s)))
-	for _, x := range s {
-		w.b = binary.LittleEndian.AppendUint32(w.b, math.Float32bits(x))
-	}
+	w.b = floatbytes.Append(w.b, s)
 }
 
 // stateReader decodes a checkpoint; the first error sticks and later reads
@@ -119,9 +118,7 @@ func (r *stateReader) f32s(want int) []float32 {
 		return nil
 	}
 	out := make([]float32, n)
-	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
+	floatbytes.Decode(out, b)
 	return out
 }
 

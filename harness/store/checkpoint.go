@@ -1,10 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -32,19 +34,23 @@ const checkpointMagic = "NPCKPT\x00\x02"
 // checkpointHead is the length of the magic and the four uint64 fields.
 const checkpointHead = len(checkpointMagic) + 32
 
-// encodeCheckpoint returns the bytes of c: the magic, then little-endian
-// uint64 epoch, ID length, model length and optimizer length, the ID and the
-// two byte blobs, and a CRC-32 (IEEE) of all before it.
-func encodeCheckpoint(c Checkpoint) []byte {
-	b := make([]byte, 0, checkpointHead+len(c.ID)+len(c.Model)+len(c.Optimizer)+4)
-	b = append(b, checkpointMagic...)
+// checkpointParts returns the encoding of c in four parts, to be written one
+// after another: the magic, the little-endian uint64 epoch, ID length, model
+// length and optimizer length, and the ID; the model's bytes; the
+// optimizer's bytes; and a CRC-32 (IEEE) of all before it. The two blobs are
+// not copied: a checkpoint is written every epoch, and copying megabytes
+// into a fresh buffer each time would cost more than writing them.
+func checkpointParts(c Checkpoint) [4][]byte {
+	head := make([]byte, 0, checkpointHead+len(c.ID))
+	head = append(head, checkpointMagic...)
 	for _, v := range []int{c.Epoch, len(c.ID), len(c.Model), len(c.Optimizer)} {
-		b = binary.LittleEndian.AppendUint64(b, uint64(v))
+		head = binary.LittleEndian.AppendUint64(head, uint64(v))
 	}
-	b = append(b, c.ID...)
-	b = append(b, c.Model...)
-	b = append(b, c.Optimizer...)
-	return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+	head = append(head, c.ID...)
+	sum := crc32.ChecksumIEEE(head)
+	sum = crc32.Update(sum, crc32.IEEETable, c.Model)
+	sum = crc32.Update(sum, crc32.IEEETable, c.Optimizer)
+	return [4][]byte{head, c.Model, c.Optimizer, binary.LittleEndian.AppendUint32(nil, sum)}
 }
 
 // decodeCheckpoint parses the bytes of a checkpoint file; the blobs of the
@@ -76,7 +82,9 @@ func decodeCheckpoint(b []byte) (Checkpoint, error) {
 
 // WriteCheckpoint writes c to checkpoint.bin of the run in dir atomically.
 func WriteCheckpoint(dir string, c Checkpoint) error {
-	if err := atomicfile.Write(filepath.Join(dir, CheckpointFile), encodeCheckpoint(c)); err != nil {
+	parts := checkpointParts(c)
+	r := io.MultiReader(bytes.NewReader(parts[0]), bytes.NewReader(parts[1]), bytes.NewReader(parts[2]), bytes.NewReader(parts[3]))
+	if err := atomicfile.WriteFrom(filepath.Join(dir, CheckpointFile), r, nil); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil

@@ -127,6 +127,10 @@ func TestCheckpoint(t *testing.T) {
 // FuzzDecodeCheckpoint feeds arbitrary bytes to the checkpoint decoder: it
 // must not panic, and what it accepts must encode back to the same bytes.
 func FuzzDecodeCheckpoint(f *testing.F) {
+	encodeCheckpoint := func(c Checkpoint) []byte {
+		parts := checkpointParts(c)
+		return bytes.Join(parts[:], nil)
+	}
 	f.Add(encodeCheckpoint(Checkpoint{ID: "abc", Epoch: 3, Model: []byte("model"), Optimizer: []byte("opt")}))
 	f.Add(encodeCheckpoint(Checkpoint{}))
 	f.Add([]byte(checkpointMagic))
