@@ -601,8 +601,11 @@ func TestAnySpecRenders(t *testing.T) {
 		{"one arm grid of 3", grid3, []string{"fractions", "seed_gaps"}},
 		{"every seed one config", oneSeed, []string{"fractions", "grid", "seed_gaps"}},
 	}
-	for _, c := range cases {
-		for _, kind := range []string{KindPaired, KindTuning, KindBaselines} {
+	for i, c := range cases {
+		for j, kind := range []string{KindPaired, KindTuning, KindBaselines} {
+			if testing.Short() && j != i%3 {
+				continue // the short (race-detector) run renders each case with one kind, in turn
+			}
 			st := Study{Name: "s", Options: Options{Kind: kind, Select: kind == KindTuning, Compare: []Comparison{{A: "full", B: "grad_only"}},
 				Claims: []Claim{claim}, Figures: every}, Runs: c.runs}
 			dir := t.TempDir()
