@@ -2,6 +2,7 @@ package models
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -424,6 +425,25 @@ func TestMarshalBinary(t *testing.T) {
 	again, _ := b.MarshalBinary()
 	if !bytes.Equal(data, again) {
 		t.Error("round trip changed the encoding")
+	}
+	// The format, value by value: magic, name, count, then each tensor's
+	// name, size and little-endian float32 bits; sized exactly up front.
+	str := func(w []byte, s string) []byte {
+		return append(binary.LittleEndian.AppendUint32(w, uint32(len(s))), s...)
+	}
+	want := str([]byte(checkpointMagic), "tiny")
+	want = binary.LittleEndian.AppendUint32(want, uint32(len(a.tensors())))
+	for _, ts := range a.tensors() {
+		want = binary.LittleEndian.AppendUint32(str(want, ts.name), uint32(len(ts.data)))
+		for _, v := range ts.data {
+			want = binary.LittleEndian.AppendUint32(want, math.Float32bits(v))
+		}
+	}
+	if !bytes.Equal(data, want) {
+		t.Error("encoding differs from the format")
+	}
+	if cap(data) != len(data) {
+		t.Errorf("encoding of %d bytes has capacity %d: not sized up front", len(data), cap(data))
 	}
 	la, ca := a.Evaluate(x[:2*a.in.size()], y[:2])
 	lb, cb := b.Evaluate(x[:2*a.in.size()], y[:2])

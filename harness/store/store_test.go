@@ -2,7 +2,9 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -100,6 +102,14 @@ func TestCheckpoint(t *testing.T) {
 	}
 	path := filepath.Join(dir, CheckpointFile)
 	good, _ := os.ReadFile(path)
+	// The file is its parts, and the CRC covers all before it.
+	parts := checkpointParts(want)
+	if !bytes.Equal(good, bytes.Join(parts[:], nil)) {
+		t.Error("file differs from its parts")
+	}
+	if body := good[:len(good)-4]; binary.LittleEndian.Uint32(good[len(body):]) != crc32.ChecksumIEEE(body) {
+		t.Error("CRC does not cover the bytes before it")
+	}
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)-6] ^= 1 // a bit of the optimizer bytes
 	other := filepath.Join(t.TempDir(), "xyz")

@@ -6,8 +6,12 @@
 # testdata/numerics.golden, so a pass means arm64's pure-Go numbers are
 # amd64's bit for bit (docs/performance.md).
 set -euo pipefail
-# `make test` runs this beside its other checks: every line is prefixed.
+# `make test` runs this beside its other checks: every line is prefixed,
+# and the exit waits for the last prefixed line.
 exec > >(sed -u 's/^/arm64: /') 2>&1
+prefix=$!
+work=$(mktemp -d /tmp/neuroplastic-arm64.XXXXXX)
+trap 'rm -rf "$work"; exec >&- 2>&-; wait "$prefix"' EXIT
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 GO=${GO:-go}
@@ -22,9 +26,6 @@ if ! command -v qemu-aarch64 >/dev/null; then
 	apt-get -o DPkg::Lock::Timeout=600 update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq qemu-user >/dev/null
 fi
-
-work=$(mktemp -d /tmp/neuroplastic-arm64.XXXXXX)
-trap 'rm -rf "$work"' EXIT
 
 # package, the tests to run (empty: all of them), then more test flags.
 run() {
