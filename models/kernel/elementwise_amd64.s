@@ -16,9 +16,7 @@ TEXT ·reluAVX2(SB), NOSPLIT, $0-48
 	MOVQ         src_len+32(FP), CX
 	SHRQ         $3, CX
 	JZ           reludone
-	MOVL         $0x80000000, AX
-	MOVQ         AX, X15
-	VPBROADCASTD X15, Y15 // the sign bit, also -0
+	NEGZERO(X15, Y15)
 
 reluloop:
 	VMOVUPS (SI), Y0
@@ -68,9 +66,7 @@ TEXT ·addAVX2(SB), NOSPLIT, $0-73
 	JZ   adddone
 	CMPB relu+72(FP), $0
 	JEQ  addloop
-	MOVL         $0x80000000, AX
-	MOVQ         AX, X15
-	VPBROADCASTD X15, Y15 // -0
+	NEGZERO(X15, Y15)
 
 addreluloop:
 	VMOVUPS (BX), Y0

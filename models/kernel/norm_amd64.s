@@ -137,9 +137,7 @@ TEXT ·normalizeAVX2(SB), NOSPLIT, $0-61
 	VBROADCASTSS beta+56(FP), Y14
 	CMPB         relu+60(FP), $0
 	JEQ          normloop
-	MOVL         $0x80000000, AX
-	MOVQ         AX, X15
-	VPBROADCASTD X15, Y15 // -0
+	NEGZERO(X15, Y15)
 
 normreluloop:
 	VMOVUPS (SI), Y0
