@@ -32,6 +32,7 @@ type Loader struct {
 	rng  *rand.Rand // this epoch's augmentation stream, nil when not augmenting
 	x    []float32  // batch buffer, batch*C*H*W
 	y    []uint8    // batch buffer, batch
+	sink byte       // what touch read, kept so that its loads are not removed
 }
 
 // NewLoader returns a Loader over the examples indices of s (nil: all of
@@ -97,7 +98,9 @@ func (l *Loader) Next() (x []float32, y []uint8, ok bool) {
 	}
 	n := min(l.batch, len(l.order)-l.next)
 	d := l.s.C * l.s.H * l.s.W
-	for b, i := range l.order[l.next : l.next+n] {
+	batch := l.order[l.next : l.next+n]
+	l.touch(batch, d)
+	for b, i := range batch {
 		dst, src := l.x[b*d:(b+1)*d], l.s.Pix[i*d:(i+1)*d]
 		if l.rng != nil {
 			l.crop(dst, src)
@@ -108,6 +111,24 @@ func (l *Loader) Next() (x []float32, y []uint8, ok bool) {
 	}
 	l.next += n
 	return l.x[:n*d], l.y[:n], true
+}
+
+// touch reads one byte of every cache line of the raw images of batch
+// before any of them is normalised. The images lie at random places in a
+// split larger than the caches, and the loop that normalises one reaches
+// past about one cache line at a time, so its misses would come one after
+// another; these loads are independent and go to memory together, and the
+// loops that follow find the images in the cache.
+func (l *Loader) touch(batch []int, d int) {
+	var x byte
+	for _, i := range batch {
+		img := l.s.Pix[i*d : (i+1)*d]
+		for j := 0; j < len(img); j += 64 {
+			x ^= img[j]
+		}
+		x ^= img[len(img)-1]
+	}
+	l.sink = x
 }
 
 // normalise writes into dst the normalised values of the raw image src.

@@ -268,3 +268,19 @@ func TestLoaderPanics(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkLoaderEpoch measures one shuffled epoch of batches over an
+// MNIST-sized split (60,000 images of 28 x 28 bytes, larger than a core's
+// share of the last-level cache), in s/epoch.
+func BenchmarkLoaderEpoch(b *testing.B) {
+	s := testSplit(60000, 1, 28, 28)
+	l := NewLoader(s, nil, 128, 1, false)
+	epoch := 0
+	for b.Loop() {
+		epoch++
+		l.Epoch(epoch)
+		for _, _, ok := l.Next(); ok; _, _, ok = l.Next() {
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/epoch")
+}
