@@ -57,9 +57,7 @@ func (l *linear) backward(dy *tensor, needDx bool) *tensor {
 	// db += sum over the batch of dy, in sample order
 	db := l.bias.Grad[:l.out]
 	for i := range n {
-		for j, g := range dy.data[i*l.out:][:len(db)] {
-			db[j] += g
-		}
+		kernel.Add(db, db, dy.data[i*l.out:(i+1)*l.out], false)
 	}
 	if !needDx {
 		return nil
