@@ -10,7 +10,8 @@
 // building blocks; every matrix multiply runs on the model's kernel.Engine.
 //
 // Randomness comes only from rng.Stream: the initial weights from
-// (seed, "init", 0), dropout masks from (seed, "dropout", epoch). Given the
+// (seed, "init", 0), dropout masks from (seed, "dropout", epoch), whose
+// generator kernel.Dropout runs on its own copy of the state. Given the
 // same inputs a Net computes bit-identical results: every reduction runs in
 // a fixed order.
 //

@@ -2,15 +2,22 @@ package models
 
 import (
 	"math"
-	"math/rand/v2"
 
 	"github.com/neuroplastic/neuroplastic/models/kernel"
+	"github.com/neuroplastic/neuroplastic/rng"
 )
 
 // dropoutSource is the random stream shared by the dropout layers of a
 // network, drawn in forward order: the generator of rng.Stream(seed,
-// "dropout", epoch), drawn from directly. Net.BeginEpoch replaces pcg.
-type dropoutSource struct{ pcg *rand.PCG }
+// "dropout", epoch), drawn from directly, as its 128-bit PCG state (high
+// and low halves, initially rng.Seeds(seed, "dropout", epoch)) that
+// kernel.Dropout advances. New and Net.BeginEpoch reset it.
+type dropoutSource struct{ state [2]uint64 }
+
+// reset sets s to the start of rng.Stream(seed, "dropout", epoch).
+func (s *dropoutSource) reset(seed uint64, epoch int) {
+	s.state[0], s.state[1] = rng.Seeds(seed, "dropout", epoch)
+}
 
 // dropout is inverted dropout: in training mode each value is zeroed with
 // probability p and the others are scaled by 1/(1-p); in evaluation mode it
@@ -64,19 +71,7 @@ func (d *dropout) forward(x *tensor, train bool) *tensor {
 		return x
 	}
 	d.y.resize(x.n)
-	scale := math.Float32bits(1 / (1 - d.p))
-	pcg, t := d.src.pcg, dropThreshold(d.p)
-	mask, y := d.mask[:len(x.data)], d.y.data[:len(x.data)]
-	for i, v := range x.data {
-		u := uint32(pcg.Uint64()>>32) & (1<<24 - 1)
-		// u and t are at most 2^24, so u-t as an int32 is negative exactly
-		// when u < t: drop is then all ones and clears the scale to +0,
-		// without a branch that would mispredict on every dropped value.
-		drop := uint32(int32(u-t) >> 31)
-		m := math.Float32frombits(scale &^ drop)
-		mask[i] = m
-		y[i] = v * m
-	}
+	kernel.Dropout(d.y.data, d.mask, x.data, &d.src.state, dropThreshold(d.p), 1/(1-d.p))
 	return &d.y
 }
 

@@ -49,7 +49,7 @@ func TestDropoutMatchesFloat32(t *testing.T) {
 	for _, p := range dropoutProbabilities() {
 		for seed := range uint64(20) {
 			b := testBuilder(3)
-			b.drop.pcg = rng.Source(seed, "dropout", 1)
+			b.drop.reset(seed, 1)
 			d := b.dropout("drop", in, p)
 			ref := rand.New(rng.Source(seed, "dropout", 1))
 			x := randTensor(b.rng, 3, in, -1, 1)
@@ -67,7 +67,7 @@ func TestDropoutMatchesFloat32(t *testing.T) {
 					}
 				}
 			}
-			if got, want := b.drop.pcg.Uint64(), ref.Uint64(); got != want {
+			if got, want := rand.NewPCG(b.drop.state[0], b.drop.state[1]).Uint64(), ref.Uint64(); got != want {
 				t.Fatalf("p = %v, seed %d: next draw %#x, want %#x", p, seed, got, want)
 			}
 		}

@@ -18,7 +18,9 @@ func testEngine() *kernel.Engine { return kernel.New(1) }
 
 // testBuilder returns a builder for layer tests with fixed seeds.
 func testBuilder(maxBatch int) *builder {
-	return &builder{maxBatch: maxBatch, eng: testEngine(), rng: rng.Stream(1, "init", 0), drop: &dropoutSource{rng.Source(1, "dropout", 0)}}
+	b := &builder{maxBatch: maxBatch, eng: testEngine(), rng: rng.Stream(1, "init", 0), drop: &dropoutSource{}}
+	b.drop.reset(1, 0)
+	return b
 }
 
 // randTensor returns n samples of shape s with values uniform in
@@ -305,7 +307,7 @@ func TestLayerGradients(t *testing.T) {
 		{"dropout_fixed_mask", func(b *builder) (layer, *tensor) {
 			return b.dropout("drop", shape{4, 3, 3}, 0.3), randTensor(b.rng, 3, shape{4, 3, 3}, 0, 1)
 		}, func(b *builder) func() {
-			return func() { b.drop.pcg = rng.Source(5, "dropout", 1) }
+			return func() { b.drop.reset(5, 1) }
 		}, false},
 		{"flatten", func(b *builder) (layer, *tensor) {
 			return b.flatten("flatten", shape{2, 2, 3}), randTensor(b.rng, 2, shape{2, 2, 3}, 0, 1)

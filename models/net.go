@@ -131,8 +131,8 @@ func (n *Net) ForwardFLOPs() float64 { return 2 * float64(n.macs) }
 
 // newNet builds the architecture a; its last layer's outputs are the logits.
 func newNet(a architecture, maxBatch int, seed uint64, eng *kernel.Engine) *Net {
-	b := &builder{maxBatch: maxBatch, eng: eng, rng: rng.Stream(seed, "init", 0),
-		drop: &dropoutSource{rng.Source(seed, "dropout", 0)}}
+	b := &builder{maxBatch: maxBatch, eng: eng, rng: rng.Stream(seed, "init", 0), drop: &dropoutSource{}}
+	b.drop.reset(seed, 0)
 	layers := a.build(b, a.in)
 	classes := layers[len(layers)-1].outShape().size()
 	return &Net{name: a.name, in: a.in, maxBatch: maxBatch, seed: seed, layers: layers,
@@ -157,7 +157,7 @@ func (n *Net) InputShape() [3]int { return [3]int{n.in.c, n.in.h, n.in.w} }
 // the masks of an epoch depend only on the seed, the epoch and the batches
 // trained in it.
 func (n *Net) BeginEpoch(epoch int) {
-	n.drop.pcg = rng.Source(n.seed, "dropout", epoch)
+	n.drop.reset(n.seed, epoch)
 }
 
 // TrainStep trains on one batch of len(y) samples (1 to maxBatch), with x

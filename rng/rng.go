@@ -24,7 +24,15 @@ func Stream(seed uint64, purpose string, epoch int) *rand.Rand {
 // Float32, Float64, Uint32 or Uint64 does, so a hot loop can draw from the
 // concrete PCG without the rand.Rand interface and get the same stream.
 func Source(seed uint64, purpose string, epoch int) *rand.PCG {
+	return rand.NewPCG(Seeds(seed, purpose, epoch))
+}
+
+// Seeds returns the pair rand.NewPCG(seed1, seed2) seeds Source(seed,
+// purpose, epoch) with, which is also the PCG's initial 128-bit state (high
+// and low halves), for code that runs the generator's arithmetic itself
+// (the dropout kernel, kernel.Dropout).
+func Seeds(seed uint64, purpose string, epoch int) (seed1, seed2 uint64) {
 	h := fnv.New64a()
 	h.Write([]byte(purpose))
-	return rand.NewPCG(seed, h.Sum64()^uint64(epoch)*0x9e3779b97f4a7c15)
+	return seed, h.Sum64() ^ uint64(epoch)*0x9e3779b97f4a7c15
 }

@@ -50,4 +50,11 @@
 // Engine.Parallel runs other work of the models (elementwise layers, batch
 // normalisation, pooling) on the same goroutines, split into contiguous
 // index ranges that depend only on the size and the thread count.
+//
+// Dropout draws the dropout masks from math/rand/v2's PCG-DXSM generator,
+// whose 128-bit state the caller holds. Under the avx512 variant, on CPUs
+// with AVX512DQ, an AVX-512 kernel makes 16 draws at a time, each lane's
+// state stepped by the generator's step composed 16 times; the Go loop
+// (everywhere else, AVX2 machines included) makes the same draws one by
+// one, so the masks, outputs and final state are the same bits.
 package kernel
