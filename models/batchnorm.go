@@ -23,7 +23,9 @@ const (
 //
 // In evaluation mode the running statistics normalise. Large batches are
 // split by channels between the engine's goroutines. With relu set the
-// layer is BatchNorm2d followed by ReLU, in one pass over the values.
+// layer is BatchNorm2d followed by ReLU, in one pass over the values, and
+// with res set too a residual is added before the ReLU (a BasicBlock's
+// bn2, its sum and its output ReLU).
 type batchNorm2d struct {
 	name       string
 	in         shape
@@ -35,7 +37,13 @@ type batchNorm2d struct {
 	mean, istd []float64 // batch mean and 1/sqrt(var+eps) of the last training forward
 	eng        *kernel.Engine
 	relu       bool
-	x          *tensor
+	// res, with relu, is the residual added to the normalised values
+	// before the ReLU (its owner sets it before each forward call), or
+	// nil. mask is the ReLU output through which the output gradient
+	// passes back (y with relu, the BasicBlock's output for the
+	// shortcut's BatchNorm), or nil: backward masks dy as it reads it.
+	res, mask *tensor
+	x         *tensor
 	// train, dy and needDx are the arguments of the forward or backward
 	// call running.
 	train  bool
@@ -69,7 +77,7 @@ func (b *builder) batchNorm(name string, in shape) *batchNorm2d {
 // with the parameters and statistics of batchNorm.
 func (b *builder) batchNormReLU(name string, in shape) *batchNorm2d {
 	bn := b.batchNorm(name, in)
-	bn.relu = true
+	bn.relu, bn.mask = true, &bn.y
 	return bn
 }
 
@@ -125,7 +133,11 @@ func (f *bnForward) Range(lo, hi int) {
 		// y = gamma*(x-mean)*istd + beta
 		mean32, scale, beta := float32(mean), float32(float64(bn.weight.Data[c])*istd), bn.bias.Data[c]
 		for i := range x.n {
-			kernel.Normalize(bn.plane(&bn.y, i, c), bn.plane(x, i, c), mean32, scale, beta, bn.relu)
+			if bn.res != nil {
+				kernel.NormalizeAddReLU(bn.plane(&bn.y, i, c), bn.plane(x, i, c), bn.plane(bn.res, i, c), mean32, scale, beta)
+			} else {
+				kernel.Normalize(bn.plane(&bn.y, i, c), bn.plane(x, i, c), mean32, scale, beta, bn.relu)
+			}
 		}
 	}
 }
@@ -181,12 +193,12 @@ func (f *bnBackward) Range(lo, hi int) {
 	}
 }
 
-// reluOut returns the values of channel c of sample i of the output with
-// relu, through whose ReLU the gradient dy passes back (the kernels mask dy
-// as they read it); nil without relu.
+// reluOut returns the values of channel c of sample i of mask, the ReLU
+// output through which the gradient dy passes back (the kernels mask dy as
+// they read it); nil without a mask.
 func (bn *batchNorm2d) reluOut(i, c int) []float32 {
-	if !bn.relu {
+	if bn.mask == nil {
 		return nil
 	}
-	return bn.plane(&bn.y, i, c)
+	return bn.plane(bn.mask, i, c)
 }

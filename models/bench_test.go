@@ -34,9 +34,10 @@ func BenchmarkTrainStep(b *testing.B) {
 // BenchmarkBatchNorm measures BatchNorm2d's passes on ResNet-18's layer1
 // and layer4 activations (batch 128, 64 channels of 32 x 32 and 512 of
 // 4 x 4) on a one-thread and a two-thread engine: a training forward pass
-// and a backward pass with the input gradient, without and with the ReLU
-// that follows bn1, and the residual addition with its ReLU on the same
-// shape.
+// and a backward pass with the input gradient, alone, with the ReLU that
+// follows bn1 and with a BasicBlock's residual and ReLU (bn2), and the sum
+// of a BasicBlock's input gradients through the identity shortcut's ReLU
+// mask on the same shape.
 func BenchmarkBatchNorm(b *testing.B) {
 	const batch = 128
 	for _, layer := range []struct {
@@ -50,26 +51,31 @@ func BenchmarkBatchNorm(b *testing.B) {
 			x.data[i], dy.data[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
 		}
 		for _, threads := range []int{1, 2} {
-			eng := kernel.New(threads)
-			for _, relu := range []bool{false, true} {
-				bn := (&builder{maxBatch: batch, eng: eng}).batchNorm("bn", in)
-				bn.relu = relu
-				b.Run(fmt.Sprintf("%s/forward/relu=%v/threads=%d", layer.name, relu, threads), func(b *testing.B) {
+			bld := &builder{maxBatch: batch, eng: kernel.New(threads)}
+			for _, mode := range []string{"plain", "relu", "residual"} {
+				bn := bld.batchNorm("bn", in)
+				if mode != "plain" {
+					bn = bld.batchNormReLU("bn", in)
+				}
+				if mode == "residual" {
+					bn.res = &dy
+				}
+				b.Run(fmt.Sprintf("%s/forward/%s/threads=%d", layer.name, mode, threads), func(b *testing.B) {
 					for b.Loop() {
 						bn.forward(&x, true)
 					}
 				})
-				b.Run(fmt.Sprintf("%s/backward/relu=%v/threads=%d", layer.name, relu, threads), func(b *testing.B) {
+				b.Run(fmt.Sprintf("%s/backward/%s/threads=%d", layer.name, mode, threads), func(b *testing.B) {
 					bn.forward(&x, true)
 					for b.Loop() {
 						bn.backward(&dy, true)
 					}
 				})
 			}
-			b.Run(fmt.Sprintf("%s/add/relu=true/threads=%d", layer.name, threads), func(b *testing.B) {
-				add := addition{dst.data, x.data, dy.data, true}
+			b.Run(fmt.Sprintf("%s/add/mask/threads=%d", layer.name, threads), func(b *testing.B) {
+				add := addition{dst.data, x.data, dy.data, x.data}
 				for b.Loop() {
-					eng.Parallel(len(dst.data), elementGrain, &add)
+					bld.eng.Parallel(len(dst.data), elementGrain, &add)
 				}
 			})
 		}

@@ -121,9 +121,8 @@ func kinks(layers []layer) uint64 {
 					h.Write([]byte{byte(j), byte(j >> 8), byte(j >> 16)})
 				}
 			case *basicBlock:
-				walk(l.main)
+				walk(l.main) // bn2's output is the block's
 				walk(l.shortcut)
-				walk([]layer{l.out})
 			}
 		}
 	}

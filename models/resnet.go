@@ -41,18 +41,23 @@ func resnet18(b *builder, in shape) []layer {
 // where conv1 is 3x3 with the block's stride, conv2 is 3x3 with stride 1,
 // and the shortcut is the identity, or a 1x1 convolution with the block's
 // stride followed by BatchNorm when the shape changes. bn1 and the ReLU
-// after it are one layer (see batchNormReLU), and the output ReLU is
-// applied as the sum is formed.
+// after it are one layer (see batchNormReLU), and so are bn2, the sum and
+// the output ReLU: bn2 writes relu(bn2(...) + shortcut(x)) straight into
+// the block's output, its own (the shortcut runs first). Backward, bn2
+// and the shortcut's BatchNorm read the output gradient through that ReLU
+// (the output is their mask), and the identity shortcut's copy of it is
+// masked as it is added to the main path's input gradient, so no pass of
+// the block's own computes the ReLU gradient.
 type basicBlock struct {
 	name     string
 	in       shape
 	maxBatch int
-	main     []layer
+	main     []layer // conv1, bn1 (with ReLU), conv2, bn2
+	bn2      *batchNorm2d
 	shortcut []layer // empty for the identity
-	out      *relu
 	dx       tensor
 	eng      *kernel.Engine
-	add      addition // the sum being computed, forward (with the ReLU) or backward
+	add      addition // the sum of the input gradients being computed
 }
 
 // basicBlock builds a BasicBlock named name (such as "layer2.0") from inputs
@@ -61,41 +66,41 @@ func (b *builder) basicBlock(name string, in shape, width, stride int) *basicBlo
 	bb := &basicBlock{name: name, in: in, maxBatch: b.maxBatch, eng: b.eng}
 	c1 := b.conv(name+".conv1", in, width, 3, stride, 1, false)
 	s := c1.outShape()
-	bb.main = []layer{c1, b.batchNormReLU(name+".bn1", s),
-		b.conv(name+".conv2", s, width, 3, 1, 1, false), b.batchNorm(name+".bn2", s)}
+	bb.main = []layer{c1, b.batchNormReLU(name+".bn1", s), b.conv(name+".conv2", s, width, 3, 1, 1, false)}
+	bb.bn2 = b.batchNormReLU(name+".bn2", s)
+	bb.main = append(bb.main, bb.bn2)
 	if stride != 1 || in.c != width {
 		sc := b.conv(name+".shortcut.0", in, width, 1, stride, 0, false)
-		bb.shortcut = []layer{sc, b.batchNorm(name+".shortcut.1", sc.outShape())}
+		sbn := b.batchNorm(name+".shortcut.1", sc.outShape())
+		sbn.mask = &bb.bn2.y
+		bb.shortcut = []layer{sc, sbn}
 	}
-	bb.out = b.relu(name+".relu", s)
 	bb.dx = newTensor(b.maxBatch, in)
 	return bb
 }
 
-func (bb *basicBlock) outShape() shape { return bb.out.in }
+func (bb *basicBlock) outShape() shape { return bb.bn2.in }
 
 func (bb *basicBlock) forward(x *tensor, train bool) *tensor {
 	checkInput(bb.name, x, bb.in, bb.maxBatch)
-	h := forwardAll(bb.main, x, train)
-	s := forwardAll(bb.shortcut, x, train)
-	// The output ReLU is applied with the sum, straight into its output;
-	// its backward pass only needs that output.
-	y := &bb.out.y
-	y.resize(x.n)
-	bb.add = addition{y.data, h.data, s.data, true}
-	bb.eng.Parallel(len(y.data), elementGrain, &bb.add)
-	return y
+	bb.bn2.res = forwardAll(bb.shortcut, x, train)
+	return forwardAll(bb.main, x, train)
 }
 
 func (bb *basicBlock) backward(dy *tensor, needDx bool) *tensor {
-	d := bb.out.backward(dy, true)
-	dm := backwardAll(bb.main, d, needDx)
-	ds := backwardAll(bb.shortcut, d, needDx)
+	dm := backwardAll(bb.main, dy, needDx)
+	ds := backwardAll(bb.shortcut, dy, needDx)
 	if !needDx {
 		return nil
 	}
+	// The identity shortcut passes dy on as it came: its ReLU gradient is
+	// taken as it is added.
+	var mask []float32
+	if len(bb.shortcut) == 0 {
+		mask = bb.bn2.y.data
+	}
 	bb.dx.resize(dy.n)
-	bb.add = addition{bb.dx.data, dm.data, ds.data, false}
+	bb.add = addition{bb.dx.data, dm.data, ds.data, mask}
 	bb.eng.Parallel(len(bb.dx.data), elementGrain, &bb.add)
 	return &bb.dx
 }

@@ -54,13 +54,21 @@ const elementGrain = 1 << 14
 // a goroutine when each index covers perIndex values.
 func grain(perIndex int) int { return max(elementGrain/max(perIndex, 1), 1) }
 
-// addition is the kernel.Ranger that sets dst = a + b elementwise, or
-// dst = max(a + b, 0) with relu.
+// addition is the kernel.Ranger that sets dst = a + b elementwise, where
+// b is, with y not nil, the gradient of a ReLU output y passed to its
+// input (kernel.Add).
 type addition struct {
-	dst, a, b []float32
-	relu      bool
+	dst, a, b, y []float32
 }
 
 func (s *addition) Range(lo, hi int) {
-	kernel.Add(s.dst[lo:hi], s.a[lo:hi], s.b[lo:hi], s.relu)
+	kernel.Add(s.dst[lo:hi], s.a[lo:hi], s.b[lo:hi], span(s.y, lo, hi))
+}
+
+// span returns y[lo:hi], or nil for a nil y.
+func span(y []float32, lo, hi int) []float32 {
+	if y == nil {
+		return nil
+	}
+	return y[lo:hi]
 }

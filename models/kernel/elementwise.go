@@ -6,12 +6,15 @@ import "math"
 // runs them (elementwise_amd64.go), each for lengths that are multiples of
 // 8 and slices of equal length; nil where it does not. They compute the same
 // operation on each element as the Go loops, so the bits are the same.
-var vec8 struct {
+var vec8 vectorLoops
+
+// vectorLoops is the type of vec8.
+type vectorLoops struct {
 	relu     func(dst, src []float32)
 	reluGrad func(dst, g, y []float32)
 	mul      func(dst, a, b []float32)
 	finite   func(x []float32) bool
-	add      func(dst, a, b []float32, relu bool)
+	add      func(dst, a, b, y []float32)
 }
 
 // ReLU sets dst[i] = max(src[i], 0), Go's max: +0 for zeros and negative
@@ -69,24 +72,31 @@ func Mul(dst, a, b []float32) {
 	}
 }
 
-// Add sets dst[i] = a[i] + b[i], or with relu max(a[i] + b[i], 0) (Go's
-// max, as in ReLU). dst and b must be at least as long as a.
-func Add(dst, a, b []float32, relu bool) {
+// Add sets dst[i] = a[i] + b[i], or with y not nil d + a[i] where
+// d = reluGrad(b[i], y[i]) is the gradient b of a ReLU output y passed to
+// its input: ReLUGrad and Add in turn in one pass. Where both terms are
+// NaNs the sum is the first's. dst, b, and y if not nil, must be at least
+// as long as a.
+func Add(dst, a, b, y []float32) {
 	dst, b = dst[:len(a)], b[:len(a)]
+	if y != nil {
+		y = y[:len(a)]
+	}
 	i := 0
 	if vec8.add != nil {
 		i = len(a) &^ 7
-		vec8.add(dst[:i], a[:i], b[:i], relu)
+		vec8.add(dst[:i], a[:i], b[:i], head(y, i))
 	}
-	addGo(dst[i:], a[i:], b[i:], relu)
+	addGo(dst[i:], a[i:], b[i:], tail(y, i))
 }
 
-// addGo is the portable Add.
-func addGo(dst, a, b []float32, relu bool) {
+// addGo is the portable Add; dst, b, and y if not nil, are as long as a.
+func addGo(dst, a, b, y []float32) {
 	dst, b = dst[:len(a)], b[:len(a)]
-	if relu {
+	if y != nil {
+		y = y[:len(a)]
 		for i, v := range a {
-			dst[i] = max(v+b[i], 0)
+			dst[i] = reluGrad(b[i], y[i]) + v
 		}
 		return
 	}

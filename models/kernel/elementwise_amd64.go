@@ -20,11 +20,11 @@ func reluGradAVX2(dst, g, y []float32)
 //go:noescape
 func mulAVX2(dst, a, b []float32)
 
-// addAVX2 is Add on 8 values per instruction, with ReLU's sequence for the
-// max.
+// addAVX2 is Add on 8 values per instruction, with ReLUGrad's mask where
+// y is not nil.
 //
 //go:noescape
-func addAVX2(dst, a, b []float32, relu bool)
+func addAVX2(dst, a, b, y []float32)
 
 // finiteAVX2 is Finite: it compares the exponent fields of 8 values at a
 // time with all ones.

@@ -56,34 +56,37 @@ gradloop:
 graddone:
 	RET
 
-// func addAVX2(dst, a, b []float32, relu bool)
-TEXT ·addAVX2(SB), NOSPLIT, $0-73
-	MOVQ dst_base+0(FP), DI
-	MOVQ a_base+24(FP), SI
-	MOVQ a_len+32(FP), CX
-	MOVQ b_base+48(FP), BX
-	SHRQ $3, CX
-	JZ   adddone
-	CMPB relu+72(FP), $0
-	JEQ  addloop
-	NEGZERO(X15, Y15)
+// func addAVX2(dst, a, b, y []float32)
+//
+// With y not nil, b passes through RELUGRAD (relu_amd64.h) first.
+TEXT ·addAVX2(SB), NOSPLIT, $0-96
+	MOVQ     dst_base+0(FP), DI
+	MOVQ     a_base+24(FP), SI
+	MOVQ     a_len+32(FP), CX
+	MOVQ     b_base+48(FP), BX
+	MOVQ     y_base+72(FP), DX
+	SHRQ     $3, CX
+	JZ       adddone
+	TESTQ    DX, DX
+	JZ       addloop
+	VPCMPEQD Y15, Y15, Y15 // -1 in every lane
 
-addreluloop:
-	VMOVUPS (BX), Y0
-	VADDPS  (SI), Y0, Y0 // b + a
-	RELU(Y0, Y15, Y1, Y2)
+addmaskloop:
+	RELUGRAD(BX, DX, Y15, Y0)
+	VADDPS  (SI), Y0, Y0 // reluGrad(b, y) + a
 	VMOVUPS Y0, (DI)
 	ADDQ    $32, SI
 	ADDQ    $32, BX
+	ADDQ    $32, DX
 	ADDQ    $32, DI
 	DECQ    CX
-	JNZ     addreluloop
+	JNZ     addmaskloop
 	VZEROUPPER
 	RET
 
 addloop:
 	VMOVUPS (SI), Y0
-	VADDPS  (BX), Y0, Y0
+	VADDPS  (BX), Y0, Y0 // a + b
 	VMOVUPS Y0, (DI)
 	ADDQ    $32, SI
 	ADDQ    $32, BX

@@ -228,6 +228,33 @@ func normalizeGo(dst, src []float32, mean, scale, beta float32, relu bool) {
 	}
 }
 
+// NormalizeAddReLU sets dst[j] = max(n + res[j], 0), where n =
+// float32((src[j]-mean)*scale) + beta is Normalize's value: a normalised
+// value with a residual added and its ReLU (Go's max, as in ReLU), the
+// bits of Normalize, Add and ReLU in turn in one pass (where both terms of
+// the sum are NaNs it is n's). dst and res must be at least as long as
+// src.
+func NormalizeAddReLU(dst, src, res []float32, mean, scale, beta float32) {
+	dst, res = dst[:len(src)], res[:len(src)]
+	i := 0
+	if normAVX2 {
+		i = len(src) &^ 7
+		normalizeAddReLUAVX2(dst[:i], src[:i], res[:i], mean, scale, beta)
+	}
+	if i < len(src) {
+		normalizeAddReLUGo(dst[i:], src[i:], res[i:], mean, scale, beta)
+	}
+}
+
+// normalizeAddReLUGo is the portable NormalizeAddReLU; dst and res are as
+// long as src.
+func normalizeAddReLUGo(dst, src, res []float32, mean, scale, beta float32) {
+	dst, res = dst[:len(src)], res[:len(src)]
+	for j, v := range src {
+		dst[j] = max(float32((v-mean)*scale)+beta+res[j], 0)
+	}
+}
+
 // NormalizeGrad sets dx[j] = float32(k*d[j]) + float32(a*(x[j]-mean)) + b,
 // evaluated left to right, the input gradient of a batch normalisation,
 // where d is g, or with y not nil the gradient g of a ReLU output y passed

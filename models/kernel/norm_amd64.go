@@ -34,6 +34,11 @@ func sumProducts64AVX2(g, y, x []float32, mean float64) [8]float64
 //go:noescape
 func normalizeAVX2(dst, src []float32, mean, scale, beta float32, relu bool)
 
+// normalizeAddReLUAVX2 is NormalizeAddReLU on 8 values per instruction.
+//
+//go:noescape
+func normalizeAddReLUAVX2(dst, src, res []float32, mean, scale, beta float32)
+
 // normalizeGradAVX2 is NormalizeGrad on 8 values per instruction; y is nil
 // or as long as g.
 //

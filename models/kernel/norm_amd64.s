@@ -168,6 +168,37 @@ normloop:
 normdone:
 	RET
 
+// func normalizeAddReLUAVX2(dst, src, res []float32, mean, scale, beta float32)
+TEXT ·normalizeAddReLUAVX2(SB), NOSPLIT, $0-84
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	MOVQ res_base+48(FP), BX
+	SHRQ $3, CX
+	JZ   nardone
+	VBROADCASTSS mean+72(FP), Y12
+	VBROADCASTSS scale+76(FP), Y13
+	VBROADCASTSS beta+80(FP), Y14
+	NEGZERO(X15, Y15)
+
+narloop:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y12, Y0, Y0  // v - mean
+	VMULPS  Y13, Y0, Y0  // * scale
+	VADDPS  Y14, Y0, Y0  // + beta
+	VADDPS  (BX), Y0, Y0 // + res
+	RELU(Y0, Y15, Y1, Y2)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     narloop
+	VZEROUPPER
+
+nardone:
+	RET
+
 // func normalizeGradAVX2(dx, g, y, x []float32, k, a, b, mean float32)
 TEXT ·normalizeGradAVX2(SB), NOSPLIT, $0-112
 	MOVQ dx_base+0(FP), DI

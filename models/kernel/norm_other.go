@@ -10,6 +10,7 @@ func sum32AVX2([]float32) [8]float32                            { panic(noAVX2) 
 func sumSquares64AVX2([]float32, float64) [4]float64            { panic(noAVX2) }
 func sumProducts64AVX2(_, _, _ []float32, _ float64) [8]float64 { panic(noAVX2) }
 func normalizeAVX2(_, _ []float32, _, _, _ float32, _ bool)     { panic(noAVX2) }
+func normalizeAddReLUAVX2(_, _, _ []float32, _, _, _ float32)   { panic(noAVX2) }
 func normalizeGradAVX2(_, _, _, _ []float32, _, _, _, _ float32) {
 	panic(noAVX2)
 }

@@ -9,9 +9,9 @@ import (
 // withoutVectors runs f with the assembly loops switched off, so that the
 // exported functions run their portable Go twins throughout.
 func withoutVectors(f func()) {
-	avx2, add := normAVX2, vec8.add
-	normAVX2, vec8.add = false, nil
-	defer func() { normAVX2, vec8.add = avx2, add }()
+	avx2, vec := normAVX2, vec8
+	normAVX2, vec8 = false, vectorLoops{}
+	defer func() { normAVX2, vec8 = avx2, vec }()
 	f()
 }
 
@@ -153,10 +153,12 @@ func checkSame(t *testing.T, name string, got, want []float32) {
 	}
 }
 
-// TestNormalize checks Normalize, NormalizeGrad (with and without the ReLU
-// mask) and Add bit for bit against their Go twins on every class of value
-// (elementwiseInputs) and parameter (normScalars), at lengths of every
-// remainder modulo 8 and at offsets that leave any alignment.
+// TestNormalize checks Normalize, NormalizeAddReLU, NormalizeGrad (with
+// and without the ReLU mask) and Add (with and without it) bit for bit
+// against their Go twins on every class of value (elementwiseInputs) and
+// parameter (normScalars), at lengths of every remainder modulo 8 and at
+// offsets that leave any alignment; and the fused passes against the
+// passes they stand for (checkFused).
 func TestNormalize(t *testing.T) {
 	in, other := elementwiseInputs()
 	third := append(other[7:], other[:7]...)
@@ -164,9 +166,9 @@ func TestNormalize(t *testing.T) {
 	for _, n := range append(normLengths(len(in)-3), normLengths(1000)[:4]...) {
 		for _, off := range []int{0, 1, 3} {
 			v, w, x := in[off:off+n], other[off:off+n], third[off:off+n]
-			for _, relu := range []bool{false, true} {
-				withoutVectors(func() { Add(want, v, w, relu) })
-				Add(got, v, w, relu)
+			for _, mask := range [][]float32{nil, x} {
+				withoutVectors(func() { Add(want, v, w, mask) })
+				Add(got, v, w, mask)
 				checkSame(t, "Add", got[:n], want[:n])
 			}
 			// Every combination of parameters on a thousand values, a few
@@ -188,11 +190,61 @@ func TestNormalize(t *testing.T) {
 					Normalize(got, v, mean, scale, beta, relu)
 					checkSame(t, "Normalize", got[:n], want[:n])
 				}
+				withoutVectors(func() { NormalizeAddReLU(want, v, w, mean, scale, beta) })
+				NormalizeAddReLU(got, v, w, mean, scale, beta)
+				checkSame(t, "NormalizeAddReLU", got[:n], want[:n])
 				for _, mask := range [][]float32{nil, w} {
 					k := normScalars[(p+3)%len(normScalars)]
 					withoutVectors(func() { NormalizeGrad(want, v, mask, x, k, scale, beta, mean) })
 					NormalizeGrad(got, v, mask, x, k, scale, beta, mean)
 					checkSame(t, "NormalizeGrad", got[:n], want[:n])
+				}
+			}
+		}
+	}
+}
+
+// TestFused checks NormalizeAddReLU and the masked Add, with the assembly
+// loops and without, bit for bit against the passes they fuse: Normalize,
+// then Add of the residual, then ReLU; ReLUGrad, then Add of the other
+// term (sums whose first operand is the normalised value or the passed
+// gradient, as in the fused loops: that operand's NaN is kept where both
+// are NaNs). The inputs and parameters are TestNormalize's.
+func TestFused(t *testing.T) {
+	in, other := elementwiseInputs()
+	third := append(other[7:], other[:7]...)
+	got, want, tmp := make([]float32, len(in)), make([]float32, len(in)), make([]float32, len(in))
+	for _, vectors := range []bool{true, false} {
+		run := func(f func()) { f() }
+		if !vectors {
+			run = withoutVectors
+		}
+		for _, n := range append(normLengths(len(in)-3), normLengths(1000)[:4]...) {
+			for _, off := range []int{0, 1, 3} {
+				v, w, x, tmp := in[off:off+n], other[off:off+n], third[off:off+n], tmp[:n]
+				run(func() {
+					ReLUGrad(tmp, w, x)
+					Add(want, tmp, v, nil)
+					Add(got, v, w, x)
+				})
+				checkSame(t, "masked Add", got[:n], want[:n])
+				// Every seventh combination of parameters on the longest
+				// input, a few elsewhere and in the short run.
+				step := 7
+				if n != len(in)-3 || testing.Short() {
+					step = 149
+				}
+				for p := 0; p < len(normScalars)*len(normScalars)*len(normScalars); p += step {
+					mean := normScalars[p%len(normScalars)]
+					scale := normScalars[p/len(normScalars)%len(normScalars)]
+					beta := normScalars[p/len(normScalars)/len(normScalars)]
+					run(func() {
+						Normalize(tmp, v, mean, scale, beta, false)
+						Add(tmp, tmp, w, nil)
+						ReLU(want, tmp)
+						NormalizeAddReLU(got, v, w, mean, scale, beta)
+					})
+					checkSame(t, "NormalizeAddReLU", got[:n], want[:n])
 				}
 			}
 		}
