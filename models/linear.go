@@ -57,7 +57,7 @@ func (l *linear) backward(dy *tensor, needDx bool) *tensor {
 	// db += sum over the batch of dy, in sample order
 	db := l.bias.Grad[:l.out]
 	for i := range n {
-		kernel.Add(db, db, dy.data[i*l.out:(i+1)*l.out], false)
+		kernel.Add(db, db, dy.data[i*l.out:(i+1)*l.out], nil)
 	}
 	if !needDx {
 		return nil
