@@ -1,9 +1,6 @@
 package kernel
 
-import (
-	"runtime"
-	"sync"
-)
+import "runtime"
 
 // state is everything an Engine computes with: the chosen variant, the job
 // being run, one workspace per goroutine and the worker goroutines. Workers
@@ -20,9 +17,9 @@ type state struct {
 	// of job, over the indices [0, rangeN) in rangeParts parts.
 	ranger             Ranger
 	rangeN, rangeParts int
-	// start has one channel per worker (threads-1); sending i runs part i.
-	start []chan int
-	wg    sync.WaitGroup
+	// crew runs parts 1 to threads-1 of the parallel calls; nil until
+	// the first.
+	crew *crew
 	// da, db and pat are the operands of Sgemm and the convolutions,
 	// kept here so that passing them as PanelSource does not allocate.
 	da, db dense
@@ -57,30 +54,6 @@ func newState(v *variant, threads int) *state {
 		s.ws[i].packLimit = fullPackLimit
 	}
 	return s
-}
-
-// startWorkers launches the worker goroutines on first parallel use.
-func (s *state) startWorkers() {
-	s.start = make([]chan int, s.threads-1)
-	for i := range s.start {
-		s.start[i] = make(chan int)
-		go s.worker(s.start[i])
-	}
-}
-
-// worker runs the parts it is sent until its channel is closed.
-func (s *state) worker(start chan int) {
-	for i := range start {
-		s.runPart(i)
-		s.wg.Done()
-	}
-}
-
-// stop ends the worker goroutines; the Engine's cleanup calls it.
-func (s *state) stop() {
-	for _, c := range s.start {
-		close(c)
-	}
 }
 
 // runPart computes part i of the current Parallel call or GEMM.
@@ -145,14 +118,12 @@ func (s *state) gemm(e *Engine) {
 // on the calling goroutine and the others on the workers, and waits for all
 // of them.
 func (s *state) runParts(e *Engine, t int) {
-	if s.start == nil {
-		s.startWorkers()
-		runtime.AddCleanup(e, (*state).stop, s)
+	if s.crew == nil {
+		s.crew = newCrew(s.threads-1, s.runPart)
+		runtime.AddCleanup(e, (*crew).stop, s.crew)
 	}
-	s.wg.Add(t - 1)
-	for i := 1; i < t; i++ {
-		s.start[i-1] <- i
-	}
-	s.runPart(0)
-	s.wg.Wait()
+	s.crew.do(t)
+	// e must stay reachable until the call is done: its cleanup stops the
+	// workers, and the methods that lead here need nothing else of it.
+	runtime.KeepAlive(e)
 }
