@@ -120,6 +120,9 @@ func (l *Loader) Next() (x []float32, y []uint8, ok bool) {
 // another; these loads are independent and go to memory together, and the
 // loops that follow find the images in the cache.
 func (l *Loader) touch(batch []int, d int) {
+	if d == 0 {
+		return
+	}
 	var x byte
 	for _, i := range batch {
 		img := l.s.Pix[i*d : (i+1)*d]

@@ -17,7 +17,10 @@ import (
 // waiting for its next part (a worker) or for the other parts to finish
 // (the caller) polls for spinTime first, yielding its P every few polls,
 // and only then parks; a hand-off within spinTime of the last one costs a
-// few cache misses.
+// few cache misses. The polling takes CPU time from other processes when
+// more threads than cores are busy: a machine shared by several runs
+// should give each as many threads as it has cores to spare (the harness
+// gives each of its workers cores/workers).
 type crew struct {
 	// run computes one part of the current call.
 	run func(part int)
@@ -71,8 +74,10 @@ func (c *crew) do(parts int) {
 	for w := range parts - 1 {
 		c.members[w].signal()
 	}
+	// Deferred, so that a panic in part 0 still waits for the workers
+	// before it unwinds what their parts read.
+	defer c.caller.await(func() bool { return c.left.Load() == 0 })
 	c.run(0)
-	c.caller.await(func() bool { return c.left.Load() == 0 })
 }
 
 // publish starts the next call, of parts parts.
@@ -124,10 +129,13 @@ func (c *crew) stop() {
 // from the signal of an earlier condition, late, so m tests ready again
 // after it.
 func (m *member) await(ready func() bool) {
-	start := time.Now()
+	var start time.Time
 	for i := 1; !ready(); i++ {
 		if i%64 != 0 {
 			continue
+		}
+		if start.IsZero() {
+			start = time.Now()
 		}
 		if time.Since(start) < spinTime {
 			runtime.Gosched() // let goroutines waiting for a P run

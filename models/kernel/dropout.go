@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 )
@@ -13,9 +14,9 @@ import (
 // y[i] = x[i] * mask[i]. A dropped value is thus x[i] * +0: -0 for a
 // negative x[i], NaN for an infinite or NaN one. With a NaN scale a kept
 // value is the scale's NaN, quieted, even where x[i] is a NaN too. t is at
-// most 2^24 (which drops every value). Dropout leaves the state after the
-// len(x) draws in *state, so consecutive calls continue one stream. y and
-// mask must be at least as long as x.
+// most 2^24, which drops every value; a larger t panics. Dropout leaves
+// the state after the len(x) draws in *state, so consecutive calls
+// continue one stream. y and mask must be at least as long as x.
 //
 // Where the CPU has AVX512F and AVX512DQ and the avx512 variant is selected
 // (see SelectedVariant), the first multiple of 16 values run in an AVX-512
@@ -23,6 +24,9 @@ import (
 // everything on other CPUs (AVX2 ones included), run dropoutGo. Both give
 // the same bits and the same final state.
 func Dropout(y, mask, x []float32, state *[2]uint64, t uint32, scale float32) {
+	if t > 1<<24 {
+		panic(fmt.Sprintf("kernel: Dropout: threshold %d above 2^24", t))
+	}
 	y, mask = y[:len(x)], mask[:len(x)]
 	i := 0
 	if dropoutAsm {

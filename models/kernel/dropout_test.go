@@ -165,3 +165,17 @@ func TestDropoutThresholdEdges(t *testing.T) {
 		}
 	})
 }
+
+// TestDropoutThresholdAbove2To24 checks that a threshold no 24-bit draw
+// can reach, where the Go loop and the AVX-512 kernel would disagree,
+// panics instead.
+func TestDropoutThresholdAbove2To24(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("Dropout with t = 2^24+1 did not panic")
+		}
+	}()
+	var state [2]uint64
+	x := make([]float32, 16)
+	Dropout(make([]float32, 16), make([]float32, 16), x, &state, 1<<24+1, 1)
+}
