@@ -66,9 +66,10 @@ func (b *builder) basicBlock(name string, in shape, width, stride int) *basicBlo
 	bb := &basicBlock{name: name, in: in, maxBatch: b.maxBatch, eng: b.eng}
 	c1 := b.conv(name+".conv1", in, width, 3, stride, 1, false)
 	s := c1.outShape()
-	bb.main = []layer{c1, b.batchNormReLU(name+".bn1", s), b.conv(name+".conv2", s, width, 3, 1, 1, false)}
+	bn1 := b.batchNormReLU(name+".bn1", s)
+	c2 := b.conv(name+".conv2", s, width, 3, 1, 1, false)
 	bb.bn2 = b.batchNormReLU(name+".bn2", s)
-	bb.main = append(bb.main, bb.bn2)
+	bb.main = []layer{c1, bn1, c2, bb.bn2}
 	if stride != 1 || in.c != width {
 		sc := b.conv(name+".shortcut.0", in, width, 1, stride, 0, false)
 		sbn := b.batchNorm(name+".shortcut.1", sc.outShape())
