@@ -10,7 +10,7 @@ package models
 // conv3.bias, fc1.weight [256 8192], fc1.bias, fc2.weight [10 256],
 // fc2.bias.
 func smallCNN(b *builder, in shape) []layer {
-	var st stack
+	st := stack{b: b}
 	s := st.add(b.convReLU("conv1", in, 32, 3, 1, 1, true))
 	s = st.add(b.conv("conv2", s, 64, 3, 1, 1, true))
 	s = st.add(b.reluMaxPool("pool1", s, 2, 2))

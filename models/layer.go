@@ -56,6 +56,7 @@ type builder struct {
 	// layers cannot run.
 	shapesOnly bool
 	macs       int64 // multiply-adds of one example's forward pass through the convolutions and linear layers built
+	inert      int   // layers added to a stack before any parameter was registered, see Net.inert
 }
 
 // stat is a named non-trainable tensor saved with the parameters, such as a

@@ -6,7 +6,7 @@ package models
 // [256 784], fc1.bias, fc2.weight [256 256], fc2.bias, fc3.weight [10 256],
 // fc3.bias.
 func mlp(b *builder, in shape) []layer {
-	var st stack
+	st := stack{b: b}
 	s := st.add(b.flatten("flatten", in))
 	s = st.add(b.linear("fc1", s.size(), 256))
 	s = st.add(b.relu("relu1", s))

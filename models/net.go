@@ -72,12 +72,17 @@ type Net struct {
 	maxBatch int
 	seed     uint64
 	layers   []layer
-	loss     *crossEntropy
-	params   []*param.Param
-	stats    []stat
-	drop     *dropoutSource
-	x        tensor // view of the caller's batch
-	macs     int64  // multiply-adds of one example's forward pass (see ForwardFLOPs)
+	// inert counts the leading layers that hold no parameters (the mlp's
+	// Flatten): nothing before them learns, so the backward pass stops
+	// short of them and the first layer that learns computes no input
+	// gradient.
+	inert  int
+	loss   *crossEntropy
+	params []*param.Param
+	stats  []stat
+	drop   *dropoutSource
+	x      tensor // view of the caller's batch
+	macs   int64  // multiply-adds of one example's forward pass (see ForwardFLOPs)
 }
 
 // New builds the model name ("mlp", "small_cnn" or "resnet18") for batches
@@ -137,7 +142,7 @@ func newNet(a architecture, maxBatch int, seed uint64, eng *kernel.Engine) *Net 
 	classes := layers[len(layers)-1].outShape().size()
 	return &Net{name: a.name, in: a.in, maxBatch: maxBatch, seed: seed, layers: layers,
 		loss: newCrossEntropy(classes, maxBatch), params: b.params, stats: b.stats,
-		drop: b.drop, x: tensor{shape: a.in}, macs: b.macs}
+		drop: b.drop, x: tensor{shape: a.in}, macs: b.macs, inert: b.inert}
 }
 
 // Name returns the model's name as given to New.
@@ -173,7 +178,7 @@ func (n *Net) TrainStep(x []float32, y []uint8) (loss float64, correct int) {
 	}
 	z := forwardAll(n.layers, n.input(x, y), true)
 	loss, correct = n.loss.forward(z, y, true)
-	backwardAll(n.layers, &n.loss.dz, false)
+	backwardAll(n.layers[n.inert:], &n.loss.dz, false)
 	return loss, correct
 }
 
@@ -214,12 +219,20 @@ func backwardAll(layers []layer, dy *tensor, needDx bool) *tensor {
 	return dy
 }
 
-// stack collects layers in order, tracking the shape of the last output.
-type stack struct{ layers []layer }
+// stack collects the layers b builds, in order, tracking the shape of the
+// last output.
+type stack struct {
+	b      *builder
+	layers []layer
+}
 
-// add appends l and returns its output shape.
+// add appends l and returns its output shape. While no layer has registered
+// a parameter with b, it counts l in b.inert.
 func (s *stack) add(l layer) shape {
 	s.layers = append(s.layers, l)
+	if len(s.b.params) == 0 {
+		s.b.inert++
+	}
 	return l.outShape()
 }
 

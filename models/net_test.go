@@ -16,7 +16,7 @@ import (
 // tinyNet is a small network with every layer type, for tests that need
 // BatchNorm statistics or dropout without the cost of resnet18.
 func tinyNet(b *builder, in shape) []layer {
-	var st stack
+	st := stack{b: b}
 	s := st.add(b.conv("conv1", in, 4, 3, 1, 1, false))
 	s = st.add(b.batchNorm("bn1", s))
 	s = st.add(b.relu("relu1", s))
@@ -257,6 +257,45 @@ func TestTrainStepDeterministic(t *testing.T) {
 						p.Data[j] -= 0.1 * g
 						b.Params()[i].Data[j] -= 0.1 * g
 					}
+				}
+			}
+		})
+	}
+}
+
+// TestNoInputGradient checks that a training step computes no gradient
+// with respect to the input: the layers before the first that learns (the
+// mlp's Flatten) are left out of the backward pass, and that first layer
+// writes no input gradient.
+func TestNoInputGradient(t *testing.T) {
+	for _, c := range []struct {
+		model string
+		inert int
+	}{{"mlp", 1}, {"small_cnn", 0}, {"tiny", 0}} {
+		t.Run(c.model, func(t *testing.T) {
+			n := newTestNet(t, c.model, 4, 5)
+			if n.inert != c.inert {
+				t.Fatalf("%d inert leading layers, want %d", n.inert, c.inert)
+			}
+			var dx *tensor
+			switch l := n.layers[n.inert].(type) {
+			case *linear:
+				dx = &l.dx
+			case *conv2d:
+				dx = &l.dx
+			default:
+				t.Fatalf("first learning layer is a %T", l)
+			}
+			// A layer that computes its input gradient overwrites dx.
+			poison := dx.data[:cap(dx.data)]
+			for i := range poison {
+				poison[i] = -1
+			}
+			x, y := testBatch(n, 4, 1)
+			n.TrainStep(x, y)
+			for i, v := range poison {
+				if v != -1 {
+					t.Fatalf("%T wrote %v at %d of its input gradient", n.layers[n.inert], v, i)
 				}
 			}
 		})

@@ -17,7 +17,7 @@ import (
 // shortcut.1.weight, shortcut.1.bias (BatchNorm); finally linear.weight and
 // linear.bias. Every BatchNorm also saves running_mean and running_var.
 func resnet18(b *builder, in shape) []layer {
-	var st stack
+	st := stack{b: b}
 	s := st.add(b.conv("conv1", in, 64, 3, 1, 1, false))
 	s = st.add(b.batchNormReLU("bn1", s))
 	for stage, width := range []int{64, 128, 256, 512} {
