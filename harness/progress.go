@@ -41,10 +41,11 @@ func newProgress(w io.Writer, bars bool, workers int, jobs []spec.Job) progress 
 	return &plain{w: w}
 }
 
-// runName identifies a run in progress output.
+// runName identifies a run in progress output, where the runs of several
+// studies may alternate.
 func runName(j spec.Job) string {
 	c := j.Config
-	return fmt.Sprintf("%s %s %s f=%g seed=%d", j.ID, c.Label, c.Dataset, c.Fraction, c.Seed)
+	return fmt.Sprintf("%s %s/%s %s f=%g seed=%d", j.ID, c.Study, c.Label, c.Dataset, c.Fraction, c.Seed)
 }
 
 // plain writes one line per finished epoch and per finished run, and never a

@@ -71,9 +71,14 @@ func WithSeeds(sets []string, seeds int) []string {
 }
 
 // Reproduce runs the studies of o.Specs: those whose spec says `reproduce:
-// first` before the others, each with its report right after it (so `from:
-// selected` can read its selection), then every other selected study whose
-// data is present, in file name order, and finally writes the report of all
+// first` and every other selected study whose data is present, in two
+// phases of one worker pool each, so that no worker waits at the end of a
+// study while another finishes its last run. The first phase trains the
+// first studies together with the others that do not read their selection
+// (no arm `from: selected`), and then writes the first studies' reports (so
+// `from: selected` reads the new selection, never one left from an earlier
+// reproduction); the second trains the studies that read it. Within a phase
+// the longest runs go first (see Run). Finally it writes the report of all
 // of them into o.Run.Results. Every run that ends final and has a record
 // committed under o.Run.Results/records is compared with it (see
 // records.Diff); the count of identical runs is printed at the end and a
@@ -115,13 +120,35 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	}
 	var errs []error
 	var checked checkResult
+	var phase []*studyJobs
+	var waiting []string // the studies that read the first studies' selection
 	for _, p := range order {
-		if err := o.study(ctx, log, p, stages[p], &checked); err != nil {
+		st, err := o.prepare(log, p, stages[p], stages[p] != spec.ReproduceFirst)
+		switch {
+		case errors.Is(err, spec.ErrNoLockedConfig) && stages[p] != spec.ReproduceFirst:
+			waiting = append(waiting, p)
+		case err != nil:
 			errs = append(errs, err)
+		case st != nil:
+			phase = append(phase, st)
 		}
-		if ctx.Err() != nil {
-			return errors.Join(append(errs, ctx.Err())...)
+	}
+	errs = append(errs, o.train(ctx, log, phase, &checked)...)
+	if ctx.Err() != nil {
+		return errors.Join(append(errs, ctx.Err())...)
+	}
+	phase = nil
+	for _, p := range waiting {
+		st, err := o.prepare(log, p, stages[p], false)
+		if err != nil {
+			errs = append(errs, err)
+		} else if st != nil {
+			phase = append(phase, st)
 		}
+	}
+	errs = append(errs, o.train(ctx, log, phase, &checked)...)
+	if ctx.Err() != nil {
+		return errors.Join(append(errs, ctx.Err())...)
 	}
 	if _, err := WriteReport(o.report(paths)); err != nil {
 		errs = append(errs, err)
@@ -136,58 +163,90 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 	return errors.Join(errs...)
 }
 
-// study runs the study of the spec at path, of the given `reproduce:`
-// stage, if selected and its data is present, compares its finished runs
-// with their committed records, and writes its report right after it when
-// it is a first study.
-func (o ReproduceOptions) study(ctx context.Context, log io.Writer, path, stage string, checked *checkResult) error {
+// studyJobs is a study of a phase of Reproduce: its spec's path and
+// `reproduce:` stage, its jobs and its committed records by run ID.
+type studyJobs struct {
+	path, stage string
+	jobs        []spec.Job
+	published   map[string]records.Record
+}
+
+// prepare loads the study of the spec at path, of the given `reproduce:`
+// stage, if it is selected and its data is present, and copies its
+// finished runs from o.Import. It returns nil (and prints why) for a study
+// left out. With unselected, a spec that reads the selection (`from:
+// selected`) fails with spec.ErrNoLockedConfig and prints nothing.
+func (o ReproduceOptions) prepare(log io.Writer, path, stage string, unselected bool) (*studyJobs, error) {
 	name := specStem(path)
 	switch {
 	case len(o.Studies) > 0 && !slices.Contains(o.Studies, name):
 		fmt.Fprintf(log, "study %s: not run (not in --studies)\n", name)
-		return nil
+		return nil, nil
 	case len(o.Studies) == 0 && stage == spec.ReproduceDeferred:
 		fmt.Fprintf(log, "study %s: not run (reproduce: deferred; ask for it with --studies %s)\n", name, name)
-		return nil
+		return nil, nil
 	}
-	sp, err := spec.Load(path, spec.Options{Results: o.Run.Results, Set: WithSeeds(o.Set, o.Seeds), Quick: o.Quick})
+	sp, err := spec.Load(path, spec.Options{Results: o.Run.Results, Set: WithSeeds(o.Set, o.Seeds), Quick: o.Quick, Unselected: unselected})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(o.Studies) == 0 && o.Seeds > 0 && !powered(sp) {
 		fmt.Fprintf(log, "study %s: not in the powered protocol (datasets %s)\n", name, strings.Join(sp.Datasets, ", "))
-		return nil
+		return nil, nil
 	}
 	if missing := o.Run.missingData(sp); missing != "" {
 		fmt.Fprintf(log, "study %s: skipped: %s\n", sp.Study, missing)
-		return nil
+		return nil, nil
 	}
 	jobs := Jobs(sp, o.Seeds)
 	fmt.Fprintf(log, "study %s: %d runs (%s)\n", sp.Study, len(jobs), Estimate(jobs))
 	published, err := records.Read(records.Path(o.Run.Results, sp.Study))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	n, err := importRuns(o.Import, o.Run.Results, jobs)
 	if n > 0 {
 		fmt.Fprintf(log, "study %s: copied %d finished runs from %s\n", sp.Study, n, filepath.Join(o.Import, "runs"))
 	}
 	if err != nil {
-		return err
+		return nil, err
+	}
+	return &studyJobs{path: path, stage: stage, jobs: jobs, published: published}, nil
+}
+
+// train trains the jobs of studies in one worker pool, compares their
+// finished runs with their committed records (counted in checked) and then
+// writes the report of each first study among them, unless ctx is
+// cancelled. It returns every error, so that one failing study does not
+// stop the others.
+func (o ReproduceOptions) train(ctx context.Context, log io.Writer, studies []*studyJobs, checked *checkResult) []error {
+	if len(studies) == 0 {
+		return nil
+	}
+	var jobs []spec.Job
+	names := make([]string, len(studies))
+	for i, st := range studies {
+		jobs = append(jobs, st.jobs...)
+		names[i] = specStem(st.path)
 	}
 	var errs []error
 	if _, err := Run(ctx, jobs, o.Run); err != nil {
-		errs = append(errs, fmt.Errorf("study %s: %w", sp.Study, err))
+		errs = append(errs, fmt.Errorf("studies %s: %w", strings.Join(names, ", "), err))
 	}
-	if err := checked.check(log, o.Run.Results, jobs, published); err != nil {
-		errs = append(errs, err)
-	}
-	if sp.Reproduce == spec.ReproduceFirst && ctx.Err() == nil {
-		if _, err := WriteReport(o.report([]string{path})); err != nil {
+	for _, st := range studies {
+		if err := checked.check(log, o.Run.Results, st.jobs, st.published); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	for _, st := range studies {
+		if st.stage != spec.ReproduceFirst || ctx.Err() != nil {
+			continue
+		}
+		if _, err := WriteReport(o.report([]string{st.path})); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
 }
 
 // powered reports whether the powered protocol runs sp by default: all

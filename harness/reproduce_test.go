@@ -71,37 +71,55 @@ func TestReproduceQuick(t *testing.T) {
 }
 
 // TestReproduceStages checks that the `reproduce:` key of the specs orders
-// and selects the studies: `first` before the others (whatever its name),
-// `deferred` left out unless named.
+// and selects the studies, and how they are grouped into worker pools:
+// `first` before the others (whatever its name) and in one pool with every
+// study that does not read its selection, a study with `from: selected` in
+// a second pool after the first study's report, even though a selection
+// from an earlier reproduction is already there, and `deferred` left out
+// unless named.
 func TestReproduceStages(t *testing.T) {
-	dir := t.TempDir()
-	for name, extra := range map[string]string{"a_plain": "", "b_deferred": "reproduce: deferred\n", "z_first": "reproduce: first\n"} {
+	dir, results := t.TempDir(), t.TempDir()
+	arms := map[string]string{
+		"a_plain":    "{name: sgd, lr: 0.1}",
+		"b_deferred": "{name: sgd, lr: 0.1}\nreproduce: deferred",
+		"c_selected": "{from: selected}",
+		"z_first":    "{name: sgd, lr: 0.1}\nreproduce: first",
+	}
+	for name, arm := range arms {
 		src := "study: " + name + "\ndataset: synthetic\nmodel: mlp\nepochs: 1\nbatch_size: 64\nseeds: [1]\nfractions: [1]\n" +
-			"arms:\n  - name: sgd\n    optimizer: {name: sgd, lr: 0.1}\nreport: {kind: baselines}\n" + extra
+			"report: {kind: baselines}\narms:\n  - name: sgd\n    optimizer: " + arm + "\n"
 		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+	locked := `{"optimizer": {"name": "sgd", "lr": 0.05}}`
+	if err := os.WriteFile(filepath.Join(results, "locked_config.json"), []byte(locked), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var log strings.Builder
 	err := Reproduce(context.Background(), ReproduceOptions{
-		Specs: []string{dir}, Run: RunOptions{Results: t.TempDir(), Workers: 1, Log: &log},
+		Specs: []string{dir}, Run: RunOptions{Results: results, Workers: 1, Log: &log},
 	})
 	if err != nil {
 		t.Fatalf("Reproduce: %v\n%s", err, log.String())
 	}
-	var studies []string
+	var lines []string
 	for _, line := range strings.Split(log.String(), "\n") {
-		if strings.HasPrefix(line, "study ") {
-			studies = append(studies, line)
+		if strings.HasPrefix(line, "study ") || strings.HasPrefix(line, "done: ") {
+			lines = append(lines, line)
 		}
 	}
-	want := []string{"study z_first: 1 runs", "study a_plain: 1 runs", "study b_deferred: not run (reproduce: deferred; ask for it with --studies b_deferred)"}
-	if len(studies) != len(want) {
-		t.Fatalf("study lines %q, want %q", studies, want)
+	want := []string{
+		"study z_first: 1 runs", "study a_plain: 1 runs",
+		"study b_deferred: not run (reproduce: deferred; ask for it with --studies b_deferred)",
+		"done: 2 completed", "study c_selected: 1 runs", "done: 1 completed",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("lines %q, want %q", lines, want)
 	}
 	for i, w := range want {
-		if !strings.HasPrefix(studies[i], w) {
-			t.Errorf("line %d: %q, want %q...", i, studies[i], w)
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: %q, want %q...", i, lines[i], w)
 		}
 	}
 }

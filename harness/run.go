@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -77,7 +79,8 @@ const (
 // (store.Repair). A run that fails (an error or a panic, recorded with its
 // message in its summary) does not stop the others; it is retried up to
 // o.Retries times. Runs whose dataset is missing are skipped with one line
-// per dataset. Run returns an error if any run failed or was skipped, or ctx
+// per dataset. Runs start longest first (by the work left in them, see
+// Estimate). Run returns an error if any run failed or was skipped, or ctx
 // was cancelled, after all workers stopped.
 func Run(ctx context.Context, jobs []spec.Job, o RunOptions) (Result, error) {
 	if o.Log == nil {
@@ -85,6 +88,7 @@ func Run(ctx context.Context, jobs []spec.Job, o RunOptions) (Result, error) {
 	}
 	var res Result
 	var todo []spec.Job
+	left := map[string]float64{} // the work left in each run to do, by ID
 	for _, j := range jobs {
 		dir := store.RunDir(o.Results, j.Config.Study, j.ID)
 		r, err := store.LoadRun(dir)
@@ -101,7 +105,11 @@ func Run(ctx context.Context, jobs []spec.Job, o RunOptions) (Result, error) {
 			continue
 		}
 		todo = append(todo, j)
+		left[j.ID] = workLeft(j, len(r.Metrics))
 	}
+	// Longest first: the last runs to start are the shortest, so no worker
+	// waits long for the others at the end. Equal runs keep their order.
+	slices.SortStableFunc(todo, func(a, b spec.Job) int { return cmp.Compare(left[b.ID], left[a.ID]) })
 	if len(todo) == 0 {
 		fmt.Fprintf(o.Log, "nothing to do: %d runs already done\n", res.AlreadyDone)
 		return res, nil
@@ -167,6 +175,13 @@ feed:
 		return res, fmt.Errorf("harness: %d of %d runs skipped: their data is missing", res.Skipped, len(todo))
 	}
 	return res, nil
+}
+
+// workLeft estimates the work left in the run of j when it has done epochs
+// finished: its share of Estimate's FLOP.
+func workLeft(j spec.Job, done int) float64 {
+	epochs := j.Config.Epochs
+	return Estimate([]spec.Job{j}).FLOP * float64(max(epochs-done, 0)) / float64(max(epochs, 1))
 }
 
 // count returns the counter of out.

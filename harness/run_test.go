@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -298,6 +299,43 @@ func TestResumeFromPartial(t *testing.T) {
 	}
 	if got := metricsOf(t, dir, "tiny"); !reflect.DeepEqual(got, want) {
 		t.Error("resumed sweep's metrics differ from an uninterrupted one")
+	}
+}
+
+// TestRunLongestFirst checks that Run starts the runs with the most work
+// left first and keeps the jobs' order among equal ones: the tiny sweep's
+// full-data runs, then its half-data runs, then a full-data run that has
+// only its last epoch left.
+func TestRunLongestFirst(t *testing.T) {
+	dir := t.TempDir()
+	jobs := mustLoad(t, "testdata/tiny.yaml", spec.Options{}).Expand()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := Run(ctx, jobs[:1], RunOptions{Results: dir, Workers: 1, Log: &cancelAt{marker: "epoch 2/3", cancel: cancel}})
+	cancel()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupting the first run: %v", err)
+	}
+	var log strings.Builder
+	if _, err := Run(context.Background(), jobs, RunOptions{Results: dir, Workers: 1, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(log.String(), "\n") {
+		if strings.HasSuffix(line, ": completed") {
+			got = append(got, strings.Fields(line)[0])
+		}
+	}
+	var want []string
+	for _, fraction := range []float64{1, 0.5} {
+		for _, j := range jobs[1:] {
+			if j.Config.Fraction == fraction {
+				want = append(want, j.ID)
+			}
+		}
+	}
+	want = append(want, jobs[0].ID)
+	if !slices.Equal(got, want) {
+		t.Errorf("runs completed in the order\n%v\nwant\n%v", got, want)
 	}
 }
 

@@ -53,6 +53,7 @@ type parser struct {
 	file       string
 	origin     map[*yaml.Node]string
 	results    string // the results directory, for `from: selected`
+	unselected bool   // see Options.Unselected
 	applyQuick bool   // the quick profile will be applied
 }
 

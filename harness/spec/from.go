@@ -46,6 +46,9 @@ func (p *parser) from(n *yaml.Node, path, name string) (optim.Config, error) {
 		}
 		return optim.PaperConfig(), nil
 	case "selected":
+		if p.unselected {
+			return optim.Config{}, isError{p.errAt(n, path, "selected: no configuration is selected yet"), ErrNoLockedConfig}
+		}
 		file := filepath.Join(p.results, LockedConfigFile)
 		b, err := os.ReadFile(file)
 		if errors.Is(err, fs.ErrNotExist) {

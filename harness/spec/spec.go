@@ -77,14 +77,20 @@ type Options struct {
 	Set []string
 	// Quick applies the spec's quick profile after the overrides.
 	Quick bool
+	// Unselected loads the spec as if no configuration had been selected
+	// yet: `from: selected` fails with ErrNoLockedConfig even where
+	// <Results>/locked_config.json exists. Reproduce uses it to tell the
+	// studies that must wait for the tuning study's report.
+	Unselected bool
 }
 
 // The values of a spec's optional `reproduce:` key, which says when
 // `neuroplastic reproduce` runs the study (docs/design.md, "Studies").
 const (
-	// ReproduceFirst runs the study before all others, and writes its
-	// report at once: a tuning study whose selection (locked_config.json)
-	// later specs read with `from: selected`.
+	// ReproduceFirst runs the study before the studies that read its
+	// selection, and writes its report before they start: a tuning study
+	// whose selection (locked_config.json) later specs read with `from:
+	// selected`.
 	ReproduceFirst = "first"
 	// ReproduceDeferred leaves a study out unless it is asked for by name:
 	// a cluster-sized one, or one beyond the preprint's studies. Without
@@ -134,7 +140,7 @@ func Parse(name string, src []byte, o Options) (s *Spec, err error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{file: name, origin: map[*yaml.Node]string{}, results: o.Results, applyQuick: o.Quick}
+	p := &parser{file: name, origin: map[*yaml.Node]string{}, results: o.Results, unselected: o.Unselected, applyQuick: o.Quick}
 	armSets, err := p.applySets(root, o.Set)
 	if err != nil {
 		return nil, err
