@@ -117,6 +117,7 @@ func TestDeterminism(t *testing.T) {
 		if got := metricsOf(t, results, "tiny"); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: metrics differ from the reference sweep", name)
 		}
+		noLeftovers(t, results, "tiny")
 	}
 	dir := t.TempDir()
 	if _, err := sweep(t, "testdata/tiny.yaml", dir, RunOptions{Workers: 2}); err != nil {
@@ -149,6 +150,24 @@ func TestDeterminism(t *testing.T) {
 		}
 	}
 	check("shards 0/2 + 1/2", dir)
+}
+
+// noLeftovers fails the test if a completed run of study under results
+// keeps a checkpoint or a temporary file: every checkpoint write of a run
+// must be over before its summary says completed.
+func noLeftovers(t *testing.T, results, study string) {
+	t.Helper()
+	// The last checkpoint's write would land after its removal.
+	time.Sleep(50 * time.Millisecond)
+	runs, err := store.LoadStudy(results, study)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if r.Status == store.Completed && len(r.Leftovers) > 0 {
+			t.Errorf("completed run %s keeps %q", r.ID, r.Leftovers)
+		}
+	}
 }
 
 // panicky wraps the built-in loader: the dataset "mnist" panics, standing

@@ -35,9 +35,17 @@ func (d *divergence) Error() string { return d.reason }
 // becomes non-finite, ctx.Err() when cancelled between batches (the run stays
 // partial) and any other error as is (the run failed). Numbers depend only on
 // job.Config: all randomness comes from rng.Stream(seed, purpose, epoch).
-func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.Dataset) error {
+func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.Dataset) (err error) {
 	c := job.Config
 	dir := store.RunDir(t.results, c.Study, job.ID)
+	saver := checkpointer{dir: dir}
+	defer func() {
+		// Whatever ends the run, its last checkpoint is on disk, or its
+		// error reported, before the run's lock is released.
+		if werr := saver.wait(); err == nil {
+			err = werr
+		}
+	}()
 	eng := kernel.New(t.threads)
 	net, err := models.New(c.Model, c.BatchSize, uint64(c.Seed), eng)
 	if err != nil {
@@ -108,7 +116,7 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 			m.Diagnostics = d.EpochDiagnostics()
 		}
 		m.WallSeconds = time.Since(start).Seconds()
-		if err := saveEpoch(dir, m, net, opt); err != nil {
+		if err := saver.save(m, net, opt); err != nil {
 			return err
 		}
 		t.prog.epochDone(worker, job, m)
@@ -171,10 +179,25 @@ func resume(dir string, net *models.Net, opt optim.Optimizer) (int, error) {
 	return ck.Epoch, err
 }
 
-// saveEpoch appends m to the run's metrics and then writes the checkpoint of
-// its epoch, in that order (see package store).
-func saveEpoch(dir string, m store.EpochMetrics, net *models.Net, opt optim.Optimizer) error {
-	if err := store.AppendMetrics(dir, m); err != nil {
+// checkpointer saves a run's epochs: it appends each epoch's metrics and
+// then writes its checkpoint in the background, so that writing and syncing
+// the checkpoint (4 MB for the mlp with NeuroPlastic) overlaps the next
+// epoch's training. One write is pending at most.
+type checkpointer struct {
+	dir     string
+	pending chan error // the result of the write in flight; nil if none
+}
+
+// save waits for the previous checkpoint, appends m to the run's metrics
+// and starts writing the checkpoint of m's epoch from a snapshot of net and
+// opt, in that order (see package store): the metrics are never behind the
+// checkpoint, and a run killed between the two resumes from the checkpoint
+// and drops the metrics past it.
+func (c *checkpointer) save(m store.EpochMetrics, net *models.Net, opt optim.Optimizer) error {
+	if err := c.wait(); err != nil {
+		return err
+	}
+	if err := store.AppendMetrics(c.dir, m); err != nil {
 		return err
 	}
 	mb, err := net.MarshalBinary()
@@ -185,5 +208,20 @@ func saveEpoch(dir string, m store.EpochMetrics, net *models.Net, opt optim.Opti
 	if err != nil {
 		return fmt.Errorf("harness: saving the optimizer: %w", err)
 	}
-	return store.WriteCheckpoint(dir, store.Checkpoint{ID: filepath.Base(dir), Epoch: m.Epoch, Model: mb, Optimizer: ob})
+	ck := store.Checkpoint{ID: filepath.Base(c.dir), Epoch: m.Epoch, Model: mb, Optimizer: ob}
+	done := make(chan error, 1)
+	go func() { done <- store.WriteCheckpoint(c.dir, ck) }()
+	c.pending = done
+	return nil
+}
+
+// wait returns once no checkpoint write is in flight, with the error of the
+// last one.
+func (c *checkpointer) wait() error {
+	if c.pending == nil {
+		return nil
+	}
+	err := <-c.pending
+	c.pending = nil
+	return err
 }
