@@ -82,11 +82,21 @@ func copyRows(dst []float32, w int, src []float32, ld, cols, n int) {
 	}
 }
 
-// packAsm reports whether copyRows8 and transpose8 run their assembly
-// versions (pack_amd64.go), set where the CPU has AVX2; tests clear it to
-// run the portable ones. They are direct calls, not function values, so
-// that a caller's stack buffer passed to them stays on the stack.
-var packAsm bool
+// packLevel is the widest assembly the packing helpers (copyRows8,
+// transpose8, transpose16) run.
+type packLevel int
+
+const (
+	packGo     packLevel = iota // the portable loops
+	packAVX2                    // 32-byte moves, 8 x 8 transposes in ymm
+	packAVX512                  // and the transposes in zmm
+)
+
+// packISA is the packLevel in use, set in pack_amd64.go: AVX2 where the CPU
+// has it, AVX-512 where the selected variant is avx512. Tests lower it to
+// run the others. The helpers are direct calls, not function values, so that
+// a caller's stack buffer passed to them stays on the stack.
+var packISA packLevel
 
 // copyRowsGo is the portable copyRows8, a copy call per row.
 func copyRowsGo(dst []float32, w int, src []float32, ld, cols, n int) {
@@ -96,16 +106,21 @@ func copyRowsGo(dst []float32, w int, src []float32, ld, cols, n int) {
 }
 
 // transposeCols writes the transpose of a cols x n block: dst[t*w+j] =
-// src[j*ld+t] for j < cols and t < n. Blocks of 8 columns by 8 steps go
-// through transpose8 (eight 32-byte rows written per block); the remaining
+// src[j*ld+t] for j < cols and t < n. Blocks of 16 or 8 columns by a
+// multiple of 8 steps go through transpose16 and transpose8; the remaining
 // columns and steps are moved one value at a time.
 func transposeCols(dst []float32, w int, src []float32, ld, cols, n int) {
 	n8 := n &^ 7
 	j := 0
 	if n8 > 0 {
-		for ; j+8 <= cols; j += 8 {
+		for ; j+16 <= cols; j += 16 {
 			// The block's last source and destination values, checked here
-			// so that transpose8 may go without bounds checks.
+			// so that transpose16 may go without bounds checks.
+			_ = src[(j+15)*ld+n8-1]
+			_ = dst[(n8-1)*w+j+15]
+			transpose16(dst[j:], w, src[j*ld:], ld, n8)
+		}
+		for ; j+8 <= cols; j += 8 {
 			_ = src[(j+7)*ld+n8-1]
 			_ = dst[(n8-1)*w+j+7]
 			transpose8(dst[j:], w, src[j*ld:], ld, n8)
@@ -123,6 +138,13 @@ func transposeCols(dst []float32, w int, src []float32, ld, cols, n int) {
 			dst[t*w+j] = col[t]
 		}
 	}
+}
+
+// transpose16Halves is transpose16 as two transpose8 calls, for 8 columns
+// each.
+func transpose16Halves(dst []float32, w int, src []float32, ld, n int) {
+	transpose8(dst, w, src, ld, n)
+	transpose8(dst[8:], w, src[8*ld:], ld, n)
 }
 
 // transpose8Go is the portable transpose8: for each step, the eight

@@ -2,7 +2,9 @@ package kernel
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -11,16 +13,13 @@ import (
 // grouped column-major matrices, over strip widths, blocks that start and
 // end anywhere (ragged strips, k runs that are not multiples of 8, runs
 // that cross groups) and with both the assembly helpers this CPU runs and
-// the portable ones.
+// every narrower one down to the portable ones.
 func TestDensePack(t *testing.T) {
-	asm := packAsm
-	defer func() { packAsm = asm }()
+	isa := packISA
+	defer func() { packISA = isa }()
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, impl := range []struct {
-		name string
-		asm  bool
-	}{{"selected", asm}, {"go", false}} {
-		packAsm = impl.asm
+	for level := isa; level >= packGo; level-- {
+		packISA = level
 		for trial := range 400 {
 			k, n := 1+rng.IntN(70), 1+rng.IntN(70)
 			w := []int{4, 6, 8, 16, 32}[rng.IntN(5)]
@@ -45,7 +44,7 @@ func TestDensePack(t *testing.T) {
 			}
 			k0, j0 := rng.IntN(k), rng.IntN(n)
 			kc, nc := 1+rng.IntN(k-k0), 1+rng.IntN(n-j0)
-			name := fmt.Sprintf("%s: ld %d, colMajor %v, groups %d/%d", impl.name, d.ld, d.colMajor, d.g, d.gs)
+			name := fmt.Sprintf("level %d: ld %d, colMajor %v, groups %d/%d", level, d.ld, d.colMajor, d.g, d.gs)
 			checkPack(t, name, &d, w, k0, kc, j0, nc, at, rng)
 		}
 	}
@@ -71,4 +70,50 @@ func checkPack(t *testing.T, name string, src PanelSource, w, k0, kc, j0, nc int
 			}
 		}
 	}
+}
+
+// TestTransposeCols checks that transposeCols writes the same bits with the
+// assembly this CPU runs as with the portable loops, and nothing else in
+// dst: strip widths of every variant and wider, blocks of 1 to w columns,
+// odd step counts, steps past multiples of 16, leading dimensions of any
+// alignment, and values of every class (NaNs with payloads included).
+func TestTransposeCols(t *testing.T) {
+	isa := packISA
+	defer func() { packISA = isa }()
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := range 2000 {
+		w := []int{6, 8, 16, 24, 32, 48}[rng.IntN(6)]
+		cols, n := 1+rng.IntN(w), rng.IntN(300)
+		if trial%4 == 0 {
+			n = 8 * (1 + rng.IntN(40)) // whole blocks only
+		}
+		ld := n + rng.IntN(19)
+		// Offsets of 0 to 3 values: unaligned sources and destinations.
+		so, do := rng.IntN(4), rng.IntN(4)
+		src := randBits(rng, so+cols*ld)[so:]
+		dst := randBits(rng, do+n*w+rng.IntN(5))
+		packISA = packGo
+		want := slices.Clone(dst)
+		transposeCols(want[do:], w, src, ld, cols, n)
+		for level := isa; level > packGo; level-- {
+			packISA = level
+			got := slices.Clone(dst)
+			transposeCols(got[do:], w, src, ld, cols, n)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("level %d: w %d, %d columns, %d steps, ld %d, offsets %d, %d: dst[%d] = %#x, want %#x",
+						level, w, cols, n, ld, so, do, i, math.Float32bits(got[i]), math.Float32bits(want[i]))
+				}
+			}
+		}
+	}
+}
+
+// randBits returns n values with random bit patterns.
+func randBits(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = math.Float32frombits(rng.Uint32())
+	}
+	return s
 }

@@ -13,13 +13,13 @@ import (
 // height and width (as the input gradient's phases have), flat windows,
 // output rows of 16 and 32 at strides 1 and 2 (packRows), strip widths of
 // every variant and blocks that start and end anywhere, with the assembly
-// transposes where the CPU runs them and without.
+// transposes the CPU runs and the narrower ones down to none.
 func TestPatchesPack(t *testing.T) {
-	asm := packAsm
-	defer func() { packAsm = asm }()
+	isa := packISA
+	defer func() { packISA = isa }()
 	rng := rand.New(rand.NewPCG(7, 8))
 	for trial := range 3000 {
-		packAsm = asm && rng.IntN(2) == 0 // and the portable transposes
+		packISA = packLevel(rng.IntN(int(isa) + 1)) // and the narrower transposes
 		g := window{c: 1 + rng.IntN(4), h: 1 + rng.IntN(12), w: 1 + rng.IntN(12),
 			r: 1 + rng.IntN(3), s: 1 + rng.IntN(3), stride: 1 + rng.IntN(3)}
 		// Paddings from -1 (the input gradient's phases) to past the filter.
