@@ -33,6 +33,8 @@ type Loader struct {
 	x    []float32  // batch buffer, batch*C*H*W
 	y    []uint8    // batch buffer, batch
 	sink byte       // what touch read, kept so that its loads are not removed
+
+	planes []*[4][256]byte // bytePlanes of each channel's table, for mapTable
 }
 
 // NewLoader returns a Loader over the examples indices of s (nil: all of
@@ -57,9 +59,13 @@ func NewLoader(s *Split, indices []int, batch int, seed uint64, augment bool) *L
 		indices = append([]int(nil), indices...)
 	}
 	d := s.C * s.H * s.W
+	planes := make([]*[4][256]byte, len(s.norm))
+	for c, t := range s.norm {
+		planes[c] = bytePlanes(t)
+	}
 	return &Loader{
 		s: s, indices: indices, order: make([]int, len(indices)), batch: batch, seed: seed, augment: augment,
-		next: len(indices), x: make([]float32, batch*d), y: make([]uint8, batch),
+		next: len(indices), x: make([]float32, batch*d), y: make([]uint8, batch), planes: planes,
 	}
 }
 
@@ -138,18 +144,7 @@ func (l *Loader) touch(batch []int, d int) {
 func (l *Loader) normalise(dst []float32, src []uint8) {
 	plane := l.s.H * l.s.W
 	for c, t := range l.s.norm {
-		d, s := dst[c*plane:(c+1)*plane], src[c*plane:(c+1)*plane]
-		// Eight at a time, with one bounds check for each eight: a quarter
-		// less time than the loop below alone takes for an MNIST epoch.
-		for len(s) >= 8 {
-			d8, s8 := d[:8:8], s[:8:8]
-			d8[0], d8[1], d8[2], d8[3] = t[s8[0]], t[s8[1]], t[s8[2]], t[s8[3]]
-			d8[4], d8[5], d8[6], d8[7] = t[s8[4]], t[s8[5]], t[s8[6]], t[s8[7]]
-			d, s = d[8:], s[8:]
-		}
-		for j, p := range s {
-			d[j] = t[p]
-		}
+		mapTable(dst[c*plane:(c+1)*plane], src[c*plane:(c+1)*plane], t, l.planes[c])
 	}
 }
 
