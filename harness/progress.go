@@ -98,7 +98,7 @@ func newBars(w io.Writer, workers int, jobs []spec.Job) *bars {
 			mpb.PrependDecorators(decor.Any(func(decor.Statistics) string {
 				b.mu.Lock()
 				defer b.mu.Unlock()
-				return fmt.Sprintf("worker %d %-40.40s", i, b.names[i])
+				return fmt.Sprintf("worker %d %-56.56s", i, b.names[i])
 			})),
 			mpb.AppendDecorators(decor.CountersNoUnit("epoch %d/%d"))))
 	}
@@ -115,7 +115,7 @@ func newBars(w io.Writer, workers int, jobs []spec.Job) *bars {
 
 func (b *bars) runStarted(w int, j spec.Job, done int) {
 	b.mu.Lock()
-	b.names[w] = fmt.Sprintf("%s f=%g seed=%d", j.Config.Label, j.Config.Fraction, j.Config.Seed)
+	b.names[w] = fmt.Sprintf("%s/%s f=%g seed=%d", j.Config.Study, j.Config.Label, j.Config.Fraction, j.Config.Seed)
 	b.last[w] = time.Now()
 	b.mu.Unlock()
 	b.workers[w].SetTotal(int64(j.Config.Epochs), false)

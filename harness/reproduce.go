@@ -15,6 +15,7 @@ import (
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/report"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
+	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
 // ReproduceOptions configure Reproduce.
@@ -133,12 +134,22 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 			phase = append(phase, st)
 		}
 	}
-	errs = append(errs, o.train(ctx, log, phase, &checked)...)
+	trainErrs, incomplete := o.train(ctx, log, phase, &checked)
+	errs = append(errs, trainErrs...)
 	if ctx.Err() != nil {
 		return errors.Join(append(errs, ctx.Err())...)
 	}
 	phase = nil
 	for _, p := range waiting {
+		if len(incomplete) > 0 {
+			// Their runs' configurations would come from a selection made
+			// on part of the tuning runs, or from an older one.
+			err := fmt.Errorf("study %s: not run: it reads the selection of %s, whose runs did not all finish or whose report failed (rerun to finish them)",
+				specStem(p), strings.Join(incomplete, ", "))
+			fmt.Fprintln(log, err)
+			errs = append(errs, err)
+			continue
+		}
 		st, err := o.prepare(log, p, stages[p], false)
 		if err != nil {
 			errs = append(errs, err)
@@ -146,7 +157,8 @@ func Reproduce(ctx context.Context, o ReproduceOptions) error {
 			phase = append(phase, st)
 		}
 	}
-	errs = append(errs, o.train(ctx, log, phase, &checked)...)
+	trainErrs, _ = o.train(ctx, log, phase, &checked)
+	errs = append(errs, trainErrs...)
 	if ctx.Err() != nil {
 		return errors.Join(append(errs, ctx.Err())...)
 	}
@@ -217,26 +229,44 @@ func (o ReproduceOptions) prepare(log io.Writer, path, stage string, unselected 
 // train trains the jobs of studies in one worker pool, compares their
 // finished runs with their committed records (counted in checked) and then
 // writes the report of each first study among them, unless ctx is
-// cancelled. It returns every error, so that one failing study does not
-// stop the others.
-func (o ReproduceOptions) train(ctx context.Context, log io.Writer, studies []*studyJobs, checked *checkResult) []error {
+// cancelled. It returns every error, naming the studies with runs left
+// unfinished (failed, held by another process, interrupted), so that one
+// failing study does not stop the others, and the first studies whose
+// selection cannot be trusted: some of their runs are unfinished or their
+// report failed.
+func (o ReproduceOptions) train(ctx context.Context, log io.Writer, studies []*studyJobs, checked *checkResult) (errs []error, incomplete []string) {
 	if len(studies) == 0 {
-		return nil
+		return nil, nil
 	}
 	var jobs []spec.Job
-	names := make([]string, len(studies))
-	for i, st := range studies {
-		jobs = append(jobs, st.jobs...)
-		names[i] = specStem(st.path)
-	}
-	var errs []error
-	if _, err := Run(ctx, jobs, o.Run); err != nil {
-		errs = append(errs, fmt.Errorf("studies %s: %w", strings.Join(names, ", "), err))
-	}
 	for _, st := range studies {
+		jobs = append(jobs, st.jobs...)
+	}
+	_, runErr := Run(ctx, jobs, o.Run)
+	var short []string // the studies with unfinished runs
+	for _, st := range studies {
+		name := specStem(st.path)
+		n, err := unfinished(o.Run.Results, st.jobs)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if n > 0 || err != nil {
+			short = append(short, name)
+			if st.stage == spec.ReproduceFirst {
+				incomplete = append(incomplete, name)
+			}
+		}
 		if err := checked.check(log, o.Run.Results, st.jobs, st.published); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if runErr != nil {
+		if len(short) == 0 { // an error no run's state shows
+			for _, st := range studies {
+				short = append(short, specStem(st.path))
+			}
+		}
+		errs = append(errs, fmt.Errorf("studies %s: %w", strings.Join(short, ", "), runErr))
 	}
 	for _, st := range studies {
 		if st.stage != spec.ReproduceFirst || ctx.Err() != nil {
@@ -244,9 +274,28 @@ func (o ReproduceOptions) train(ctx context.Context, log io.Writer, studies []*s
 		}
 		if _, err := WriteReport(o.report([]string{st.path})); err != nil {
 			errs = append(errs, err)
+			if !slices.Contains(incomplete, specStem(st.path)) {
+				incomplete = append(incomplete, specStem(st.path))
+			}
 		}
 	}
-	return errs
+	return errs, incomplete
+}
+
+// unfinished counts the jobs whose runs under results are not final
+// (completed or diverged).
+func unfinished(results string, jobs []spec.Job) (int, error) {
+	n := 0
+	for _, j := range jobs {
+		r, err := store.LoadRun(store.RunDir(results, j.Config.Study, j.ID))
+		if err != nil {
+			return n, err
+		}
+		if !final(r.Status) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // powered reports whether the powered protocol runs sp by default: all

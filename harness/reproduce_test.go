@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -78,24 +79,7 @@ func TestReproduceQuick(t *testing.T) {
 // from an earlier reproduction is already there, and `deferred` left out
 // unless named.
 func TestReproduceStages(t *testing.T) {
-	dir, results := t.TempDir(), t.TempDir()
-	arms := map[string]string{
-		"a_plain":    "{name: sgd, lr: 0.1}",
-		"b_deferred": "{name: sgd, lr: 0.1}\nreproduce: deferred",
-		"c_selected": "{from: selected}",
-		"z_first":    "{name: sgd, lr: 0.1}\nreproduce: first",
-	}
-	for name, arm := range arms {
-		src := "study: " + name + "\ndataset: synthetic\nmodel: mlp\nepochs: 1\nbatch_size: 64\nseeds: [1]\nfractions: [1]\n" +
-			"report: {kind: baselines}\narms:\n  - name: sgd\n    optimizer: " + arm + "\n"
-		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	locked := `{"optimizer": {"name": "sgd", "lr": 0.05}}`
-	if err := os.WriteFile(filepath.Join(results, "locked_config.json"), []byte(locked), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, results := stagedStudies(t, "synthetic")
 	var log strings.Builder
 	err := Reproduce(context.Background(), ReproduceOptions{
 		Specs: []string{dir}, Run: RunOptions{Results: results, Workers: 1, Log: &log},
@@ -120,6 +104,67 @@ func TestReproduceStages(t *testing.T) {
 	for i, w := range want {
 		if !strings.HasPrefix(lines[i], w) {
 			t.Errorf("line %d: %q, want %q...", i, lines[i], w)
+		}
+	}
+}
+
+// stagedStudies writes four one-run studies into a new spec directory:
+// a_plain, b_deferred (`reproduce: deferred`), c_selected (`from:
+// selected`) on the synthetic dataset and z_first (`reproduce: first`) on
+// firstData, and a results directory holding a locked configuration from
+// an earlier reproduction. It returns both directories.
+func stagedStudies(t *testing.T, firstData string) (dir, results string) {
+	t.Helper()
+	dir, results = t.TempDir(), t.TempDir()
+	studies := map[string]string{
+		"a_plain":    "synthetic|{name: sgd, lr: 0.1}",
+		"b_deferred": "synthetic|{name: sgd, lr: 0.1}\nreproduce: deferred",
+		"c_selected": "synthetic|{from: selected}",
+		"z_first":    firstData + "|{name: sgd, lr: 0.1}\nreproduce: first",
+	}
+	for name, v := range studies {
+		dataset, arm, _ := strings.Cut(v, "|")
+		src := "study: " + name + "\ndataset: " + dataset + "\nmodel: mlp\nepochs: 1\nbatch_size: 64\nseeds: [1]\nfractions: [1]\n" +
+			"report: {kind: baselines}\narms:\n  - name: sgd\n    optimizer: " + arm + "\n"
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	locked := `{"optimizer": {"name": "sgd", "lr": 0.05}}`
+	if err := os.WriteFile(filepath.Join(results, "locked_config.json"), []byte(locked), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, results
+}
+
+// TestReproduceIncompleteSelection checks that when a first study's run
+// fails, the studies that read its selection are not run (their runs'
+// configurations would come from a selection of part of the runs, or from
+// the earlier one in the results directory) and the error says so, while
+// the others are.
+func TestReproduceIncompleteSelection(t *testing.T) {
+	dir, results := stagedStudies(t, "mnist")
+	load := func(name string) (*data.Dataset, error) {
+		if name == "mnist" {
+			return nil, errors.New("unreadable")
+		}
+		return data.Load(name, data.Options{})
+	}
+	var log strings.Builder
+	err := Reproduce(context.Background(), ReproduceOptions{
+		Specs: []string{dir}, Run: RunOptions{Results: results, Workers: 1, Log: &log, LoadData: load},
+	})
+	if err == nil || !strings.Contains(err.Error(), "study c_selected: not run: it reads the selection of z_first") ||
+		!strings.Contains(err.Error(), "studies z_first: ") {
+		t.Fatalf("Reproduce: %v, want z_first's failure and c_selected not run\n%s", err, log.String())
+	}
+	for study, want := range map[string]int{"a_plain": 1, "c_selected": 0} {
+		runs, err := store.LoadStudy(results, study)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != want {
+			t.Errorf("%s has %d runs, want %d", study, len(runs), want)
 		}
 	}
 }

@@ -80,8 +80,10 @@ const (
 // message in its summary) does not stop the others; it is retried up to
 // o.Retries times. Runs whose dataset is missing are skipped with one line
 // per dataset. Runs start longest first (by the work left in them, see
-// Estimate). Run returns an error if any run failed or was skipped, or ctx
-// was cancelled, after all workers stopped.
+// Estimate). A run whose files cannot be read is left alone, and so are
+// the others' leftovers it cannot tidy; the error names them. Run returns
+// an error if any run failed, was skipped or could not be read, or ctx was
+// cancelled, after all workers stopped.
 func Run(ctx context.Context, jobs []spec.Job, o RunOptions) (Result, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -89,17 +91,19 @@ func Run(ctx context.Context, jobs []spec.Job, o RunOptions) (Result, error) {
 	var res Result
 	var todo []spec.Job
 	left := map[string]float64{} // the work left in each run to do, by ID
+	var unreadable []error       // runs whose state could not be read or tidied
 	for _, j := range jobs {
 		dir := store.RunDir(o.Results, j.Config.Study, j.ID)
 		r, err := store.LoadRun(dir)
 		if err != nil {
-			return res, err
+			unreadable = append(unreadable, err)
+			continue
 		}
 		if r.Status == store.Completed || r.Status == store.Diverged {
 			res.AlreadyDone++
 			if len(r.Leftovers) > 0 {
 				if err := tidy(dir); err != nil {
-					return res, err
+					unreadable = append(unreadable, err)
 				}
 			}
 			continue
@@ -110,6 +114,13 @@ func Run(ctx context.Context, jobs []spec.Job, o RunOptions) (Result, error) {
 	// Longest first: the last runs to start are the shortest, so no worker
 	// waits long for the others at the end. Equal runs keep their order.
 	slices.SortStableFunc(todo, func(a, b spec.Job) int { return cmp.Compare(left[b.ID], left[a.ID]) })
+	res, err := runAll(ctx, todo, o, res)
+	return res, errors.Join(append(unreadable, err)...)
+}
+
+// runAll trains the runs of todo with o.Workers runs at once, adding to res
+// what became of them, as Run describes.
+func runAll(ctx context.Context, todo []spec.Job, o RunOptions, res Result) (Result, error) {
 	if len(todo) == 0 {
 		fmt.Fprintf(o.Log, "nothing to do: %d runs already done\n", res.AlreadyDone)
 		return res, nil
@@ -355,7 +366,7 @@ func (p *pool) failed(j spec.Job, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.firstFailure == "" {
-		p.firstFailure = fmt.Sprintf("%s %s: %v", j.ID, j.Config.Label, err)
+		p.firstFailure = fmt.Sprintf("%s %s/%s: %v", j.ID, j.Config.Study, j.Config.Label, err)
 	}
 }
 

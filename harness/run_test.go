@@ -358,6 +358,28 @@ func TestRunLongestFirst(t *testing.T) {
 	}
 }
 
+// TestRunUnreadable checks that a run whose directory cannot be read (here
+// a file stands in its place) is left alone and named in the error while
+// the other runs are trained.
+func TestRunUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	jobs := mustLoad(t, "testdata/tiny.yaml", spec.Options{Set: []string{"epochs=1"}}).Expand()
+	bad := store.RunDir(dir, "tiny", jobs[0].ID)
+	if err := os.MkdirAll(filepath.Dir(bad), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), jobs, RunOptions{Results: dir, Workers: 2})
+	if err == nil || !strings.Contains(err.Error(), jobs[0].ID) {
+		t.Errorf("error %v, want one naming %s", err, jobs[0].ID)
+	}
+	if res.Completed != len(jobs)-1 {
+		t.Errorf("%d runs completed, want %d", res.Completed, len(jobs)-1)
+	}
+}
+
 // TestCrashResume kills a sweep process with SIGKILL after its first epoch,
 // reruns it, and checks that every run completed once with the metrics of an
 // uninterrupted sweep and no torn or repeated lines.

@@ -40,8 +40,10 @@ func (t *trainer) train(ctx context.Context, worker int, job spec.Job, ds *data.
 	dir := store.RunDir(t.results, c.Study, job.ID)
 	saver := checkpointer{dir: dir}
 	defer func() {
-		// Whatever ends the run, its last checkpoint is on disk, or its
-		// error reported, before the run's lock is released.
+		// Whatever ends the run, its last checkpoint write is over before
+		// the run's lock is released; its error is the run's error unless
+		// the run already ended with another (then a resume starts from
+		// the checkpoint before).
 		if werr := saver.wait(); err == nil {
 			err = werr
 		}
