@@ -47,9 +47,12 @@ func cmdReport(_ context.Context, args []string, _, log io.Writer) error {
 
 const reproduceAbout = `
 Reproduces the preprint: runs the studies whose spec says "reproduce: first"
-(mnist_tuning) and writes their report (which selects our locked
-configuration), then every other study of --specs whose data is present, at
-the paper's protocol, and writes the report of all of them (see report).
+(mnist_tuning), together with every other study of --specs that does not
+read their selection, and writes their report (which selects our locked
+configuration); then the studies that read it ("from: selected"), unless
+some of the first studies' runs did not finish; all at the paper's protocol,
+for the studies whose data is present, longest runs first. Finally it writes
+the report of all of them (see report).
 Studies whose spec says "reproduce: deferred" (the cluster-sized CIFAR-10
 ResNet-18 study, and the two beyond the preprint's: mnist_tuning_validation
 and variants) run only when named in --studies; their committed records
