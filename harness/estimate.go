@@ -40,29 +40,50 @@ type Work struct {
 // model, which an expanded spec never has.
 func Estimate(jobs []spec.Job) Work {
 	var w Work
-	flops := map[string]float64{} // per model
+	e := estimator{}
 	for _, j := range jobs {
-		c := j.Config
-		info, err := data.Describe(c.Dataset)
-		if err != nil {
-			panic("harness: Estimate: " + err.Error())
-		}
-		f, ok := flops[c.Model]
-		if !ok {
-			if f, err = models.ForwardFLOPs(c.Model); err != nil {
-				panic("harness: Estimate: " + err.Error())
-			}
-			flops[c.Model] = f
-		}
-		train := int64(data.SubsetSize(info.Train, c.Fraction))
-		test := int64(info.Test)
-		perEpoch := train + test
-		w.Runs++
-		w.Epochs += c.Epochs
-		w.SamplePasses += perEpoch * int64(c.Epochs)
-		w.FLOP += float64(c.Epochs) * f * float64(trainPassCost*train+test)
+		r := e.run(j)
+		w.Runs += r.Runs
+		w.Epochs += r.Epochs
+		w.SamplePasses += r.SamplePasses
+		w.FLOP += r.FLOP
 	}
 	return w
+}
+
+// estimator estimates single runs as Estimate does, finding each model's
+// forward cost once: the forward FLOPs by model name.
+type estimator map[string]float64
+
+// run returns the work of training job j in full.
+func (e estimator) run(j spec.Job) Work {
+	c := j.Config
+	info, err := data.Describe(c.Dataset)
+	if err != nil {
+		panic("harness: Estimate: " + err.Error())
+	}
+	f, ok := e[c.Model]
+	if !ok {
+		if f, err = models.ForwardFLOPs(c.Model); err != nil {
+			panic("harness: Estimate: " + err.Error())
+		}
+		e[c.Model] = f
+	}
+	train := int64(data.SubsetSize(info.Train, c.Fraction))
+	test := int64(info.Test)
+	return Work{
+		Runs:         1,
+		Epochs:       c.Epochs,
+		SamplePasses: (train + test) * int64(c.Epochs),
+		FLOP:         float64(c.Epochs) * f * float64(trainPassCost*train+test),
+	}
+}
+
+// left estimates the FLOP left in the run of j when done of its epochs are
+// finished: their share of run's.
+func (e estimator) left(j spec.Job, done int) float64 {
+	epochs := j.Config.Epochs
+	return e.run(j).FLOP * float64(max(epochs-done, 0)) / float64(max(epochs, 1))
 }
 
 // Time returns how long the work takes at gflops GFLOP/s.

@@ -170,18 +170,20 @@ type checkResult struct {
 }
 
 // check compares every run of jobs that is final in the store with its
-// record in published, printing one line per difference to log.
-func (c *checkResult) check(log io.Writer, results string, jobs []spec.Job, published map[string]records.Record) error {
+// record in published, printing one line per difference to log, and
+// returns how many of the runs are not final (unfinished).
+func (c *checkResult) check(log io.Writer, results string, jobs []spec.Job, published map[string]records.Record) (unfinished int, err error) {
 	for _, j := range jobs {
-		rec, ok := published[j.ID]
-		if !ok {
-			continue
-		}
 		r, ok, err := storeRun(results, j)
 		if err != nil {
-			return err
+			return unfinished, err
 		}
 		if !ok || !final(r.Status) {
+			unfinished++
+			continue
+		}
+		rec, ok := published[j.ID]
+		if !ok {
 			continue
 		}
 		if d := compareRun(rec, r); d != "" {
@@ -191,7 +193,7 @@ func (c *checkResult) check(log io.Writer, results string, jobs []spec.Job, publ
 		}
 		c.identical++
 	}
-	return nil
+	return unfinished, nil
 }
 
 // compareRun returns "" when run r has the status and the per-epoch metrics

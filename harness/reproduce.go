@@ -15,7 +15,6 @@ import (
 	"github.com/neuroplastic/neuroplastic/harness/records"
 	"github.com/neuroplastic/neuroplastic/harness/report"
 	"github.com/neuroplastic/neuroplastic/harness/spec"
-	"github.com/neuroplastic/neuroplastic/harness/store"
 )
 
 // ReproduceOptions configure Reproduce.
@@ -245,19 +244,15 @@ func (o ReproduceOptions) train(ctx context.Context, log io.Writer, studies []*s
 	_, runErr := Run(ctx, jobs, o.Run)
 	var short []string // the studies with unfinished runs
 	for _, st := range studies {
-		name := specStem(st.path)
-		n, err := unfinished(o.Run.Results, st.jobs)
+		n, err := checked.check(log, o.Run.Results, st.jobs, st.published)
 		if err != nil {
 			errs = append(errs, err)
 		}
 		if n > 0 || err != nil {
-			short = append(short, name)
+			short = append(short, specStem(st.path))
 			if st.stage == spec.ReproduceFirst {
-				incomplete = append(incomplete, name)
+				incomplete = append(incomplete, specStem(st.path))
 			}
-		}
-		if err := checked.check(log, o.Run.Results, st.jobs, st.published); err != nil {
-			errs = append(errs, err)
 		}
 	}
 	if runErr != nil {
@@ -280,22 +275,6 @@ func (o ReproduceOptions) train(ctx context.Context, log io.Writer, studies []*s
 		}
 	}
 	return errs, incomplete
-}
-
-// unfinished counts the jobs whose runs under results are not final
-// (completed or diverged).
-func unfinished(results string, jobs []spec.Job) (int, error) {
-	n := 0
-	for _, j := range jobs {
-		r, err := store.LoadRun(store.RunDir(results, j.Config.Study, j.ID))
-		if err != nil {
-			return n, err
-		}
-		if !final(r.Status) {
-			n++
-		}
-	}
-	return n, nil
 }
 
 // powered reports whether the powered protocol runs sp by default: all

@@ -92,6 +92,7 @@ func Run(ctx context.Context, jobs []spec.Job, o RunOptions) (Result, error) {
 	var todo []spec.Job
 	left := map[string]float64{} // the work left in each run to do, by ID
 	var unreadable []error       // runs whose state could not be read or tidied
+	e := estimator{}
 	for _, j := range jobs {
 		dir := store.RunDir(o.Results, j.Config.Study, j.ID)
 		r, err := store.LoadRun(dir)
@@ -109,7 +110,7 @@ func Run(ctx context.Context, jobs []spec.Job, o RunOptions) (Result, error) {
 			continue
 		}
 		todo = append(todo, j)
-		left[j.ID] = workLeft(j, len(r.Metrics))
+		left[j.ID] = e.left(j, len(r.Metrics))
 	}
 	// Longest first: the last runs to start are the shortest, so no worker
 	// waits long for the others at the end. Equal runs keep their order.
@@ -186,13 +187,6 @@ feed:
 		return res, fmt.Errorf("harness: %d of %d runs skipped: their data is missing", res.Skipped, len(todo))
 	}
 	return res, nil
-}
-
-// workLeft estimates the work left in the run of j when it has done epochs
-// finished: its share of Estimate's FLOP.
-func workLeft(j spec.Job, done int) float64 {
-	epochs := j.Config.Epochs
-	return Estimate([]spec.Job{j}).FLOP * float64(max(epochs-done, 0)) / float64(max(epochs, 1))
 }
 
 // count returns the counter of out.
