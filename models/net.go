@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/neuroplastic/neuroplastic/internal/floatbytes"
@@ -254,15 +255,19 @@ func (n *Net) tensors() []stat {
 // then the name and each tensor as a little-endian uint32 length followed by
 // the name's bytes or the tensor's float32 values, tensors prefixed by their
 // names.
-func (n *Net) MarshalBinary() ([]byte, error) {
+func (n *Net) MarshalBinary() ([]byte, error) { return n.AppendBinary(nil) }
+
+// AppendBinary appends MarshalBinary's encoding to b, growing it at most
+// once: a checkpoint is written every epoch, and a caller that passes the
+// last epoch's buffer back (as b[:0]) reuses its pages instead of faulting
+// in fresh ones.
+func (n *Net) AppendBinary(b []byte) ([]byte, error) {
 	ts := n.tensors()
 	size := len(checkpointMagic) + 4 + len(n.name) + 4
 	for _, t := range ts {
 		size += 4 + len(t.name) + 4 + 4*len(t.data)
 	}
-	// One allocation of the exact size: a checkpoint is written every epoch,
-	// and growing a buffer would copy it and fault in fresh pages each time.
-	b := make([]byte, 0, size)
+	b = slices.Grow(b, size)
 	b = append(b, checkpointMagic...)
 	b = appendString(b, n.name)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(ts)))

@@ -481,8 +481,14 @@ func TestMarshalBinary(t *testing.T) {
 	if !bytes.Equal(data, want) {
 		t.Error("encoding differs from the format")
 	}
-	if cap(data) != len(data) {
-		t.Errorf("encoding of %d bytes has capacity %d: not sized up front", len(data), cap(data))
+	// AppendBinary appends the same bytes after a prefix, and refills a
+	// buffer passed back without growing it.
+	prefixed, _ := a.AppendBinary([]byte("prefix"))
+	if string(prefixed[:6]) != "prefix" || !bytes.Equal(prefixed[6:], data) {
+		t.Error("AppendBinary after a prefix differs from MarshalBinary")
+	}
+	if reused, _ := a.AppendBinary(data[:0]); &reused[0] != &data[0] || !bytes.Equal(reused, want) {
+		t.Error("AppendBinary into the last encoding's buffer moved it or changed its bytes")
 	}
 	la, ca := a.Evaluate(x[:2*a.in.size()], y[:2])
 	lb, cb := b.Evaluate(x[:2*a.in.size()], y[:2])

@@ -155,8 +155,11 @@ func (o *Adam) Step(epoch int) error {
 }
 
 // MarshalBinary encodes the step count and both moments of every parameter.
-func (o *Adam) MarshalBinary() ([]byte, error) {
-	w := newStateWriter(o.name, o.params, len(o.buf))
+func (o *Adam) MarshalBinary() ([]byte, error) { return o.AppendBinary(nil) }
+
+// AppendBinary appends MarshalBinary's encoding to b.
+func (o *Adam) AppendBinary(b []byte) ([]byte, error) {
+	w := newStateWriter(b, o.name, o.params, len(o.buf))
 	w.u64(o.step)
 	w.f32s(o.buf)
 	return w.b, nil

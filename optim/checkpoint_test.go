@@ -124,3 +124,31 @@ func TestCheckpointErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendBinary checks that every optimizer's AppendBinary appends
+// MarshalBinary's bytes after what b holds, and refills a buffer passed
+// back (as b[:0]) in place.
+func TestAppendBinary(t *testing.T) {
+	for _, tc := range testConfigs() {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := newParams(smallShapes, 1)
+			o := mustNew(t, ps, tc.cfg)
+			setGrads(ps, 2, 0)
+			if err := o.Step(1); err != nil {
+				t.Fatal(err)
+			}
+			want, err := o.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := o.AppendBinary([]byte("prefix"))
+			if err != nil || string(got[:6]) != "prefix" || !bytes.Equal(got[6:], want) {
+				t.Fatalf("AppendBinary after a prefix: %v, or bytes differ from MarshalBinary", err)
+			}
+			again, _ := o.AppendBinary(got[:0])
+			if &again[0] != &got[0] || !bytes.Equal(again, want) {
+				t.Error("AppendBinary into the last encoding's buffer moved it or changed its bytes")
+			}
+		})
+	}
+}

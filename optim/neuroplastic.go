@@ -390,8 +390,11 @@ func (o *NeuroPlastic) EpochDiagnostics() Diagnostics {
 // accumulated so far in the epoch, followed, with VariantOptions active, by
 // their state. On the paper's path NeuroPlastic keeps no step count: its
 // only time input is the epoch given to Step.
-func (o *NeuroPlastic) MarshalBinary() ([]byte, error) {
-	w := newStateWriter(NameNeuroPlastic, o.params, len(o.buf))
+func (o *NeuroPlastic) MarshalBinary() ([]byte, error) { return o.AppendBinary(nil) }
+
+// AppendBinary appends MarshalBinary's encoding to b.
+func (o *NeuroPlastic) AppendBinary(b []byte) ([]byte, error) {
+	w := newStateWriter(b, NameNeuroPlastic, o.params, len(o.buf))
 	o.diag.encode(w)
 	w.f32s(o.buf)
 	if o.vx != nil {

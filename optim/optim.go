@@ -19,6 +19,9 @@ type Optimizer interface {
 	Step(epoch int) error
 	// MarshalBinary encodes the full optimizer state for a checkpoint.
 	MarshalBinary() ([]byte, error)
+	// AppendBinary appends MarshalBinary's encoding to b, so that a caller
+	// writing a checkpoint every epoch can reuse one buffer.
+	AppendBinary(b []byte) ([]byte, error)
 	// UnmarshalBinary restores a state written by MarshalBinary.
 	UnmarshalBinary(data []byte) error
 }

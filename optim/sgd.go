@@ -100,8 +100,11 @@ func (o *SGD) Step(epoch int) error {
 }
 
 // MarshalBinary encodes the momentum buffers.
-func (o *SGD) MarshalBinary() ([]byte, error) {
-	w := newStateWriter(NameSGD, o.params, len(o.buf))
+func (o *SGD) MarshalBinary() ([]byte, error) { return o.AppendBinary(nil) }
+
+// AppendBinary appends MarshalBinary's encoding to b.
+func (o *SGD) AppendBinary(b []byte) ([]byte, error) {
+	w := newStateWriter(b, NameSGD, o.params, len(o.buf))
 	w.f32s(o.buf)
 	return w.b, nil
 }

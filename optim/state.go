@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/neuroplastic/neuroplastic/internal/floatbytes"
 	"github.com/neuroplastic/neuroplastic/models/param"
@@ -25,9 +26,10 @@ const stateMagic = "neuroplastic/optim v1"
 // stateWriter appends a checkpoint encoding to b.
 type stateWriter struct{ b []byte }
 
-// newStateWriter starts a checkpoint of algorithm algo over params.
-func newStateWriter(algo string, params []*param.Param, stateLen int) *stateWriter {
-	w := &stateWriter{b: make([]byte, 0, 256+4*stateLen)}
+// newStateWriter starts a checkpoint of algorithm algo over params,
+// appended to b, with room for stateLen float32 of state.
+func newStateWriter(b []byte, algo string, params []*param.Param, stateLen int) *stateWriter {
+	w := &stateWriter{b: slices.Grow(b, 256+4*stateLen)}
 	w.str(stateMagic)
 	w.str(algo)
 	w.u64(uint64(len(params)))
