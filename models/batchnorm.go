@@ -154,6 +154,8 @@ func (bn *batchNorm2d) backward(dy *tensor, needDx bool) *tensor {
 		bn.dx.resize(x.n)
 	}
 	bn.dy, bn.needDx = dy, needDx
+	clear(bn.weight.Grad)
+	clear(bn.bias.Grad)
 	bn.eng.Parallel(bn.in.c, grain(x.n*bn.in.h*bn.in.w), (*bnBackward)(bn))
 	if !needDx {
 		return nil

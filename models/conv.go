@@ -122,6 +122,10 @@ func (c *convBiasGrad) Range(lo, hi int) {
 }
 
 func (c *conv2d) backward(dy *tensor, needDx bool) *tensor {
+	clear(c.weight.Grad)
+	if c.bias != nil {
+		clear(c.bias.Grad)
+	}
 	if c.bias != nil || c.relu {
 		c.dy = dy
 		c.eng.Parallel(c.g.out.c, grain(dy.n*c.g.positions), (*convBiasGrad)(c))

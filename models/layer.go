@@ -17,9 +17,9 @@ type layer interface {
 	// until the next forward call.
 	forward(x *tensor, train bool) *tensor
 	// backward takes the gradient of the loss with respect to the output of
-	// the last training-mode forward call, adds the gradients of the
-	// parameters to their Grad and, if needDx, returns the gradient with
-	// respect to the input (otherwise nil).
+	// the last training-mode forward call, sets the parameters' Grad to
+	// their gradients (whatever Grad held before) and, if needDx, returns
+	// the gradient with respect to the input (otherwise nil).
 	backward(dy *tensor, needDx bool) *tensor
 	// outShape returns the per-sample shape of the output.
 	outShape() shape

@@ -52,10 +52,13 @@ func (l *linear) forward(x *tensor, _ bool) *tensor {
 
 func (l *linear) backward(dy *tensor, needDx bool) *tensor {
 	n := dy.n
-	// dW (out x in) += dy^T (out x n) * x (n x in)
-	l.eng.Sgemm(true, false, l.out, l.in, n, 1, dy.data, l.out, l.x.data, l.in, 1, l.weight.Grad, l.in)
-	// db += sum over the batch of dy, in sample order
+	// dW (out x in) = dy^T (out x n) * x (n x in). With beta = 0 the GEMM
+	// writes dW without reading it, and gives the bits of adding into
+	// zeros: its sums start from +0, so none is -0.
+	l.eng.Sgemm(true, false, l.out, l.in, n, 1, dy.data, l.out, l.x.data, l.in, 0, l.weight.Grad, l.in)
+	// db = sum over the batch of dy, in sample order, from +0
 	db := l.bias.Grad[:l.out]
+	clear(db)
 	for i := range n {
 		kernel.Add(db, db, dy.data[i*l.out:(i+1)*l.out], nil)
 	}

@@ -168,15 +168,12 @@ func (n *Net) BeginEpoch(epoch int) {
 
 // TrainStep trains on one batch of len(y) samples (1 to maxBatch), with x
 // holding the batch in NCHW order (len(y)*C*H*W values, not modified). It
-// zeroes the gradients, runs the forward pass in training mode (dropout on,
-// BatchNorm with batch statistics, running statistics updated), and
-// backpropagates the mean softmax cross-entropy into every Param.Grad. It
+// runs the forward pass in training mode (dropout on, BatchNorm with batch
+// statistics, running statistics updated) and backpropagates the mean
+// softmax cross-entropy, setting every Param.Grad (whatever it held). It
 // returns the mean loss and the number of samples whose largest logit is
 // the label. A wrong batch size or x length, or a label >= 10, panics.
 func (n *Net) TrainStep(x []float32, y []uint8) (loss float64, correct int) {
-	for _, p := range n.params {
-		clear(p.Grad)
-	}
 	z := forwardAll(n.layers, n.input(x, y), true)
 	loss, correct = n.loss.forward(z, y, true)
 	backwardAll(n.layers[n.inert:], &n.loss.dz, false)

@@ -233,7 +233,9 @@ func grads(n *Net) [][]float32 {
 
 // TestTrainStepDeterministic trains two nets built alike on the same batches
 // and requires bit-identical losses, gradients and parameters after plain
-// SGD steps; a smaller last batch reuses the buffers' prefixes.
+// SGD steps; a smaller last batch reuses the buffers' prefixes. b's
+// gradients are poisoned with NaN before every step: each step must set
+// them, not add to what they held.
 func TestTrainStepDeterministic(t *testing.T) {
 	for _, model := range []string{"mlp", "small_cnn", "tiny"} {
 		t.Run(model, func(t *testing.T) {
@@ -243,6 +245,11 @@ func TestTrainStepDeterministic(t *testing.T) {
 			}
 			for step, batch := range []int{4, 4, 3} {
 				x, y := testBatch(a, batch, uint64(step))
+				for _, p := range b.Params() {
+					for j := range p.Grad {
+						p.Grad[j] = float32(math.NaN())
+					}
+				}
 				la, ca := a.TrainStep(x, y)
 				lb, cb := b.TrainStep(x, y)
 				if la != lb || ca != cb {
