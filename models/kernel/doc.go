@@ -57,4 +57,10 @@
 // state stepped by the generator's step composed 16 times; the Go loop
 // (everywhere else, AVX2 machines included) makes the same draws one by
 // one, so the masks, outputs and final state are the same bits.
+//
+// Exp computes the loss's exponentials: Exp64, Go's amd64 math.Exp written
+// in Go, of each value. Under the avx512 variant an AVX-512 kernel takes 8
+// values at a time with Exp64's operations and roundings, for every block
+// whose values all take Exp64's plain path; Exp64 computes the others, and
+// everything under the other variants and off amd64.
 package kernel
