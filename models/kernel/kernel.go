@@ -49,10 +49,10 @@ func NewVariant(threads int, name string) (*Engine, error) {
 // EnvVariant is the environment variable that forces a micro-kernel family:
 // avx512, avx2 or go. NeuroPlastic's passes follow it too (AVX-512 kernels
 // under avx512, AVX2 kernels under avx2, Go loops under go), and so do
-// Dropout (its AVX-512 kernel under avx512, its Go loop otherwise) and the
-// packing's transposes (AVX-512 under avx512, AVX2 under the others where
-// the CPU has it) and the data Loader's normalisation (its AVX-512 kernel
-// under avx512, its Go loop otherwise).
+// Dropout (its AVX-512 kernel under avx512, its Go loop otherwise), the
+// packing's transposes and Finite (AVX-512 under avx512, AVX2 under the
+// others where the CPU has it) and the data Loader's normalisation (its
+// AVX-512 kernel under avx512, its Go loop otherwise).
 const EnvVariant = "NEUROPLASTIC_KERNEL"
 
 // Variants returns the names of the micro-kernel families this CPU and
