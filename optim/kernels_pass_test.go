@@ -16,11 +16,14 @@ type passInputs struct {
 	ap               alphaParams
 }
 
-// passDataKinds are the kinds of data of TestPassesMatchGo: dataKinds and
+// passDataKinds are the kinds of data of TestPassesMatchGo: dataKinds;
 // "nans", where every input is NaN at about every other element, a quiet
 // NaN of random sign and payload, so that wherever two NaNs meet in an
-// operation the kernels' choice of operand order shows.
-var passDataKinds = append(slices.Clip(dataKinds), "nans")
+// operation the kernels' choice of operand order shows; and "tiny", where
+// the quotients n(x) = x/d of the alpha passes are subnormal or near the
+// least normal float32, where quo's rounding and the float32 division's
+// can differ (see quoBound and tinyQuotients).
+var passDataKinds = append(slices.Clip(dataKinds), "nans", "tiny")
 
 // newPassInputs returns inputs of n elements: gradients and parameters
 // around 0.1 and positive traces and r, shaped into the kind of data of
@@ -52,10 +55,67 @@ func newPassInputs(n int, data string) passInputs {
 	in := passInputs{
 		g: fill(0.05, false), a: fill(0.05, true), m: fill(0.05, false), v: fill(0.003, true),
 		u: fill(1, true), w: fill(0.1, false),
-		ap: alphaParams{lo: 0.2, hi: 2, wa: 0.4, wg: 0.4, wm: 0.2, k: 1.5,
-			rG: recip(0.04), rA: recip(0.039), rR: recip(0.7)},
+		ap: alphaParams{lo: 0.2, hi: 2, wa: 0.4, wg: 0.4, wm: 0.2, k: 1.5},
+	}
+	in.ap.setDenoms(0.04, 0.039, 0.7)
+	if data == "tiny" {
+		// One of |g|, A and r, in turn, has tiny quotients, the others
+		// are zero; its denominator, above 1, sets quoBound, and its
+		// weight in a_full is 1, the others 0, so that its quotients set
+		// alpha and its statistics.
+		ds := []float32{0.04, 0.039, 0.7}
+		ws := []float32{0, 0, 0}
+		xs := []*[]float32{&in.g, &in.a, &in.u}
+		k := n % 3
+		for i, x := range xs {
+			*x = make([]float32, n)
+			if i == k {
+				ds[i], ws[i], *x = midpointDenom, 1, tinyQuotients(r, n, midpointDenom)
+			}
+		}
+		// -0, below every float32 as bits: no lower clamp, so that negative
+		// quotients show too.
+		in.ap.lo = float32(math.Copysign(0, -1))
+		in.ap.wg, in.ap.wa, in.ap.wm = ws[0], ws[1], ws[2]
+		in.ap.setDenoms(ds[0], ds[1], ds[2])
 	}
 	return in
+}
+
+// midpointDenom is a denominator d for which quo(x, recip(d)) and the
+// float32 division x/d differ for some x whose quotient is the midpoint of
+// two subnormals, M*2^-150 with M odd: for M = 5, x = 5*210*2^-150, the
+// division gives 2^-148 (ties to even) and quo 3*2^-149.
+const midpointDenom = 210
+
+// tinyQuotients returns n values x, about one in ten zero, whose
+// quotients x/d are subnormal or below 2^-125. In each group of 16
+// elements, in turn: x/d an exact midpoint, M*2^-150 with M odd, and x
+// up to 2^-125 (d must be twice an odd integer for x to be a float32);
+// the same with x above 2^-126, so that no element of the group is below
+// 2^-126 but for the zeros; x of random bits. Every other three groups
+// are negative, the others of random sign.
+func tinyQuotients(r *rand.Rand, n int, d float32) []float32 {
+	x := make([]float32, n)
+	top := math.Float32bits(float32(0x1p-125 * float64(d)))
+	half := 1 << 24 / int(d) // x < 2^-125 for M < 2*half, x > 2^-126 for M > half
+	for j := range x {
+		if r.IntN(10) == 0 {
+			continue
+		}
+		switch j / 16 % 3 {
+		case 0:
+			x[j] = float32(math.Ldexp(float64(2*r.IntN(half)+1)*float64(d), -150))
+		case 1:
+			x[j] = float32(math.Ldexp(float64(2*(half/2+r.IntN(half/2))+1)*float64(d), -150))
+		default:
+			x[j] = math.Float32frombits(r.Uint32N(top + 1))
+		}
+		if j/48%2 == 1 || r.IntN(2) == 0 {
+			x[j] = -x[j]
+		}
+	}
+	return x
 }
 
 // clone returns a deep copy of in.
@@ -78,8 +138,12 @@ type passValues struct {
 	bits  []uint64
 }
 
-// f32s adds the bits of x under name.
+// f32s adds the bits of x under name (nothing if o is nil, as for the
+// benchmarks).
 func (o *passOutput) f32s(name string, x ...float32) {
+	if o == nil {
+		return
+	}
 	b := make([]uint64, len(x))
 	for j, v := range x {
 		b[j] = uint64(math.Float32bits(v))
@@ -87,8 +151,11 @@ func (o *passOutput) f32s(name string, x ...float32) {
 	*o = append(*o, passValues{name, 32, b})
 }
 
-// f64s adds the bits of x under name.
+// f64s adds the bits of x under name (nothing if o is nil).
 func (o *passOutput) f64s(name string, x ...float64) {
+	if o == nil {
+		return
+	}
 	b := make([]uint64, len(x))
 	for j, v := range x {
 		b[j] = math.Float64bits(v)
@@ -96,8 +163,11 @@ func (o *passOutput) f64s(name string, x ...float64) {
 	*o = append(*o, passValues{name, 64, b})
 }
 
-// stats adds the bits of alpha's statistics.
+// stats adds the bits of alpha's statistics (nothing if o is nil).
 func (o *passOutput) stats(st alphaStats) {
+	if o == nil {
+		return
+	}
 	o.f64s("shift, sumD, sumD2, rawSq", st.shift, st.sumD, st.sumD2, st.rawSq)
 	o.f32s("min, max", st.min, st.max)
 	*o = append(*o, passValues{"nearLo, nearHi", 0, []uint64{uint64(st.nearLo), uint64(st.nearHi)}})
@@ -181,7 +251,9 @@ var kernelPasses = []struct {
 
 // TestPassesMatchGo runs every pass the kernels take with each assembly
 // kernel family the CPU runs and with the portable loops on the same
-// inputs, around the vector width, and compares every output (slices,
+// inputs, around the vector width and the 512 elements by which the
+// AVX-512 kernels' loops trail part of their work (LAG in
+// kernels_amd64.s), and compares every output (slices,
 // sums and statistics), on each kind of data of passDataKinds. The
 // "special" inputs mix signed zeros, subnormals, huge values, infinities
 // and NaN into every input, which a step never sees (its gradients are
@@ -206,7 +278,7 @@ func TestPassesMatchGo(t *testing.T) {
 	}
 	names := slices.Sorted(maps.Keys(ks))
 	for _, data := range passDataKinds {
-		for _, n := range []int{1, 15, 16, 17, 31, 32, 33, 100, 1000, 4099} {
+		for _, n := range []int{1, 15, 16, 17, 31, 32, 33, 100, 511, 512, 513, 1000, 1041, 4099} {
 			in := newPassInputs(n, data)
 			for _, p := range kernelPasses {
 				t.Run(fmt.Sprintf("%s/n%d/%s", data, n, p.name), func(t *testing.T) {
@@ -222,6 +294,41 @@ func TestPassesMatchGo(t *testing.T) {
 							t.Errorf("%s: %s differs from %s's at %d", name, what, names[0], j)
 						}
 					}
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkPasses times each pass of kernelPasses with each kernel family
+// the CPU runs and the portable loops, on a tensor that fits in L2 (4,096
+// elements) and on the mlp's largest (200,704), and reports the time per
+// 16 elements. Each pass runs again on its own outputs (the traces and the
+// update change from one iteration to the next, as in training). The
+// traces start at zero where the gradient is zero, as a step finds them
+// for a weight whose gradient has always been zero: traces decaying from a
+// non-zero value would become subnormal within a few thousand iterations,
+// which costs some operations many times their normal time on some CPUs
+// (on Zen 5, square roots and divisions, and multiplications with a
+// subnormal result while one of those is in flight).
+func BenchmarkPasses(b *testing.B) {
+	ks := simdKernels()
+	ks["go"] = isaGo
+	for _, n := range []int{4096, 200704} {
+		for _, p := range kernelPasses {
+			for _, name := range slices.Sorted(maps.Keys(ks)) {
+				b.Run(fmt.Sprintf("%s/n%d/%s", p.name, n, name), func(b *testing.B) {
+					in := newPassInputs(n, "plain")
+					for j, g := range in.g {
+						if g == 0 {
+							in.a[j], in.m[j], in.v[j] = 0, 0, 0
+						}
+					}
+					b.SetBytes(4 * int64(n))
+					for b.Loop() {
+						p.run(in, ks[name], nil)
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n/16), "ns/16")
 				})
 			}
 		}

@@ -165,12 +165,13 @@ func (o *NeuroPlastic) alphaInputs(g []float32, s npState, u []float32, k float3
 	// substitutes it. n(x) = x/d(x) with d(x) = mean(x) + 1e-8 for x = |g|,
 	// A and r is computed as quo(x, 1/d(x)), which rounds as the division
 	// does.
-	return t, alphaParams{
+	ap := alphaParams{
 		lo: float32(c.MinAlpha), hi: float32(c.MaxAlpha),
 		wa: float32(c.ActivityWeight), wg: float32(c.GradientWeight), wm: float32(c.MemoryWeight),
-		k:  k,
-		rG: recip(stdDenom(t.abs, n)), rA: recip(stdDenom(t.a, n)), rR: recip(stdDenom(t.r, n)),
+		k: k,
 	}
+	ap.setDenoms(stdDenom(t.abs, n), stdDenom(t.a, n), stdDenom(t.r, n))
+	return t, ap
 }
 
 // finish applies weight decay, stabilize and the step to parameter w with
@@ -226,10 +227,36 @@ func tracesFull(g, a, m, v, r []float32, kern isa) traceSums {
 }
 
 // alphaParams are the scalars of pass 2: the clamp, a_full's weights, the
-// blend weight k and the reciprocals of the standardisation denominators.
+// blend weight k, the standardisation denominators d(x) of n(|g|), n(A)
+// and n(r) and their reciprocals, for quo. The AVX-512 kernels divide by
+// the denominators, save where 0 < |x| <= tiny (see quoBound); tiny is in
+// bits.
 type alphaParams struct {
 	lo, hi, wa, wg, wm, k float32
+	dG, dA, dR            float32
+	tiny                  uint32
 	rG, rA, rR            float64
+}
+
+// setDenoms sets the denominators of n(|g|), n(A) and n(r), their
+// reciprocals and tiny.
+func (ap *alphaParams) setDenoms(dG, dA, dR float32) {
+	ap.dG, ap.dA, ap.dR = dG, dA, dR
+	ap.rG, ap.rA, ap.rR = recip(dG), recip(dA), recip(dR)
+	ap.tiny = math.Float32bits(quoBound(dG, dA, dR))
+}
+
+// quoBound returns a float32 t such that x/d is a normal float32, and so
+// quo(x, recip(d)) the float32 division x/d, or infinite or NaN, for every
+// x with |x| > t and every d among dG, dA and dR: 2^-126*max(1, |dG|, |dA|,
+// |dR|) rounded up, or NaN if a d is NaN (which makes every x/d NaN).
+func quoBound(dG, dA, dR float32) float32 {
+	m := max(1, math.Abs(float64(dG)), math.Abs(float64(dA)), math.Abs(float64(dR)))
+	t := float32(0x1p-126 * m)
+	if float64(t) < 0x1p-126*m {
+		t = math.Nextafter32(t, float32(math.Inf(1)))
+	}
+	return t
 }
 
 // near returns the thresholds of the diagnostics' "near min/max": within 5%

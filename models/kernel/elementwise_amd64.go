@@ -32,9 +32,19 @@ func addAVX2(dst, a, b, y []float32)
 //go:noescape
 func finiteAVX2(x []float32) bool
 
+// finiteAVX512 is Finite under the avx512 variant: it takes the largest
+// magnitude of the values, 16 at a time, and compares it with the
+// exponent field's all ones once.
+//
+//go:noescape
+func finiteAVX512(x []float32) bool
+
 func init() {
 	if cpu.X86.HasAVX2 {
 		vec8.relu, vec8.reluGrad, vec8.mul, vec8.finite = reluAVX2, reluGradAVX2, mulAVX2, finiteAVX2
 		vec8.add = addAVX2
+	}
+	if name, err := SelectedVariant(); err == nil && name == "avx512" && cpu.X86.HasAVX512F {
+		vec8.finite = finiteAVX512
 	}
 }

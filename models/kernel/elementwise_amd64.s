@@ -149,3 +149,62 @@ finiteloop:
 
 finitedone:
 	RET
+
+// func finiteAVX512(x []float32) bool
+//
+// The largest magnitude over all values (their bits with the sign cleared,
+// as unsigned integers) is at least the exponent field's all ones exactly
+// when a value is NaN or Inf. 64 values a loop, into four accumulators so
+// that each maximum waits for its own only, then the last groups of 8
+// into a fifth.
+TEXT ·finiteAVX512(SB), NOSPLIT, $0-25
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), DX
+	MOVL         $0x7fffffff, AX
+	VPBROADCASTD AX, Z15 // clears the sign
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+	VPXORD       Z4, Z4, Z4
+	MOVQ         DX, CX
+	SHRQ         $6, CX
+	JZ           finite512tail
+
+finite512loop:
+	VPANDD  (SI), Z15, Z5
+	VPANDD  64(SI), Z15, Z6
+	VPANDD  128(SI), Z15, Z7
+	VPANDD  192(SI), Z15, Z8
+	VPMAXUD Z5, Z0, Z0
+	VPMAXUD Z6, Z1, Z1
+	VPMAXUD Z7, Z2, Z2
+	VPMAXUD Z8, Z3, Z3
+	ADDQ    $256, SI
+	DECQ    CX
+	JNZ     finite512loop
+
+finite512tail:
+	ANDQ $63, DX
+	SHRQ $3, DX
+	JZ   finite512done
+
+finite512loop8:
+	VPANDD  (SI), Y15, Y5
+	VPMAXUD Y5, Y4, Y4
+	ADDQ    $32, SI
+	DECQ    DX
+	JNZ     finite512loop8
+
+finite512done:
+	VPMAXUD      Z1, Z0, Z0
+	VPMAXUD      Z3, Z2, Z2
+	VPMAXUD      Z4, Z0, Z0
+	VPMAXUD      Z2, Z0, Z0
+	MOVL         $0x7f800000, AX
+	VPBROADCASTD AX, Z15 // the exponent field
+	VPCMPUD      $5, Z15, Z0, K1
+	KORTESTW     K1, K1
+	SETEQ        ret+24(FP)
+	VZEROUPPER
+	RET

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -72,19 +73,21 @@ func TestElementwise(t *testing.T) {
 	}
 }
 
-// TestFinite checks Finite, and the portable loop it falls back on,
-// against the definition (an exponent field of all ones is an Inf or a NaN)
-// for every such pattern class in every position of every length up to 40
-// (the assembly's blocks of 8 and the tails), among finite values of every
-// kind, and on random bit patterns.
+// TestFinite checks Finite, the portable loop it falls back on and each
+// assembly version the CPU runs against the definition (an exponent field
+// of all ones is an Inf or a NaN) for every such pattern class in every
+// position of every length up to 140 (the assembly's blocks of 8 and 64
+// and the tails), among finite values of every kind, and on random bit
+// patterns.
 func TestFinite(t *testing.T) {
 	finite := []float32{0, float32(math.Copysign(0, -1)), 1, -2.5, math.MaxFloat32, -math.MaxFloat32,
 		math.SmallestNonzeroFloat32, 0x1p-126, 0x1p-149 * 3}
 	bad := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)),
 		math.Float32frombits(0x7f800001), math.Float32frombits(0xffffffff)}
 	impls := map[string]func([]float32) bool{"Finite": Finite, "finiteGo": finiteGo}
+	maps.Copy(impls, finiteKernels())
 	for name, f := range impls {
-		for n := range 41 {
+		for n := range 141 {
 			g := make([]float32, n)
 			for i := range g {
 				g[i] = finite[i%len(finite)]

@@ -51,9 +51,9 @@ func NewVariant(threads int, name string) (*Engine, error) {
 // under avx512, AVX2 kernels under avx2, Go loops under go), and so do
 // Dropout (its AVX-512 kernel under avx512, its Go loop otherwise), Exp
 // (its AVX-512 kernel under avx512, Exp64 otherwise), the packing's
-// transposes (AVX-512 under avx512, AVX2 under the others where the CPU
-// has it) and the data Loader's normalisation (its AVX-512 kernel under
-// avx512, its Go loop otherwise).
+// transposes and Finite (AVX-512 under avx512, AVX2 under the others where
+// the CPU has it) and the data Loader's normalisation (its AVX-512 kernel
+// under avx512, its Go loop otherwise).
 const EnvVariant = "NEUROPLASTIC_KERNEL"
 
 // Variants returns the names of the micro-kernel families this CPU and
