@@ -80,6 +80,47 @@ func (d *dropout) backward(dy *tensor, needDx bool) *tensor {
 		return nil
 	}
 	d.dx.resize(dy.n)
-	kernel.Mul(d.dx.data, dy.data, d.mask)
+	kernel.Mul(d.dx.data, dy.data, d.mask, nil)
 	return &d.dx
+}
+
+// reluDropout is a ReLU followed by dropout, as one layer: its forward pass
+// runs the two in turn, and its backward pass multiplies by the dropout
+// mask and applies the ReLU's gradient mask in one pass over the values
+// (kernel.Mul with the ReLU's output), with the bits of the two passes.
+type reluDropout struct {
+	r *relu
+	d *dropout
+}
+
+// reluDropout builds a ReLU named reluName followed by a Dropout named
+// dropName with drop probability p, on inputs of shape in.
+func (b *builder) reluDropout(reluName, dropName string, in shape, p float32) *reluDropout {
+	return &reluDropout{r: b.relu(reluName, in), d: b.dropout(dropName, in, p)}
+}
+
+func (l *reluDropout) outShape() shape { return l.d.outShape() }
+
+func (l *reluDropout) forward(x *tensor, train bool) *tensor {
+	return l.d.forward(l.r.forward(x, train), train)
+}
+
+func (l *reluDropout) backward(dy *tensor, needDx bool) *tensor {
+	if !needDx {
+		return nil
+	}
+	r := l.r
+	r.dy = dy
+	r.dx.resize(dy.n)
+	r.eng.Parallel(len(dy.data), elementGrain, (*reluDropoutBackward)(l))
+	return &r.dx
+}
+
+// reluDropoutBackward is the kernel.Ranger of reluDropout.backward over
+// elements.
+type reluDropoutBackward reluDropout
+
+func (l *reluDropoutBackward) Range(lo, hi int) {
+	r := l.r
+	kernel.Mul(r.dx.data[lo:hi], r.dy.data[lo:hi], l.d.mask[lo:hi], r.y.data[lo:hi])
 }

@@ -387,8 +387,8 @@ func TestDropoutEpochs(t *testing.T) {
 		t.Errorf("Evaluate depends on the dropout epoch: (%v, %d), (%v, %d)", e1, c1, e2, c2)
 	}
 	for _, l := range n.layers {
-		if d, ok := l.(*dropout); ok {
-			d.p = 0
+		if d, ok := l.(*reluDropout); ok {
+			d.d.p = 0
 		}
 	}
 	if l0 := trainLoss(3); l0 != e1 {

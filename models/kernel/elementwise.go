@@ -12,7 +12,7 @@ var vec8 vectorLoops
 type vectorLoops struct {
 	relu     func(dst, src []float32)
 	reluGrad func(dst, g, y []float32)
-	mul      func(dst, a, b []float32)
+	mul      func(dst, a, b, y []float32)
 	finite   func(x []float32) bool
 	add      func(dst, a, b, y []float32)
 }
@@ -59,16 +59,34 @@ func reluGrad(g, y float32) float32 {
 	return math.Float32frombits(math.Float32bits(g) &^ drop)
 }
 
-// Mul sets dst[i] = a[i] * b[i]. dst and b must be at least as long as a.
-func Mul(dst, a, b []float32) {
+// Mul sets dst[i] = a[i] * b[i], or with y not nil reluGrad(a[i] * b[i],
+// y[i]): the product is the gradient of a ReLU output y passed to its
+// input, Mul and ReLUGrad in turn in one pass. dst, b, and y if not nil,
+// must be at least as long as a.
+func Mul(dst, a, b, y []float32) {
 	dst, b = dst[:len(a)], b[:len(a)]
+	if y != nil {
+		y = y[:len(a)]
+	}
 	i := 0
 	if vec8.mul != nil {
 		i = len(a) &^ 7
-		vec8.mul(dst[:i], a[:i], b[:i])
+		vec8.mul(dst[:i], a[:i], b[:i], head(y, i))
 	}
-	for j := i; j < len(a); j++ {
-		dst[j] = a[j] * b[j]
+	mulGo(dst[i:], a[i:], b[i:], tail(y, i))
+}
+
+// mulGo is the portable Mul; dst, b, and y if not nil, are as long as a.
+// It applies y's mask in a second loop: folded into the first, the
+// compiler may order the product's operands otherwise, and of two NaNs
+// return the other.
+func mulGo(dst, a, b, y []float32) {
+	dst, b = dst[:len(a)], b[:len(a)]
+	for i, v := range a {
+		dst[i] = v * b[i]
+	}
+	if y != nil {
+		ReLUGrad(dst, dst, y)
 	}
 }
 

@@ -15,10 +15,11 @@ func reluAVX2(dst, src []float32)
 //go:noescape
 func reluGradAVX2(dst, g, y []float32)
 
-// mulAVX2 is Mul on 8 values per instruction.
+// mulAVX2 is Mul on 8 values per instruction, with ReLUGrad's mask where
+// y is not nil.
 //
 //go:noescape
-func mulAVX2(dst, a, b []float32)
+func mulAVX2(dst, a, b, y []float32)
 
 // addAVX2 is Add on 8 values per instruction, with ReLUGrad's mask where
 // y is not nil.

@@ -98,14 +98,37 @@ addloop:
 adddone:
 	RET
 
-// func mulAVX2(dst, a, b []float32)
-TEXT ·mulAVX2(SB), NOSPLIT, $0-72
-	MOVQ dst_base+0(FP), DI
-	MOVQ a_base+24(FP), SI
-	MOVQ a_len+32(FP), CX
-	MOVQ b_base+48(FP), BX
-	SHRQ $3, CX
-	JZ   muldone
+// func mulAVX2(dst, a, b, y []float32)
+//
+// With y not nil, the product passes through ReLUGrad's mask (RELUGRAD in
+// relu_amd64.h, on a register).
+TEXT ·mulAVX2(SB), NOSPLIT, $0-96
+	MOVQ     dst_base+0(FP), DI
+	MOVQ     a_base+24(FP), SI
+	MOVQ     a_len+32(FP), CX
+	MOVQ     b_base+48(FP), BX
+	MOVQ     y_base+72(FP), DX
+	SHRQ     $3, CX
+	JZ       muldone
+	TESTQ    DX, DX
+	JZ       mulloop
+	VPCMPEQD Y15, Y15, Y15 // -1 in every lane
+
+mulmaskloop:
+	VMOVUPS (SI), Y0
+	VMULPS  (BX), Y0, Y0 // a * b
+	VPADDD  (DX), Y15, Y1
+	VPSRAD  $31, Y1, Y1
+	VPANDN  Y0, Y1, Y0   // reluGrad(a * b, y)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     mulmaskloop
+	VZEROUPPER
+	RET
 
 mulloop:
 	VMOVUPS (SI), Y0

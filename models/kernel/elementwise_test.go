@@ -4,6 +4,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -38,10 +39,11 @@ func elementwiseInputs() (a, b []float32) {
 	return a, b
 }
 
-// TestElementwise checks ReLU, ReLUGrad and Mul bit for bit against the
-// scalar Go they stand for, on every class of value, at every length from 0
-// to 40 and at offsets that leave any alignment (so both the assembly
-// blocks, where the CPU runs them, and the Go tail run).
+// TestElementwise checks ReLU, ReLUGrad and Mul (with and without the
+// ReLU's gradient mask) bit for bit against the scalar Go they stand for,
+// on every class of value, at every length from 0 to 40 and at offsets
+// that leave any alignment (so both the assembly blocks, where the CPU
+// runs them, and the Go tail run).
 func TestElementwise(t *testing.T) {
 	in, other := elementwiseInputs()
 	check := func(name string, got []float32, want func(i int) float32) {
@@ -67,8 +69,12 @@ func TestElementwise(t *testing.T) {
 			check("ReLU", d, func(i int) float32 { return max(a[i], 0) })
 			ReLUGrad(d, a, b)
 			check("ReLUGrad", d, func(i int) float32 { return reluGrad(a[i], b[i]) })
-			Mul(d, a, b)
+			Mul(d, a, b, nil)
 			check("Mul", d, func(i int) float32 { return a[i] * b[i] })
+			// With y, Mul is Mul and then ReLUGrad, NaN products included.
+			prod, y := slices.Clone(d), in[len(in)-off-n:len(in)-off]
+			Mul(d, a, b, y)
+			check("Mul with y", d, func(i int) float32 { return reluGrad(prod[i], y[i]) })
 		}
 	}
 }
