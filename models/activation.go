@@ -37,12 +37,19 @@ func (r *reluForward) Range(lo, hi int) {
 }
 
 func (r *relu) backward(dy *tensor, needDx bool) *tensor {
+	return r.backwardBy(dy, needDx, (*reluBackward)(r))
+}
+
+// backwardBy is the backward pass with grad, over the elements of dy, in
+// place of the ReLU's own gradient (reluBackward): it sets r.dy and sizes
+// r.dx for it, and returns r.dx, or nil without needDx.
+func (r *relu) backwardBy(dy *tensor, needDx bool, grad kernel.Ranger) *tensor {
 	if !needDx {
 		return nil
 	}
 	r.dy = dy
 	r.dx.resize(dy.n)
-	r.eng.Parallel(len(dy.data), elementGrain, (*reluBackward)(r))
+	r.eng.Parallel(len(dy.data), elementGrain, grad)
 	return &r.dx
 }
 

@@ -106,14 +106,7 @@ func (l *reluDropout) forward(x *tensor, train bool) *tensor {
 }
 
 func (l *reluDropout) backward(dy *tensor, needDx bool) *tensor {
-	if !needDx {
-		return nil
-	}
-	r := l.r
-	r.dy = dy
-	r.dx.resize(dy.n)
-	r.eng.Parallel(len(dy.data), elementGrain, (*reluDropoutBackward)(l))
-	return &r.dx
+	return l.r.backwardBy(dy, needDx, (*reluDropoutBackward)(l))
 }
 
 // reluDropoutBackward is the kernel.Ranger of reluDropout.backward over
