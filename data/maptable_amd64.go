@@ -19,13 +19,7 @@ func mapTableAVX512(d []float32, s []uint8, p *[4][256]byte)
 // models' avx512 kernel variant (which NEUROPLASTIC_KERNEL forces, as it
 // does for the optimizer's passes) on CPUs with AVX512F, AVX512BW and
 // AVX512VBMI. Tests clear it to run the Go loop alone.
-var mapTableAsm = useAVX512(kernel.SelectedVariant())
-
-// useAVX512 reports whether the kernel variant name (err: SelectedVariant's)
-// selects mapTableAVX512 on this CPU.
-func useAVX512(name string, err error) bool {
-	return err == nil && name == "avx512" && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VBMI
-}
+var mapTableAsm = kernel.AVX512Selected() && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VBMI
 
 // mapTableBulk runs mapTableAVX512 on the bytes of s up to the last
 // multiple of 64 when mapTableAsm is set and returns how many it took

@@ -11,6 +11,5 @@ import "golang.org/x/sys/cpu"
 func dropoutAVX512(y, mask, x []float32, state *[2]uint64, t uint32, scale float32, j *jumpTable)
 
 func init() {
-	name, err := SelectedVariant()
-	dropoutAsm = err == nil && name == "avx512" && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ
+	dropoutAsm = AVX512Selected() && cpu.X86.HasAVX512DQ
 }

@@ -45,7 +45,7 @@ func init() {
 		vec8.relu, vec8.reluGrad, vec8.mul, vec8.finite = reluAVX2, reluGradAVX2, mulAVX2, finiteAVX2
 		vec8.add = addAVX2
 	}
-	if name, err := SelectedVariant(); err == nil && name == "avx512" && cpu.X86.HasAVX512F {
+	if AVX512Selected() {
 		vec8.finite = finiteAVX512
 	}
 }

@@ -2,8 +2,6 @@
 
 package kernel
 
-import "golang.org/x/sys/cpu"
-
 // expAVX512 is Exp on x, 8 values at a time (the last block masked), with
 // c pointing to expCoef. It stops at the first block holding a value
 // outside its range (see Exp), which it leaves as it is, and returns how
@@ -13,6 +11,5 @@ import "golang.org/x/sys/cpu"
 func expAVX512(x []float64, c *[8]float64) int
 
 func init() {
-	name, err := SelectedVariant()
-	expAsm = err == nil && name == "avx512" && cpu.X86.HasAVX512F
+	expAsm = AVX512Selected()
 }

@@ -56,6 +56,15 @@ func NewVariant(threads int, name string) (*Engine, error) {
 // under avx512, its Go loop otherwise).
 const EnvVariant = "NEUROPLASTIC_KERNEL"
 
+// AVX512Selected reports whether SelectedVariant is avx512, which this CPU
+// offers only with AVX512F. The AVX-512 kernels outside the micro-kernel
+// (packing, Dropout, Exp, Finite, the data Loader's normalisation) follow
+// it, each also checking the extensions it needs beyond AVX512F.
+func AVX512Selected() bool {
+	name, err := SelectedVariant()
+	return err == nil && name == "avx512"
+}
+
 // Variants returns the names of the micro-kernel families this CPU and
 // build can run, fastest first; the last is always "go".
 func Variants() []string {

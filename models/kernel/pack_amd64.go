@@ -27,9 +27,8 @@ func transpose16AVX512(dst []float32, w int, src []float32, ld, n int)
 func copyRowsAVX2(dst []float32, w int, src []float32, ld, cols, n int)
 
 func init() {
-	name, err := SelectedVariant()
 	switch {
-	case err == nil && name == "avx512" && cpu.X86.HasAVX512F:
+	case AVX512Selected():
 		packISA = packAVX512
 	case cpu.X86.HasAVX2:
 		packISA = packAVX2
